@@ -1,0 +1,76 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** CPU architectures Hearth installs and schedules for. */
+export type Arch = "amd64" | "arm64";
+
+/** A node's part in the k3s cluster: servers run the control plane and embedded etcd, agents run workloads. */
+export type NodeRole = "server" | "agent";
+
+/** How every remote step reaches a node: SSH with a pinned host key, never trust-on-first-use. */
+export interface SshConnection {
+  host: pulumi.Input<string>;
+  port: pulumi.Input<number>;
+  user: pulumi.Input<string>;
+  /** Secret: the operator's private key. */
+  privateKey: pulumi.Input<string>;
+  /** The host's public key as `ssh-ed25519 AAAA...`; the command provider refuses any other. */
+  hostKey: pulumi.Input<string>;
+}
+
+/** What the node layer hands to the cluster layer: one machine that answers on SSH. */
+export interface NodeHandle {
+  name: string;
+  role: NodeRole;
+  arch: Arch;
+  /** Address the cluster uses to reach the node. */
+  address: pulumi.Input<string>;
+  connection: SshConnection;
+  /** Resources that must finish before the node counts as ready (OS preparation, install). */
+  ready: pulumi.Resource[];
+}
+
+/** What the cluster layer hands to the platform layer. */
+export interface ClusterHandle {
+  /** Secret: an admin kubeconfig. */
+  kubeconfig: pulumi.Output<string>;
+  provider: k8s.Provider;
+  /** Kubernetes (or k3s) version the cluster runs. */
+  version: string;
+}
+
+/** Where Helm charts come from: their repositories, or a local directory of chart folders (air-gapped homes). */
+export interface ChartSource {
+  /** When set, a chart `name` is read from `${localDir}/${name}` instead of its repository. */
+  localDir?: string;
+}
+
+/** How an app is reached from outside the cluster. */
+export interface Exposure {
+  /** Cloudflare tunnel in front of the ingress, or the ingress alone on the home network. */
+  mode: "tunnel" | "ingress";
+  /** Ingress class name that routes app hostnames. */
+  ingressClass: string;
+  /** cert-manager ClusterIssuer that signs app certificates, when cert-manager is enabled. */
+  clusterIssuer?: string;
+}
+
+/** Gitea as the platform knows it: where its API is and how to authenticate. */
+export interface GiteaEndpoint {
+  /** Base URL, e.g. `https://git.home.example.org` (the API lives under `/api/v1`). */
+  url: pulumi.Input<string>;
+  /** Secret: an API token, or the admin password paired with `username` for basic auth. */
+  token?: pulumi.Input<string>;
+  username?: pulumi.Input<string>;
+  password?: pulumi.Input<string>;
+}
+
+/** What the platform layer hands to every app recipe. Apps see nothing else. */
+export interface Platform {
+  provider: k8s.Provider;
+  domain: string;
+  exposure: Exposure;
+  charts: ChartSource;
+  /** Hostnames of every enabled app, filled as apps register; read by Homepage and the tunnel. */
+  timezone: string;
+}

@@ -1,0 +1,128 @@
+/**
+ * The one Pulumi mock harness. Call `installMocks()` before importing code that creates resources, then
+ * `await import(...)` the module under test, build it, and `await settle()` before reading `registrations`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource registration as the engine would see it. */
+export interface Registration {
+  type: string;
+  name: string;
+  urn: string;
+  /** Inputs with secrets unwrapped to their plain values. */
+  inputs: Record<string, unknown>;
+  /** Inputs in wire form: a secret is `{ <sig>: <secret sig>, value }`; see `isSecretInput`. */
+  rawInputs: Record<string, unknown>;
+  /** URN of the parent ("" for none). */
+  parent: string;
+  /** URNs this resource depends on explicitly or through its inputs. */
+  dependencies: string[];
+  provider?: string;
+  custom: boolean;
+}
+
+/** Everything registered since the mocks were installed. */
+export const registrations: Registration[] = [];
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a wire-form value is a secret. */
+export function isSecretValue(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Whether the input at a dotted path of a registration was sent as a secret (or inside one). */
+export function isSecretInput(reg: Registration, path: string): boolean {
+  let cur: unknown = reg.rawInputs;
+  for (const part of path.split(".")) {
+    if (isSecretValue(cur)) return true;
+    if (typeof cur !== "object" || cur === null) return false;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return isSecretValue(cur);
+}
+
+type Outputs = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+
+/** Installs Pulumi mocks that record registrations and echo inputs (plus `extraOutputs`) as outputs. */
+export function installMocks(extraOutputs?: Outputs, stack = "test"): void {
+  registrations.length = 0;
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const extra = extraOutputs ? extraOutputs(args) : undefined;
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...(extra ?? {}) } };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+      },
+    },
+    "hearth",
+    stack,
+    false,
+  );
+  // The mock monitor does not pass parents or dependencies to `newResource`, so record them on the way in.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const rpc = require("@pulumi/pulumi/runtime/rpc");
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const monitor: any = settings.getMonitor();
+  const original = monitor.registerResource.bind(monitor);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  monitor.registerResource = (req: any, callback: any) => {
+    const parent: string = req.getParent();
+    registrations.push({
+      type: req.getType(),
+      name: req.getName(),
+      urn: monitor.newUrn(parent, req.getType(), req.getName()),
+      inputs: rpc.deserializeProperties(req.getObject()),
+      rawInputs: req.getObject()?.toJavaScript() ?? {},
+      parent,
+      dependencies: req.getDependenciesList(),
+      provider: req.getProvider() || undefined,
+      custom: req.getCustom(),
+    });
+    return original(req, callback);
+  };
+}
+
+/** Resolves an Output to its value through `apply`, as a program would. */
+export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Whether an Output is marked secret. */
+export async function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+  return (await (output as unknown as { isSecret: Promise<boolean> }).isSecret) === true;
+}
+
+/** Seeds Pulumi config as a stack file would: plain values, JSON for objects, and the secret key list. */
+export function seedConfig(values: Record<string, unknown>, secretKeys: string[] = []): void {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    flat[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  pulumi.runtime.setAllConfig(flat, secretKeys);
+}
+
+/** Registrations of one type token. */
+export function ofType(type: string): Registration[] {
+  return registrations.filter((r) => r.type === type);
+}
+
+/** The registration with this type and name; throws when there is none, naming what there is. */
+export function find(type: string, name: string): Registration {
+  const r = registrations.find((x) => x.type === type && x.name === name);
+  if (!r) {
+    const seen = registrations.map((x) => `${x.type}::${x.name}`).join("\n  ");
+    throw new Error(`no ${type} named ${name}; registered:\n  ${seen}`);
+  }
+  return r;
+}
+
+/** Waits until the registrations started so far have reached the mock monitor. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+}

@@ -51,6 +51,8 @@ export interface Exposure {
   mode: "tunnel" | "ingress";
   /** Ingress class name that routes app hostnames. */
   ingressClass: string;
+  /** In-cluster URL of the ingress controller's HTTP service; the tunnel forwards every hostname to it. */
+  ingressService: string;
   /** cert-manager ClusterIssuer that signs app certificates, when cert-manager is enabled. */
   clusterIssuer?: string;
 }
@@ -71,6 +73,6 @@ export interface Platform {
   domain: string;
   exposure: Exposure;
   charts: ChartSource;
-  /** Hostnames of every enabled app, filled as apps register; read by Homepage and the tunnel. */
+  /** IANA time zone apps run in. */
   timezone: string;
 }

@@ -1,0 +1,442 @@
+/**
+ * The `hearth:` configuration schema: one zod schema per top-level key, with the description, default and
+ * secretness that `docs/configuration.md` and `Pulumi.yaml` are generated from. Pure: no Pulumi imports.
+ */
+import { z } from "zod";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const CIDR =
+  /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
+const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+const K3S_VERSION = /^v1\.\d+\.\d+\+k3s\d+$/;
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
+
+const hostname = z.string().regex(DNS_LABEL, {
+  error: (i) =>
+    `${JSON.stringify(i.input)} is not a valid host name; use lowercase letters, digits and "-" (at most 63)`,
+});
+const ipv4 = z.string().regex(IPV4, {
+  error: (i) => `${JSON.stringify(i.input)} is not an IPv4 address, e.g. 192.168.1.10`,
+});
+const cidr = z.string().regex(CIDR, {
+  error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
+});
+const sshPublicKey = z.string().regex(SSH_PUBLIC_KEY, {
+  error: (i) =>
+    `${JSON.stringify(String(i.input).slice(0, 24))}... is not an SSH public key; paste one line such as "ssh-ed25519 AAAA... user@host"`,
+});
+
+/** One machine installed by the PXE controller (or already installed) and reached over SSH. */
+export const nodeSchema = z.strictObject({
+  name: hostname.describe("Host name; also the Kubernetes node name."),
+  role: z
+    .enum(["server", "agent"])
+    .describe("server runs the control plane and etcd; agent runs workloads."),
+  mac: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(
+      z.string().regex(MAC, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a MAC address; write six hex pairs with colons, e.g. 52:54:00:12:34:56`,
+      }),
+    )
+    .describe("MAC address of the NIC that PXE-boots; Wake-on-LAN targets it."),
+  ip: ipv4.optional().describe("Static IPv4 address. Leave out for DHCP (then `dhcp: true`)."),
+  dhcp: z.boolean().default(false).describe("Take the address from DHCP instead of `ip`."),
+  disk: z
+    .string()
+    .regex(/^\/dev\/[a-z0-9/_-]+$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a disk device; use a path such as /dev/sda or /dev/nvme0n1`,
+    })
+    .default("/dev/sda")
+    .describe("Disk the installer wipes and installs onto."),
+  arch: z.enum(["amd64", "arm64"]).default("amd64").describe("CPU architecture."),
+  os: z
+    .enum(["debian", "fedora"])
+    .default("debian")
+    .describe("Operating system the controller installs."),
+  selinux: z
+    .enum(["enforcing", "permissive", "disabled"])
+    .default("enforcing")
+    .describe("SELinux mode (Fedora only)."),
+  packages: z.array(z.string().min(1)).default([]).describe("Extra OS packages to install."),
+  wakeOnLan: z
+    .boolean()
+    .default(true)
+    .describe("Send a Wake-on-LAN packet; false for nodes powered by hand."),
+  hostKey: sshPublicKey
+    .optional()
+    .describe(
+      "Pinned SSH host public key of an already installed node. Leave out to have Hearth generate and plant one.",
+    ),
+});
+
+/** The LAN the nodes live on. */
+export const networkSchema = z.strictObject({
+  cidr: cidr.describe("The home network, e.g. 192.168.1.0/24."),
+  gateway: ipv4.describe("Default router."),
+  dns: z.array(ipv4).min(1).optional().describe("DNS servers. @default [gateway]"),
+});
+
+/** The host that runs dnsmasq (proxy-DHCP + TFTP) and the HTTP server with install files. */
+export const pxeSchema = z.strictObject({
+  host: z.string().min(1).describe("SSH address of the controller host."),
+  address: ipv4.describe(
+    "The controller's IPv4 address on the nodes' LAN (served in PXE replies).",
+  ),
+  port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
+  user: z.string().min(1).default("hearth").describe("SSH user with sudo on the controller."),
+  hostKey: sshPublicKey.describe("The controller's pinned SSH host public key."),
+  interface: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Network interface dnsmasq listens on. @default all"),
+  httpPort: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(8080)
+    .describe("Port of the install-file HTTP server."),
+  rootDir: z
+    .string()
+    .startsWith("/")
+    .default("/srv/hearth")
+    .describe("Where boot and install files live."),
+  debianMirror: z
+    .string()
+    .min(1)
+    .default("deb.debian.org")
+    .describe("Debian mirror host for installs."),
+  fedoraMirror: z
+    .url()
+    .default(
+      "https://download.fedoraproject.org/pub/fedora/linux/releases/42/Everything/x86_64/os/",
+    )
+    .describe("Fedora install tree URL."),
+  proxy: z
+    .url()
+    .optional()
+    .describe("HTTP proxy the installers fetch packages through (e.g. apt-cacher-ng)."),
+  installTimeoutMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .default(60)
+    .describe("How long to wait for a node's install."),
+});
+
+/** How Hearth logs in to machines it manages. */
+export const sshSchema = z.strictObject({
+  user: z.string().min(1).default("hearth").describe("Admin user created on every node."),
+  authorizedKeys: z
+    .array(sshPublicKey)
+    .min(1)
+    .describe("Public keys allowed to log in as that user."),
+});
+
+/** The Kubernetes cluster. */
+export const clusterSchema = z.strictObject({
+  mode: z
+    .enum(["k3s", "existing"])
+    .default("k3s")
+    .describe("k3s: install k3s on the nodes over SSH. existing: use `hearth:kubeconfig`."),
+  version: z
+    .string()
+    .regex(K3S_VERSION, {
+      error: (i) => `${JSON.stringify(i.input)} is not a k3s version; write it as v1.33.5+k3s1`,
+    })
+    .default("v1.33.5+k3s1")
+    .describe("Pinned k3s version."),
+  flags: z
+    .array(z.string().startsWith("--"))
+    .default([])
+    .describe("Extra k3s flags for every server."),
+  cisHardening: z
+    .boolean()
+    .default(true)
+    .describe("CIS flags: secrets encryption, PSA, audit log, kernel defaults."),
+  context: z.string().min(1).optional().describe("Context to use in an existing kubeconfig."),
+  kubeconfigPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Kubeconfig file of an existing cluster, read at run time and kept secret (instead of hearth:kubeconfig).",
+    ),
+});
+
+/** Cloudflare in front of the home: a tunnel and DNS records. */
+export const cloudflareSchema = z.strictObject({
+  accountId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, { error: "is not a Cloudflare account id (32 hex characters)" }),
+  zoneId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, { error: "is not a Cloudflare zone id (32 hex characters)" }),
+  tunnelName: z.string().min(1).optional().describe("Tunnel name. @default hearth-<stack>"),
+});
+
+/** A Hetzner Cloud server that becomes a node. */
+export const hetznerServerSchema = z.strictObject({
+  name: hostname,
+  role: z.enum(["server", "agent"]),
+  serverType: z.string().min(1).default("cx22").describe("Hetzner server type."),
+  privateIp: ipv4.describe("Address in `hearth:hetzner.networkCidr`."),
+});
+
+/** Nodes rented from Hetzner Cloud instead of (or beside) metal. */
+export const hetznerSchema = z.strictObject({
+  location: z.enum(["fsn1", "nbg1", "hel1", "ash", "hil", "sin"]).default("fsn1"),
+  networkCidr: cidr.default("10.44.0.0/16"),
+  image: z.string().min(1).default("debian-12"),
+  adminCidrs: z
+    .array(cidr)
+    .min(1)
+    .default(["0.0.0.0/0"])
+    .describe("Who may reach SSH and the API server."),
+  servers: z.array(hetznerServerSchema).min(1),
+});
+
+/** Per-app settings. */
+export const appSettingsSchema = z.strictObject({
+  hostname: z
+    .string()
+    .regex(DOMAIN, {
+      error: (i) => `${JSON.stringify(i.input)} is not a host name such as git.example.org`,
+    })
+    .optional(),
+  chartVersion: z
+    .string()
+    .regex(EXACT_VERSION, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not an exact version; ranges are refused, pin e.g. 1.2.3`,
+    })
+    .optional(),
+  values: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Helm values merged over the recipe's."),
+});
+
+/** Which catalogue apps run, and their settings. */
+export const appsSchema = z.strictObject({
+  enabled: z.array(z.string()).default([]).describe("Catalogue names, see docs/catalogue.md."),
+  settings: z
+    .record(z.string(), appSettingsSchema)
+    .default({})
+    .describe("Per-app overrides by name."),
+});
+
+/** Where Helm charts come from. */
+export const chartsSchema = z.strictObject({
+  localDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Directory of chart folders used instead of repositories."),
+});
+
+/** The Gitea that holds the GitOps repository. */
+export const giteaSchema = z.strictObject({
+  url: z
+    .url()
+    .optional()
+    .describe("An existing Gitea's URL. @default the in-cluster app at https://git.<domain>"),
+  org: hostname.default("hearth").describe("Organisation that owns the GitOps repository."),
+  repo: hostname.default("gitops").describe("GitOps repository name."),
+  username: z
+    .string()
+    .min(1)
+    .default("hearth-admin")
+    .describe("Admin user of the in-cluster Gitea."),
+});
+
+/** S3-compatible target that backups go to. */
+export const backupSchema = z.strictObject({
+  endpoint: z.url().describe("S3 endpoint URL."),
+  bucket: z.string().min(3),
+  region: z.string().min(1).default("us-east-1"),
+  accessKeyId: z.string().min(1),
+  schedule: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, { error: "is not a cron schedule of five fields, e.g. 0 3 * * *" })
+    .default("0 3 * * *"),
+});
+
+/** How a top-level key's value arrives from Pulumi: a plain string, or YAML that Pulumi hands over as JSON. */
+export type KeyKind = "string" | "object";
+
+/** One `hearth:` key. */
+export interface KeySpec {
+  schema: z.ZodType;
+  kind: KeyKind;
+  description: string;
+  /** Must be set with `pulumi config set --secret`. */
+  secret: boolean;
+}
+
+const secretString = (what: string) => z.string().min(1, { error: `${what} is empty` });
+
+/** Every `hearth:` key, in documentation order. */
+export const keys = {
+  domain: {
+    kind: "string",
+    secret: false,
+    description: "Base DNS domain; apps answer on <app>.<domain>.",
+    schema: z
+      .string()
+      .transform((s) => s.toLowerCase())
+      .pipe(
+        z.string().regex(DOMAIN, {
+          error: (i) => `${JSON.stringify(i.input)} is not a domain name such as home.example.org`,
+        }),
+      ),
+  },
+  timezone: {
+    kind: "string",
+    secret: false,
+    description: "IANA time zone for nodes and apps. @default Etc/UTC",
+    schema: z
+      .string()
+      .refine(isTimeZone, {
+        error: (i) => `${JSON.stringify(i.input)} is not an IANA time zone such as Europe/Berlin`,
+      })
+      .default("Etc/UTC"),
+  },
+  network: {
+    kind: "object",
+    secret: false,
+    description: "The nodes' LAN.",
+    schema: networkSchema.optional(),
+  },
+  nodes: {
+    kind: "object",
+    secret: false,
+    description: "Metal nodes, installed by the PXE controller.",
+    schema: z.array(nodeSchema).default([]),
+  },
+  pxe: {
+    kind: "object",
+    secret: false,
+    description: "The PXE controller host.",
+    schema: pxeSchema.optional(),
+  },
+  ssh: {
+    kind: "object",
+    secret: false,
+    description: "SSH login for managed machines.",
+    schema: sshSchema.optional(),
+  },
+  sshPrivateKey: {
+    kind: "string",
+    secret: true,
+    description: "Private key (OpenSSH) matching one of hearth:ssh.authorizedKeys.",
+    schema: secretString("the SSH private key").optional(),
+  },
+  cluster: {
+    kind: "object",
+    secret: false,
+    description: "The Kubernetes cluster.",
+    schema: clusterSchema.default(clusterSchema.parse({})),
+  },
+  kubeconfig: {
+    kind: "string",
+    secret: true,
+    description: "Kubeconfig of an existing cluster (cluster.mode existing).",
+    schema: secretString("the kubeconfig").optional(),
+  },
+  cloudflare: {
+    kind: "object",
+    secret: false,
+    description: "Cloudflare tunnel and DNS. Leave out for an internal-only home.",
+    schema: cloudflareSchema.optional(),
+  },
+  cloudflareApiToken: {
+    kind: "string",
+    secret: true,
+    description: "Cloudflare API token (Tunnel edit, DNS edit).",
+    schema: secretString("the Cloudflare API token").optional(),
+  },
+  acmeEmail: {
+    kind: "string",
+    secret: false,
+    description: "Let's Encrypt account email (cert-manager with Cloudflare).",
+    schema: z
+      .email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` })
+      .optional(),
+  },
+  hetzner: {
+    kind: "object",
+    secret: false,
+    description: "Hetzner Cloud nodes.",
+    schema: hetznerSchema.optional(),
+  },
+  hcloudToken: {
+    kind: "string",
+    secret: true,
+    description: "Hetzner Cloud API token.",
+    schema: secretString("the Hetzner token").optional(),
+  },
+  apps: {
+    kind: "object",
+    secret: false,
+    description: "Catalogue apps.",
+    schema: appsSchema.default(appsSchema.parse({})),
+  },
+  charts: {
+    kind: "object",
+    secret: false,
+    description: "Chart source.",
+    schema: chartsSchema.default({}),
+  },
+  gitea: {
+    kind: "object",
+    secret: false,
+    description: "GitOps Gitea.",
+    schema: giteaSchema.default(giteaSchema.parse({})),
+  },
+  giteaToken: {
+    kind: "string",
+    secret: true,
+    description: "API token of an existing Gitea (with hearth:gitea.url).",
+    schema: secretString("the Gitea token").optional(),
+  },
+  backup: {
+    kind: "object",
+    secret: false,
+    description: "Backup target.",
+    schema: backupSchema.optional(),
+  },
+  backupSecretAccessKey: {
+    kind: "string",
+    secret: true,
+    description: "Secret access key for hearth:backup.",
+    schema: secretString("the backup secret key").optional(),
+  },
+} satisfies Record<string, KeySpec>;
+
+/** Names of the `hearth:` keys. */
+export type KeyName = keyof typeof keys;
+
+/** The validated configuration, defaults applied. */
+export type HearthConfig = { [K in KeyName]: z.output<(typeof keys)[K]["schema"]> };
+
+/** One node as configured. */
+export type NodeConfig = z.output<typeof nodeSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

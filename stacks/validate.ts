@@ -1,0 +1,339 @@
+/**
+ * Turns raw Pulumi config (strings, YAML objects as JSON) into a typed `HearthConfig`, or into every problem
+ * at once, each naming its key path and what to do. Pure: no Pulumi imports, so fixtures test it directly.
+ */
+import { z } from "zod";
+import { HearthConfig, KeyName, keys } from "./schema";
+
+/** One thing wrong with the configuration. */
+export interface Problem {
+  /** Key path as an operator would write it, e.g. `hearth:nodes[1].mac`. */
+  path: string;
+  message: string;
+}
+
+/** What the catalogue tells the validator about each app. */
+export interface CatalogueEntry {
+  needs: string[];
+  /** Set when the app has a web UI on its own hostname, which the ingress controller routes. */
+  subdomain?: string;
+}
+
+/** Result of `validateConfig`. */
+export type Validation = { ok: true; config: HearthConfig } | { ok: false; problems: Problem[] };
+
+/** Thrown before any resource registers when the configuration is not usable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(formatProblems(problems));
+    this.name = "ConfigError";
+  }
+}
+
+/** The operator-facing text for a list of problems. */
+export function formatProblems(problems: Problem[]): string {
+  const n = problems.length;
+  const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
+  return [
+    `Hearth config has ${n} problem${n === 1 ? "" : "s"}; nothing was changed:`,
+    ...lines,
+  ].join("\n");
+}
+
+const NS = "hearth";
+
+/** Validates raw `hearth:*` values (key without namespace -> raw string) against the schema and the rules. */
+export function validateConfig(
+  raw: Record<string, string>,
+  secretKeys: ReadonlySet<string>,
+  catalogue: Record<string, CatalogueEntry>,
+): Validation {
+  const problems: Problem[] = [];
+  const parsed: Partial<Record<KeyName, unknown>> = {};
+  const failed = new Set<KeyName>();
+  const known = Object.keys(keys) as KeyName[];
+
+  for (const name of Object.keys(raw)) {
+    if (!(known as string[]).includes(name)) {
+      const guess = closest(name, known);
+      problems.push({
+        path: `${NS}:${name}`,
+        message: `unknown key${guess ? `; did you mean ${NS}:${guess}?` : ""} (see docs/configuration.md)`,
+      });
+    }
+  }
+
+  for (const name of known) {
+    const spec = keys[name];
+    const text = raw[name];
+    if (text !== undefined && spec.secret && !secretKeys.has(`${NS}:${name}`)) {
+      problems.push({
+        path: `${NS}:${name}`,
+        message: `is stored in plain text but must be a secret; run: pulumi config set --secret ${NS}:${name} <value>`,
+      });
+      failed.add(name);
+      continue;
+    }
+    let value: unknown = text;
+    if (text !== undefined && spec.kind === "object") {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        problems.push({
+          path: `${NS}:${name}`,
+          message: "must be a YAML object or list in the stack file, not a plain string",
+        });
+        failed.add(name);
+        continue;
+      }
+    }
+    const result = (spec.schema as z.ZodType).safeParse(value, { error: describeIssue });
+    if (result.success) parsed[name] = result.data;
+    else {
+      problems.push(...result.error.issues.map((i) => toProblem(name, i)));
+      failed.add(name);
+    }
+  }
+
+  problems.push(...crossFieldProblems(parsed as Partial<HearthConfig>, catalogue, failed));
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: parsed as HearthConfig };
+}
+
+function toProblem(key: string, issue: z.core.$ZodIssue): Problem {
+  let path = `${NS}:${key}`;
+  for (const s of issue.path) path += typeof s === "number" ? `[${s}]` : `.${String(s)}`;
+  if (issue.code === "unrecognized_keys") {
+    const fields = issue.keys.map((k) => JSON.stringify(k)).join(", ");
+    return { path, message: `unknown field ${fields} (see docs/configuration.md for the fields)` };
+  }
+  return { path, message: issue.message };
+}
+
+/** Messages for zod's generic issues; checks with their own message keep it. */
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "is required";
+      return `expected ${issue.expected}, got ${kindOf(issue.input)}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}; got ${JSON.stringify(issue.input)}`;
+    case "too_small":
+      if (issue.origin === "array")
+        return `needs at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}`;
+      if (issue.origin === "string") return "must not be empty";
+      return `must be at least ${issue.minimum}`;
+    case "too_big":
+      return `must be at most ${issue.maximum}`;
+    case "invalid_format":
+      if (issue.format === "url")
+        return `${JSON.stringify(issue.input)} is not a URL such as https://host/path`;
+      if (issue.format === "starts_with")
+        return `must start with "${(issue as { prefix?: string }).prefix}"`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Rules that span fields: uniqueness, quorum, dependencies, required companions. */
+export function crossFieldProblems(
+  c: Partial<HearthConfig>,
+  catalogue: Record<string, CatalogueEntry>,
+  failed: ReadonlySet<KeyName> = new Set(),
+): Problem[] {
+  const out: Problem[] = [];
+  // A key that was given but failed its own check is already reported: rules neither call it missing nor
+  // reason from its defaults.
+  const missing = (k: KeyName) => c[k] === undefined && !failed.has(k);
+  const unsure = (...ks: KeyName[]) => ks.some((k) => failed.has(k));
+  const add = (path: string, message: string) => out.push({ path: `${NS}:${path}`, message });
+  const nodes = c.nodes ?? [];
+  const servers = c.hetzner?.servers ?? [];
+
+  const seen = new Map<string, string>();
+  const unique = (kind: string, value: string | undefined, at: string) => {
+    if (value === undefined) return;
+    const first = seen.get(`${kind}=${value}`);
+    if (first)
+      add(
+        at,
+        `${JSON.stringify(value)} is already used by ${NS}:${first}; each machine needs its own ${kind}`,
+      );
+    else seen.set(`${kind}=${value}`, at);
+  };
+  nodes.forEach((n, i) => {
+    unique("name", n.name, `nodes[${i}].name`);
+    unique("MAC", n.mac, `nodes[${i}].mac`);
+    unique("address", n.ip, `nodes[${i}].ip`);
+  });
+  servers.forEach((s, i) => {
+    unique("name", s.name, `hetzner.servers[${i}].name`);
+    unique("address", s.privateIp, `hetzner.servers[${i}].privateIp`);
+  });
+
+  nodes.forEach((n, i) => {
+    if (!n.dhcp && !n.ip) add(`nodes[${i}].ip`, `is required unless dhcp: true (node ${n.name})`);
+    if (n.dhcp && n.ip)
+      add(`nodes[${i}].ip`, `is set together with dhcp: true; choose one (node ${n.name})`);
+    if (n.ip && c.network && !inCidr(n.ip, c.network.cidr))
+      add(`nodes[${i}].ip`, `${n.ip} is outside ${NS}:network.cidr ${c.network.cidr}`);
+    if (n.ip && missing("network"))
+      add(
+        `nodes[${i}].ip`,
+        `a static address needs ${NS}:network (cidr, gateway) for netmask and router`,
+      );
+  });
+  servers.forEach((s, i) => {
+    if (c.hetzner && !inCidr(s.privateIp, c.hetzner.networkCidr))
+      add(
+        `hetzner.servers[${i}].privateIp`,
+        `${s.privateIp} is outside ${NS}:hetzner.networkCidr ${c.hetzner.networkCidr}`,
+      );
+  });
+
+  const machines = nodes.length + servers.length;
+  const serverCount = [...nodes, ...servers].filter((n) => n.role === "server").length;
+  const mode = c.cluster?.mode ?? "k3s";
+  if (mode === "k3s" && !unsure("nodes", "hetzner", "cluster")) {
+    if (machines === 0)
+      add(
+        "cluster.mode",
+        `"k3s" needs machines: add ${NS}:nodes or ${NS}:hetzner, or use mode "existing" with ${NS}:kubeconfig`,
+      );
+    else if (serverCount === 0)
+      add("nodes", `no node has role "server"; k3s needs one (1, 3 or 5 servers)`);
+    else if (serverCount % 2 === 0)
+      add(
+        "nodes",
+        `${serverCount} servers cannot keep an etcd quorum through a failure; use 1, 3 or 5 servers`,
+      );
+  }
+  if (mode === "existing" && missing("kubeconfig") && c.cluster?.kubeconfigPath === undefined)
+    add(
+      "kubeconfig",
+      `is required with cluster.mode "existing" (or set cluster.kubeconfigPath); run: pulumi config set --secret ${NS}:kubeconfig < ~/.kube/config`,
+    );
+
+  const reachesMachines = machines > 0 || c.pxe !== undefined;
+  if (reachesMachines && missing("sshPrivateKey"))
+    add(
+      "sshPrivateKey",
+      `is required to reach nodes; run: pulumi config set --secret ${NS}:sshPrivateKey < ~/.ssh/id_ed25519`,
+    );
+  if (reachesMachines && missing("ssh"))
+    add("ssh", "is required to reach nodes: set ssh.authorizedKeys");
+  if (c.pxe && nodes.length === 0 && !unsure("nodes"))
+    add("pxe", `is set but ${NS}:nodes is empty; add the nodes it should install`);
+  if (c.pxe && missing("network"))
+    add("network", "is required with pxe: the controller serves that LAN");
+  if (c.pxe && c.network && !inCidr(c.pxe.address, c.network.cidr))
+    add("pxe.address", `${c.pxe.address} is outside ${NS}:network.cidr ${c.network.cidr}`);
+  if (c.cloudflare && missing("cloudflareApiToken"))
+    add(
+      "cloudflareApiToken",
+      `is required with ${NS}:cloudflare; run: pulumi config set --secret ${NS}:cloudflareApiToken <token>`,
+    );
+  if (c.hetzner && missing("hcloudToken"))
+    add(
+      "hcloudToken",
+      `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
+    );
+  if (c.backup && missing("backupSecretAccessKey"))
+    add(
+      "backupSecretAccessKey",
+      `is required with ${NS}:backup; run: pulumi config set --secret ${NS}:backupSecretAccessKey <key>`,
+    );
+
+  const enabled = c.apps?.enabled ?? [];
+  const names = Object.keys(catalogue).sort();
+  const externalGitea = c.gitea?.url !== undefined;
+  enabled.forEach((app, i) => {
+    if (!catalogue[app]) {
+      const guess = closest(app, names);
+      add(
+        `apps.enabled[${i}]`,
+        `unknown app ${JSON.stringify(app)}${guess ? `; did you mean "${guess}"?` : ""} (catalogue: ${names.join(", ")})`,
+      );
+      return;
+    }
+    if (enabled.indexOf(app) !== i)
+      add(`apps.enabled[${i}]`, `${JSON.stringify(app)} is listed twice`);
+    for (const need of catalogue[app].needs) {
+      const met = enabled.includes(need) || (need === "gitea" && externalGitea);
+      if (!met)
+        add(
+          `apps.enabled[${i}]`,
+          `${JSON.stringify(app)} needs "${need}"; enable it too${need === "gitea" ? ` or set ${NS}:gitea.url` : ""}`,
+        );
+    }
+    if (catalogue[app].subdomain && app !== "traefik" && !enabled.includes("traefik"))
+      add(
+        `apps.enabled[${i}]`,
+        `${JSON.stringify(app)} has a web UI, which needs the ingress controller; enable "traefik" too`,
+      );
+  });
+  for (const app of Object.keys(c.apps?.settings ?? {})) {
+    if (!enabled.includes(app))
+      add(
+        `apps.settings.${app}`,
+        `settings for an app that is not enabled; add "${app}" to apps.enabled or remove them`,
+      );
+  }
+  if (enabled.includes("cert-manager") && c.cloudflare && missing("acmeEmail"))
+    add(
+      "acmeEmail",
+      `is required for Let's Encrypt certificates (cert-manager with ${NS}:cloudflare)`,
+    );
+  if (externalGitea && missing("giteaToken"))
+    add(
+      "giteaToken",
+      `is required with ${NS}:gitea.url; run: pulumi config set --secret ${NS}:giteaToken <token>`,
+    );
+  if (externalGitea && enabled.includes("gitea"))
+    add("gitea.url", `points at an existing Gitea while the "gitea" app is enabled; choose one`);
+  return out;
+}
+
+/** Whether an IPv4 address lies in a CIDR network. */
+export function inCidr(ip: string, network: string): boolean {
+  const [base, bits] = network.split("/");
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return (ipToInt(ip) & mask) >>> 0 === (ipToInt(base) & mask) >>> 0;
+}
+
+function ipToInt(ip: string): number {
+  return ip.split(".").reduce((acc, o) => ((acc << 8) + Number(o)) >>> 0, 0);
+}
+
+/** The known word nearest to a typo, when it is close enough to suggest. */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
+}

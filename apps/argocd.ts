@@ -1,0 +1,233 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { resolveChart } from "../components/app/chart-source";
+import { HelmApp } from "../components/app/helm-app";
+import { GITEA_ADMIN_USER } from "./gitea";
+import { AppMetadata, DeployedApp, RecipeArgs, hostnameFor } from "./recipe";
+
+/** Argo CD: keeps the cluster in step with the GitOps repository in Gitea. */
+export const meta: AppMetadata = {
+  name: "argocd",
+  title: "Argo CD",
+  description:
+    "GitOps controller: applies what the GitOps repository in Gitea declares, and shows drift.",
+  category: "platform",
+  // argo-cd 10.9.7 ships Argo CD v3.5.4 (`helm list` of a deployed release, October 2026).
+  chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "10.9.7" },
+  appVersion: "v3.5.4",
+  subdomain: "argocd",
+  healthPath: "/healthz",
+  sso: "none",
+  backup: false,
+  needs: ["gitea"],
+  testedBy: "apps/argocd.test.ts",
+};
+
+// `fullnameOverride` fixes every object name, so the server's Service is `argocd-server` for any release.
+const FULLNAME = "argocd";
+const SERVER_SERVICE = `${FULLNAME}-server`;
+const SERVER_HTTP_PORT = 80;
+
+/** Label that makes Argo CD read a Secret as a repository definition. */
+export const REPOSITORY_SECRET_LABEL = "argocd.argoproj.io/secret-type";
+
+/** What only Argo CD needs: the GitOps repository the composition created and seeded in Gitea. */
+export interface ArgoCdExtra {
+  /** HTTPS clone URL of the GitOps repository. */
+  repoUrl: pulumi.Input<string>;
+  /** Secret: a Gitea token that can read the repository. */
+  repoToken: pulumi.Input<string>;
+  /** Gitea user owning the token. @default "hearth-admin" */
+  repoUsername?: pulumi.Input<string>;
+  /** Folder of the repository holding the Applications the root app syncs. @default "apps" */
+  path?: string;
+  /** Branch, tag or commit the root app follows. @default "HEAD" */
+  targetRevision?: string;
+}
+
+/** Settings the Argo CD values are built from. */
+export interface ArgoCdValuesInputs {
+  hostname: string;
+  /** bcrypt hash of the admin password (`$2a$...`), never the password itself. */
+  adminPasswordBcrypt: string;
+}
+
+/**
+ * Helm values for Argo CD: the server speaks plain HTTP (TLS ends at the ingress or the tunnel), the
+ * chart's ingress is off (HelmApp routes the hostname), Dex is off (no SSO connector is configured), and
+ * the admin password is given as a bcrypt hash, which is what `argocd-secret` stores.
+ */
+export function argoCdValues(inputs: ArgoCdValuesInputs): Record<string, unknown> {
+  if (!/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(inputs.adminPasswordBcrypt)) {
+    throw new Error(
+      "argocd: the admin password must reach the chart as a bcrypt hash ($2a$...); got something else. " +
+        "Pass random.RandomPassword's bcryptHash, not its result.",
+    );
+  }
+  return {
+    fullnameOverride: FULLNAME,
+    global: { domain: inputs.hostname },
+    crds: { install: true, keep: true },
+    configs: {
+      params: { "server.insecure": true },
+      cm: { "admin.enabled": true },
+      secret: { createSecret: true, argocdServerAdminPassword: inputs.adminPasswordBcrypt },
+    },
+    server: { ingress: { enabled: false } },
+    dex: { enabled: false },
+  };
+}
+
+/** The repository Secret's data: Argo CD clones over HTTPS with the token as the password. */
+export function repositorySecretData(
+  url: string,
+  username: string,
+  token: string,
+): Record<string, string> {
+  if (!/^https:\/\//.test(url)) {
+    throw new Error(
+      `argocd: GitOps repository URL "${url}" is not an https:// URL; Hearth registers the Gitea ` +
+        `repository with a token, which only works over HTTPS.`,
+    );
+  }
+  return { type: "git", url, username, password: token };
+}
+
+/** Spec of the root Application: sync `path` of the GitOps repository, pruning and self-healing. */
+export function rootApplicationSpec(
+  repoUrl: string,
+  path: string,
+  targetRevision: string,
+  namespace: string,
+): Record<string, unknown> {
+  return {
+    project: "default",
+    source: { repoURL: repoUrl, path, targetRevision },
+    destination: { server: "https://kubernetes.default.svc", namespace },
+    syncPolicy: { automated: { prune: true, selfHeal: true } },
+  };
+}
+
+/** Arguments of `ArgoCd`: the recipe's arguments. */
+export type ArgoCdArgs = RecipeArgs<ArgoCdExtra>;
+
+/**
+ * Argo CD with a generated admin password, the GitOps repository registered as a repository Secret, and
+ * a root Application (app of apps) created once the release has installed the CRDs.
+ */
+export class ArgoCd extends pulumi.ComponentResource {
+  /** The Helm app (namespace, release, ingress). */
+  readonly app: HelmApp;
+  /** `https://<hostname>`. */
+  readonly url: pulumi.Output<string>;
+  /** Secret: the `admin` user's password. */
+  readonly adminPassword: pulumi.Output<string>;
+  /** The root Application every other Application hangs from. */
+  readonly rootApplication: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:apps:ArgoCd", name, {}, opts);
+    const { platform, extra } = args;
+    const hostname = hostnameFor(meta, platform.domain, args.overrides);
+    if (!hostname) {
+      throw new Error(
+        `app "${name}": Argo CD needs a hostname; set hearth:apps.settings.argocd.hostname.`,
+      );
+    }
+    const child = { parent: this, provider: platform.provider };
+
+    // random's bcryptHash (secret, like result) gives Argo CD its hash without a bcrypt library here.
+    const password = new random.RandomPassword(
+      `${name}-admin-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    this.adminPassword = pulumi.secret(password.result);
+
+    this.app = new HelmApp(
+      name,
+      {
+        platform,
+        namespace: meta.name,
+        // The chart's default security contexts for every component meet the restricted level.
+        podSecurity: "restricted",
+        chart: resolveChart(meta.chart, args.overrides),
+        values: pulumi.secret(
+          password.bcryptHash.apply((hash) =>
+            argoCdValues({ hostname, adminPasswordBcrypt: hash }),
+          ),
+        ),
+        valuesOverride: args.overrides?.values,
+        hostname,
+        service: { name: SERVER_SERVICE, port: SERVER_HTTP_PORT },
+        // Git repositories, Helm repositories and the Kubernetes API of the clusters it manages.
+        egress: "internet",
+      },
+      { parent: this },
+    );
+    this.url = pulumi.output(`https://${hostname}`);
+
+    const repoSecret = new k8s.core.v1.Secret(
+      `${name}-gitops-repo`,
+      {
+        metadata: {
+          name: "gitops-repo",
+          namespace: this.app.namespace,
+          labels: { [REPOSITORY_SECRET_LABEL]: "repository" },
+        },
+        type: "Opaque",
+        stringData: pulumi.secret(
+          pulumi
+            .all([extra.repoUrl, extra.repoUsername ?? GITEA_ADMIN_USER, extra.repoToken])
+            .apply(([url, username, token]) => repositorySecretData(url, username, token)),
+        ),
+      },
+      child,
+    );
+
+    // CRDs arrive with the release, so the Application waits for it; and for the credentials it clones with.
+    this.rootApplication = new k8s.apiextensions.CustomResource(
+      `${name}-root`,
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        // No resources finalizer: deleting the root app must not wait on a controller that may be gone.
+        metadata: { name: "root", namespace: this.app.namespace },
+        spec: pulumi
+          .all([extra.repoUrl, this.app.namespace])
+          .apply(([repoUrl, namespace]) =>
+            rootApplicationSpec(
+              repoUrl,
+              extra.path ?? "apps",
+              extra.targetRevision ?? "HEAD",
+              namespace,
+            ),
+          ),
+      },
+      { ...child, dependsOn: [this.app.release, repoSecret] },
+    );
+
+    this.registerOutputs({
+      url: this.url,
+      adminPassword: this.adminPassword,
+      rootApplication: this.rootApplication,
+    });
+  }
+}
+
+/** What deploying Argo CD hands back: the usual handle plus the generated admin password. */
+export interface DeployedArgoCd extends DeployedApp {
+  /** Secret: the `admin` user's password. */
+  adminPassword: pulumi.Output<string>;
+}
+
+/** Deploys Argo CD at `argocd.<domain>` following the GitOps repository's `apps/` folder. */
+export function deploy(
+  name: string,
+  args: ArgoCdArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): DeployedArgoCd {
+  const argocd = new ArgoCd(name, args, opts);
+  return { resource: argocd, url: argocd.url, adminPassword: argocd.adminPassword };
+}

@@ -1,0 +1,68 @@
+import { renderCatalogue } from "./catalogue";
+import { AppMetadata } from "./recipe";
+
+function app(overrides: Partial<AppMetadata>): AppMetadata {
+  return {
+    name: "demo",
+    title: "Demo",
+    description: "A demo app.",
+    category: "development",
+    chart: { repository: "https://charts.example.org", name: "demo", version: "1.2.3" },
+    appVersion: "v4.5.6",
+    sso: "none",
+    backup: false,
+    needs: [],
+    testedBy: "apps/demo.test.ts",
+    ...overrides,
+  };
+}
+
+describe("renderCatalogue", () => {
+  it("renders one section per category in a fixed order, apps sorted by name", () => {
+    const page = renderCatalogue([
+      app({ name: "zeta", title: "Zeta", category: "development" }),
+      app({ name: "alpha", title: "Alpha", category: "development" }),
+      app({ name: "edge", title: "Edge", category: "platform" }),
+    ]);
+    expect(page.startsWith("# App catalogue\n")).toBe(true);
+    expect(page.endsWith("|\n")).toBe(true);
+    const headings = page.split("\n").filter((l) => l.startsWith("## "));
+    expect(headings).toEqual(["## Platform", "## Development"]);
+    expect(page.indexOf("**Alpha**")).toBeLessThan(page.indexOf("**Zeta**"));
+    expect(page.indexOf("## Platform")).toBeLessThan(page.indexOf("**Edge**"));
+    expect(page.indexOf("**Edge**")).toBeLessThan(page.indexOf("## Development"));
+  });
+
+  it("writes every field of an app into its row", () => {
+    const page = renderCatalogue([
+      app({
+        name: "gitea",
+        title: "Gitea",
+        description: "Git hosting | issues",
+        sso: "gitea-oauth2",
+        backup: true,
+        needs: ["traefik", "cert-manager"],
+        testedBy: "apps/gitea.test.ts",
+      }),
+    ]);
+    const row = page.split("\n").find((l) => l.startsWith("| **Gitea**"));
+    expect(row).toBe(
+      "| **Gitea** (`gitea`) | Git hosting \\| issues | `demo` 1.2.3 from https://charts.example.org " +
+        "| v4.5.6 | Gitea (OAuth2) | yes | `traefik`, `cert-manager` | `apps/gitea.test.ts` |",
+    );
+  });
+
+  it("shows a dash when an app needs nothing, and is stable for the same input", () => {
+    const metas = [app({ category: "dashboard" })];
+    const page = renderCatalogue(metas);
+    expect(page).toContain("| none | no | — |");
+    expect(renderCatalogue([...metas])).toBe(page);
+    expect(page.split("\n").filter((l) => l.startsWith("## "))).toEqual(["## Dashboards"]);
+  });
+
+  it("refuses two apps with one name", () => {
+    expect(() => renderCatalogue([app({}), app({ title: "Other" })])).toThrow(
+      /two apps are named "demo"/,
+    );
+  });
+});

@@ -1,0 +1,133 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  find,
+  installMocks,
+  isSecret,
+  isSecretInput,
+  isSecretValue,
+  settle,
+  unwrap,
+} from "../test/mocks";
+
+installMocks();
+
+async function platform() {
+  const k8s = await import("@pulumi/kubernetes");
+  return {
+    provider: new k8s.Provider("k8s", {}),
+    domain: "home.example.org",
+    exposure: {
+      mode: "tunnel" as const,
+      ingressClass: "traefik",
+      ingressService: "http://traefik.traefik.svc.cluster.local:80",
+    },
+    charts: {},
+    timezone: "Europe/Paris",
+  };
+}
+
+describe("giteaServiceName", () => {
+  it("follows Helm's fullname rule", async () => {
+    const { giteaServiceName } = await import("./gitea");
+    expect(giteaServiceName("gitea")).toBe("gitea-http");
+    expect(giteaServiceName("forge")).toBe("forge-gitea-http");
+  });
+});
+
+describe("giteaValues", () => {
+  it("runs one SQLite pod with a volume and no bundled databases", async () => {
+    const { giteaValues } = await import("./gitea");
+    const v = giteaValues({
+      hostname: "git.home.example.org",
+      domain: "home.example.org",
+      adminEmail: "a@home.example.org",
+      storageSize: "5Gi",
+    }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(v.ingress.enabled).toBe(false);
+    expect(v["postgresql-ha"].enabled).toBe(false);
+    expect(v.postgresql.enabled).toBe(false);
+    expect(v["valkey-cluster"].enabled).toBe(false);
+    expect(v.valkey.enabled).toBe(false);
+    expect(v.persistence).toEqual({ enabled: true, size: "5Gi", accessModes: ["ReadWriteOnce"] });
+    expect(v.strategy.type).toBe("Recreate");
+    expect(v.gitea.config.database.DB_TYPE).toBe("sqlite3");
+    expect(v.gitea.config.server.ROOT_URL).toBe("https://git.home.example.org/");
+    expect(v.gitea.config.server.DISABLE_SSH).toBe(true);
+    expect(v.gitea.config.webhook.ALLOWED_HOST_LIST).toBe(
+      "external,home.example.org,*.home.example.org",
+    );
+    expect(v.gitea.admin).toEqual({
+      existingSecret: "gitea-admin",
+      email: "a@home.example.org",
+      password: "",
+      passwordMode: "keepUpdated",
+    });
+    expect(v.containerSecurityContext.allowPrivilegeEscalation).toBe(false);
+    expect(v.containerSecurityContext.capabilities.drop).toEqual(["ALL"]);
+  });
+});
+
+describe("gitea recipe", () => {
+  it("deploys the pinned chart with the admin in a secret and exposes the API URL", async () => {
+    const { deploy, meta } = await import("./gitea");
+    const app = deploy("gitea", {
+      platform: await platform(),
+      extra: { adminPassword: pulumi.secret("planted-admin-pw") },
+    });
+    await settle();
+
+    const helmApp = find("hearth:app:HelmApp", "gitea");
+    const release = find("kubernetes:helm.sh/v3:Release", "gitea-release");
+    expect(release.parent).toBe(helmApp.urn);
+    expect(release.inputs.chart).toBe("gitea");
+    expect(release.inputs.version).toBe(meta.chart.version);
+    expect(release.inputs.repositoryOpts).toEqual({ repo: "https://dl.gitea.com/charts/" });
+    expect(release.inputs.namespace).toBe("gitea");
+    const values = release.inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(values.ingress.enabled).toBe(false);
+    expect(values.gitea.admin.existingSecret).toBe("gitea-admin");
+    expect(values.gitea.admin.email).toBe("hearth-admin@home.example.org");
+    const rendered = JSON.stringify(values);
+    expect(rendered).not.toContain("planted-admin-pw");
+    expect(rendered).not.toContain("r8sA8CPHD9");
+
+    const secret = find("kubernetes:core/v1:Secret", "gitea-gitea-admin");
+    expect(secret.parent).toBe(helmApp.urn);
+    const data = secret.inputs.stringData as { value?: unknown };
+    expect(isSecretValue(data) ? data.value : data).toEqual({
+      username: "hearth-admin",
+      password: "planted-admin-pw",
+    });
+    expect(isSecretInput(secret, "stringData.password")).toBe(true);
+    expect(release.dependencies).toContain(secret.urn);
+
+    const ingress = find("kubernetes:networking.k8s.io/v1:Ingress", "gitea-ingress");
+    const rule = (ingress.inputs.spec as any).rules[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(rule.host).toBe("git.home.example.org");
+    expect(rule.http.paths[0].backend.service).toEqual({
+      name: "gitea-http",
+      port: { number: 3000 },
+    });
+
+    expect(await unwrap(app.apiUrl)).toBe("https://git.home.example.org/api/v1");
+    expect(await unwrap(app.url)).toBe("https://git.home.example.org");
+    expect(app.internalUrl).toBe("http://gitea-http.gitea.svc.cluster.local:3000");
+    expect(app.endpoint.username).toBe("hearth-admin");
+    expect(await isSecret(pulumi.output(app.endpoint.password))).toBe(true);
+  });
+
+  it("honours a hostname override and the operator's values", async () => {
+    const { deploy } = await import("./gitea");
+    const app = deploy("forge", {
+      platform: await platform(),
+      overrides: { hostname: "code.example.net", values: { persistence: { size: "50Gi" } } },
+      extra: { adminPassword: "x" },
+    });
+    await settle();
+    const release = find("kubernetes:helm.sh/v3:Release", "forge-release");
+    const values = release.inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(values.persistence.size).toBe("50Gi");
+    expect(values.gitea.config.server.DOMAIN).toBe("code.example.net");
+    expect(app.internalUrl).toBe("http://forge-gitea-http.gitea.svc.cluster.local:3000");
+  });
+});

@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import { resolveChart } from "../components/app/chart-source";
+import { HelmApp } from "../components/app/helm-app";
+import { AppCategory, AppMetadata, DeployedApp, hostnameFor, RecipeArgs } from "./recipe";
+
+/** Homepage: the start page linking every enabled app. */
+export const meta: AppMetadata = {
+  name: "homepage",
+  title: "Homepage",
+  description: "A start page with a tile for every app the home runs.",
+  category: "dashboard",
+  // The community chart (there is no official one): 2.1.0 ships Homepage v1.2.0, as recorded in a
+  // deployment log that pins it (ddzhomelab, 2026-08-11).
+  chart: {
+    repository: "https://jameswynn.github.io/helm-charts",
+    name: "homepage",
+    version: "2.1.0",
+  },
+  appVersion: "v1.2.0",
+  subdomain: "home",
+  healthPath: "/api/healthcheck",
+  sso: "none",
+  backup: false,
+  needs: [],
+  testedBy: "apps/homepage.test.ts",
+};
+
+/** One tile on the start page. */
+export interface HomepageLink {
+  title: string;
+  href: string;
+  description: string;
+  category: AppCategory;
+}
+
+/** What only Homepage needs: the links to show. */
+export interface HomepageExtra {
+  links: HomepageLink[];
+}
+
+/** Homepage's `services.yaml`: groups of `{ <title>: { href, description } }` tiles. */
+export type HomepageServices = Record<
+  string,
+  Record<string, { href: string; description: string }>[]
+>[];
+
+// Group order on the page: what people open most first, the plumbing last.
+const CATEGORY_ORDER: AppCategory[] = [
+  "dashboard",
+  "development",
+  "storage",
+  "security",
+  "platform",
+];
+const CATEGORY_TITLE: Record<AppCategory, string> = {
+  dashboard: "Dashboards",
+  development: "Development",
+  storage: "Storage",
+  security: "Security",
+  platform: "Platform",
+};
+
+/**
+ * Renders the start page's services: one group per category that has links, in a fixed order, tiles
+ * sorted by title so the page does not reshuffle when the catalogue changes order. Refuses two
+ * links with one title, which Homepage would silently merge.
+ */
+export function homepageServices(links: HomepageLink[]): HomepageServices {
+  const seen = new Set<string>();
+  for (const link of links) {
+    if (seen.has(link.title)) {
+      throw new Error(
+        `homepage: two links are titled "${link.title}"; give each app a distinct title.`,
+      );
+    }
+    seen.add(link.title);
+  }
+  return CATEGORY_ORDER.flatMap((category) => {
+    const tiles = links
+      .filter((link) => link.category === category)
+      .sort((a, b) => a.title.localeCompare(b.title))
+      .map((link) => ({ [link.title]: { href: link.href, description: link.description } }));
+    return tiles.length > 0 ? [{ [CATEGORY_TITLE[category]]: tiles }] : [];
+  });
+}
+
+/**
+ * Helm values for Homepage. It runs as an unprivileged user, so `/app/config` (where it copies its
+ * default files beside the chart's ConfigMap files) and the Next.js cache are writable empty dirs.
+ */
+export function homepageValues(input: {
+  hostname: string;
+  timezone: string;
+  links: HomepageLink[];
+}): Record<string, unknown> {
+  return {
+    image: { repository: "ghcr.io/gethomepage/homepage", tag: meta.appVersion },
+    enableRbac: false,
+    serviceAccount: { create: false },
+    // Homepage v1 answers only for the hostnames listed here.
+    env: [
+      { name: "HOMEPAGE_ALLOWED_HOSTS", value: input.hostname },
+      { name: "TZ", value: input.timezone },
+    ],
+    podSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    persistence: {
+      config: { enabled: true, type: "emptyDir", mountPath: "/app/config" },
+      "next-cache": { enabled: true, type: "emptyDir", mountPath: "/app/.next/cache" },
+    },
+    config: {
+      services: homepageServices(input.links),
+      bookmarks: [],
+      widgets: [{ resources: { backend: "resources", expanded: true, cpu: true, memory: true } }],
+      kubernetes: { mode: "disable" },
+      settings: { title: "Hearth", headerStyle: "boxed", hideVersion: true },
+    },
+  };
+}
+
+// The chart's Service (bjw-s common library) is named after the release and serves on 3000.
+const SERVICE_PORT = 3000;
+
+/** Deploys Homepage at `home.<domain>` with a tile for every link. */
+export function deploy(
+  name: string,
+  args: RecipeArgs<HomepageExtra>,
+  opts?: pulumi.ComponentResourceOptions,
+): DeployedApp {
+  const { platform } = args;
+  const hostname = hostnameFor(meta, platform.domain, args.overrides);
+  if (!hostname) {
+    throw new Error(`app "${name}": no hostname; set hearth:apps.settings.${name}.hostname.`);
+  }
+  const app = new HelmApp(
+    name,
+    {
+      platform,
+      namespace: meta.name,
+      chart: resolveChart(meta.chart, args.overrides),
+      values: homepageValues({ hostname, timezone: platform.timezone, links: args.extra.links }),
+      valuesOverride: args.overrides?.values,
+      hostname,
+      service: { name, port: SERVICE_PORT },
+      // The resources widget reads the pod's own cgroup; the page itself needs nothing outside.
+      egress: "none",
+    },
+    opts,
+  );
+  return { url: app.url, resource: app.release };
+}

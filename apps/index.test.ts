@@ -1,0 +1,38 @@
+import * as fs from "fs";
+import * as path from "path";
+import { assertExactVersion } from "../components/app/chart-source";
+import { appNames, catalogue } from "./index";
+
+describe("catalogue", () => {
+  it("lists every recipe (module exporting `meta`) once, keyed by its name", () => {
+    const recipes = fs
+      .readdirSync(__dirname)
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      .map((f) => require(path.join(__dirname, f)) as { meta?: { name: string } })
+      .flatMap((mod) => (mod.meta ? [mod.meta.name] : []));
+    expect([...appNames].sort()).toEqual(recipes.sort());
+    expect(new Set(appNames).size).toBe(appNames.length);
+    for (const name of appNames) expect(catalogue[name].name).toBe(name);
+  });
+
+  it("pins every chart exactly and only needs apps the catalogue has", () => {
+    for (const app of Object.values(catalogue)) {
+      expect(() => assertExactVersion(app.name, app.chart.version)).not.toThrow();
+      for (const need of app.needs) expect(appNames).toContain(need);
+      expect(app.needs).not.toContain(app.name);
+    }
+  });
+
+  it("names a test file that exists for every app", () => {
+    const root = path.resolve(__dirname, "..");
+    for (const app of Object.values(catalogue)) {
+      const exists = fs.existsSync(path.join(root, app.testedBy));
+      expect({ app: app.name, testedBy: app.testedBy, exists }).toEqual({
+        app: app.name,
+        testedBy: app.testedBy,
+        exists: true,
+      });
+    }
+  });
+});

@@ -1,0 +1,18 @@
+import { meta as argocd } from "./argocd";
+import { meta as certManager } from "./cert-manager";
+import { meta as gitea } from "./gitea";
+import { meta as homepage } from "./homepage";
+import { AppMetadata } from "./recipe";
+import { meta as traefik } from "./traefik";
+import { meta as woodpecker } from "./woodpecker";
+import { meta as zot } from "./zot";
+
+const ALL: AppMetadata[] = [traefik, certManager, homepage, gitea, argocd, woodpecker, zot];
+
+/** Every app Hearth can deploy, by its `hearth:apps.enabled` name. */
+export const catalogue: Record<string, AppMetadata> = Object.fromEntries(
+  ALL.map((app) => [app.name, app]),
+);
+
+/** The catalogue's names, for validating `hearth:apps.enabled`. */
+export const appNames: string[] = ALL.map((app) => app.name);

@@ -1,0 +1,78 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Platform } from "../components/types";
+
+/** The kinds of app the catalogue groups by. */
+export type AppCategory = "platform" | "development" | "dashboard" | "storage" | "security";
+
+/** How an app signs users in. */
+export type SsoKind = "gitea-oauth2" | "oidc" | "none";
+
+/** A pinned Helm chart. */
+export interface ChartRef {
+  /** Chart repository URL (https://... or oci://...). */
+  repository: string;
+  /** Chart name in that repository; also the folder name under a local chart directory. */
+  name: string;
+  /** Exact chart version: ranges are refused. */
+  version: string;
+}
+
+/** What the catalogue knows about an app, whether or not it is enabled. */
+export interface AppMetadata {
+  /** Catalogue key, as written in `hearth:apps.enabled`. */
+  name: string;
+  /** Human name. */
+  title: string;
+  /** One sentence: what it is for. */
+  description: string;
+  category: AppCategory;
+  chart: ChartRef;
+  /** Version of the software the chart version ships. */
+  appVersion: string;
+  /** Subdomain under `hearth:domain` where the app answers, if it has a web UI. */
+  subdomain?: string;
+  /** HTTP path that answers 200 when the app is healthy. */
+  healthPath?: string;
+  sso: SsoKind;
+  /** Whether the app keeps data that backups must cover. */
+  backup: boolean;
+  /** Other catalogue apps it needs enabled. */
+  needs: string[];
+  /** Which test proves the recipe (file path under test/ or apps/). */
+  testedBy: string;
+}
+
+/** Per-app settings an operator may give under `hearth:apps.settings.<name>`. */
+export interface AppOverrides {
+  /** Hostname instead of `<subdomain>.<domain>`. */
+  hostname?: string;
+  /** Chart version instead of the catalogue's pin. */
+  chartVersion?: string;
+  /** Helm values deep-merged over the recipe's (the escape hatch). */
+  values?: Record<string, unknown>;
+}
+
+/** What every deployed app hands back to the composition. */
+export interface DeployedApp {
+  /** Public URL of the app's UI, when it has one. */
+  url?: pulumi.Output<string>;
+  /** The resource later steps may depend on (the Helm release or the app component). */
+  resource: pulumi.Resource;
+}
+
+/** The hostname an app answers on, honouring an override. */
+export function hostnameFor(
+  meta: AppMetadata,
+  domain: string,
+  overrides?: AppOverrides,
+): string | undefined {
+  if (overrides?.hostname) return overrides.hostname;
+  return meta.subdomain ? `${meta.subdomain}.${domain}` : undefined;
+}
+
+/** Arguments every recipe's deploy function receives; `TExtra` carries what only that app needs. */
+export interface RecipeArgs<TExtra = Record<string, never>> {
+  platform: Platform;
+  overrides?: AppOverrides;
+  extra: TExtra;
+}

@@ -1,0 +1,241 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { resolveChart } from "../components/app/chart-source";
+import { HelmApp } from "../components/app/helm-app";
+import { AppMetadata, DeployedApp, RecipeArgs, hostnameFor } from "./recipe";
+
+/** Zot: the home's OCI registry for images the CI builds. */
+export const meta: AppMetadata = {
+  name: "zot",
+  title: "Zot registry",
+  description:
+    "OCI image registry for what the CI builds, behind a generated username and password.",
+  category: "development",
+  // 0.1.95 ships zot v2.1.13 (the chart README's badges and values table). Later charts (0.1.125, zot
+  // v2.1.21) exist, but their values could not be checked here, so the pin stays on the verified one.
+  chart: { repository: "https://zotregistry.dev/helm-charts", name: "zot", version: "0.1.95" },
+  appVersion: "v2.1.13",
+  subdomain: "registry",
+  // No healthPath: no unauthenticated path answers 200, as `/v2/` asks every caller to log in.
+  sso: "none",
+  backup: true,
+  needs: [],
+  testedBy: "apps/zot.test.ts",
+};
+
+/** Name of the Kubernetes Secret holding the `htpasswd` file. */
+export const ZOT_HTPASSWD_SECRET = "zot-htpasswd";
+
+/** User the kubelet's probes log in as: it exists in htpasswd but no policy grants it anything. */
+export const ZOT_PROBE_USER = "healthcheck";
+
+const PORT = 5000;
+const SECRET_DIR = "/secret";
+
+/** What only Zot needs. */
+export interface ZotExtra {
+  /** User that may push and pull every repository. @default "hearth" */
+  username?: string;
+  /** Size of the volume holding the images. @default "20Gi" */
+  storageSize?: string;
+}
+
+/** The chart's Service name for a release: Helm's fullname rule (release name if it names the chart). */
+export function zotServiceName(release: string): string {
+  return release.includes("zot") ? release : `${release}-zot`;
+}
+
+/** One htpasswd entry: a user and the bcrypt hash of their password. */
+export interface HtpasswdEntry {
+  user: string;
+  bcryptHash: string;
+}
+
+const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+/** An htpasswd file of bcrypt entries, the only hash zot accepts; refuses malformed users or hashes. */
+export function htpasswdFile(entries: HtpasswdEntry[]): string {
+  if (entries.length === 0) throw new Error("zot: htpasswd needs at least one user.");
+  const seen = new Set<string>();
+  for (const { user, bcryptHash } of entries) {
+    if (!USER_NAME.test(user)) {
+      throw new Error(
+        `zot: user name "${user}" is not valid in htpasswd; use letters, digits, ".", "_" or "-" ` +
+          `(hearth:apps.settings.zot or the recipe's username).`,
+      );
+    }
+    if (seen.has(user)) throw new Error(`zot: user "${user}" appears twice in htpasswd.`);
+    seen.add(user);
+    if (!BCRYPT.test(bcryptHash)) {
+      throw new Error(
+        `zot: the password of "${user}" is not a bcrypt hash ($2a$...); pass random.RandomPassword's ` +
+          `bcryptHash, never the password itself.`,
+      );
+    }
+  }
+  return entries.map((e) => `${e.user}:${e.bcryptHash}`).join("\n") + "\n";
+}
+
+/**
+ * zot's config.json: images on the persistent volume with garbage collection, htpasswd authentication
+ * from the mounted Secret, and every repository readable and writable by `user` alone. Any other
+ * authenticated user (the probe's) can reach `/v2/` but no repository.
+ */
+export function zotConfig(user: string): string {
+  const all = ["read", "create", "update", "delete"];
+  return JSON.stringify(
+    {
+      storage: { rootDirectory: "/var/lib/registry", gc: true },
+      http: {
+        address: "0.0.0.0",
+        port: String(PORT),
+        realm: "hearth",
+        auth: { htpasswd: { path: `${SECRET_DIR}/htpasswd` } },
+        accessControl: {
+          repositories: {
+            "**": { policies: [{ users: [user], actions: all }], defaultPolicy: [] },
+          },
+          adminPolicy: { users: [user], actions: all },
+        },
+      },
+      log: { level: "info" },
+    },
+    null,
+    2,
+  );
+}
+
+/** Settings the zot values are built from. */
+export interface ZotValuesInputs {
+  user: string;
+  storageSize: string;
+  /** Secret: base64 `healthcheck:<password>` for the probes' Authorization header. */
+  probeAuthHeader: string;
+}
+
+/**
+ * Helm values for zot 0.1.95: a StatefulSet with a volume, our config mounted from the chart's ConfigMap,
+ * htpasswd from our Secret (the chart's sample users `admin:admin` and `user:user` are removed), a
+ * ClusterIP Service (the chart defaults to NodePort) and the chart's ingress off. The probes log in as
+ * the permission-less probe user because the chart cannot read their header from a Secret.
+ */
+export function zotValues(inputs: ZotValuesInputs): Record<string, unknown> {
+  return {
+    service: { type: "ClusterIP", port: PORT },
+    ingress: { enabled: false },
+    persistence: true,
+    pvc: { storage: inputs.storageSize },
+    mountConfig: true,
+    configFiles: { "config.json": zotConfig(inputs.user) },
+    mountSecret: false,
+    // null deletes the chart's default key; an empty map would merge with it and keep the sample users.
+    secretFiles: { htpasswd: null },
+    externalSecrets: [{ secretName: ZOT_HTPASSWD_SECRET, mountPath: SECRET_DIR }],
+    authHeader: inputs.probeAuthHeader,
+    podSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+  };
+}
+
+/** Arguments of `ZotRegistry`: the recipe's arguments. */
+export type ZotRegistryArgs = RecipeArgs<ZotExtra>;
+
+/** Zot with generated credentials: one user for people and CI, one for the kubelet's probes. */
+export class ZotRegistry extends pulumi.ComponentResource {
+  /** The Helm app (namespace, release, ingress). */
+  readonly app: HelmApp;
+  /** `https://<hostname>`. */
+  readonly url: pulumi.Output<string>;
+  /** User that pushes and pulls. */
+  readonly username: string;
+  /** Secret: that user's password. */
+  readonly password: pulumi.Output<string>;
+
+  constructor(name: string, args: ZotRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:apps:ZotRegistry", name, {}, opts);
+    const { platform, extra } = args;
+    const hostname = hostnameFor(meta, platform.domain, args.overrides);
+    if (!hostname) {
+      throw new Error(
+        `app "${name}": zot needs a hostname; set hearth:apps.settings.zot.hostname.`,
+      );
+    }
+    this.username = extra.username ?? "hearth";
+    if (this.username === ZOT_PROBE_USER) {
+      throw new Error(`app "${name}": zot user "${ZOT_PROBE_USER}" is reserved for the probes.`);
+    }
+    // random's bcryptHash (secret, like result) is the htpasswd hash; no bcrypt library is needed here.
+    const user = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const probe = new random.RandomPassword(
+      `${name}-probe-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    this.password = pulumi.secret(user.result);
+    const username = this.username;
+
+    this.app = new HelmApp(
+      name,
+      {
+        platform,
+        namespace: meta.name,
+        podSecurity: "restricted",
+        chart: resolveChart(meta.chart, args.overrides),
+        values: pulumi.secret(
+          probe.result.apply((pw) =>
+            zotValues({
+              user: username,
+              storageSize: extra.storageSize ?? "20Gi",
+              probeAuthHeader: Buffer.from(`${ZOT_PROBE_USER}:${pw}`).toString("base64"),
+            }),
+          ),
+        ),
+        valuesOverride: args.overrides?.values,
+        secrets: {
+          [ZOT_HTPASSWD_SECRET]: pulumi
+            .all([user.bcryptHash, probe.bcryptHash])
+            .apply(([userHash, probeHash]) => ({
+              htpasswd: htpasswdFile([
+                { user: username, bcryptHash: userHash },
+                { user: ZOT_PROBE_USER, bcryptHash: probeHash },
+              ]),
+            })),
+        },
+        hostname,
+        service: { name: zotServiceName(name), port: PORT },
+        egress: "none",
+      },
+      { parent: this },
+    );
+    this.url = pulumi.output(`https://${hostname}`);
+    this.registerOutputs({ url: this.url, username: this.username, password: this.password });
+  }
+}
+
+/** What deploying zot hands back: the usual handle plus the push/pull credentials. */
+export interface DeployedZot extends DeployedApp {
+  username: string;
+  /** Secret: the password of `username`. */
+  password: pulumi.Output<string>;
+}
+
+/** Deploys zot at `registry.<domain>` with a generated user. */
+export function deploy(
+  name: string,
+  args: ZotRegistryArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): DeployedZot {
+  const zot = new ZotRegistry(name, args, opts);
+  return { resource: zot, url: zot.url, username: zot.username, password: zot.password };
+}

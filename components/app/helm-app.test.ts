@@ -1,0 +1,273 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Platform } from "../types";
+import {
+  find,
+  installMocks,
+  isSecret,
+  isSecretInput,
+  ofType,
+  registrations,
+  settle,
+  unwrap,
+} from "../../test/mocks";
+import { reveal } from "./reveal";
+
+installMocks();
+
+const chart = { repository: "https://charts.example.org", name: "demo", version: "1.2.3" };
+
+function platform(overrides: Partial<Platform> = {}): Platform {
+  return {
+    provider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1" }),
+    domain: "home.example.org",
+    exposure: {
+      mode: "tunnel",
+      ingressClass: "hearth",
+      ingressService: "http://traefik.traefik.svc.cluster.local:80",
+    },
+    charts: {},
+    timezone: "Europe/Berlin",
+    ...overrides,
+  };
+}
+
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+
+beforeEach(() => {
+  registrations.length = 0;
+});
+
+describe("HelmApp", () => {
+  it("creates a labelled namespace, deny-first policies, secret Secrets and an atomic release", async () => {
+    const { HelmApp } = await import("./helm-app");
+    const app = new HelmApp("demo", {
+      platform: platform(),
+      namespace: "demo-ns",
+      podSecurity: "baseline",
+      chart,
+      values: { image: { tag: "1.0" }, list: [1, 2], nested: { keep: true, change: "old" } },
+      valuesOverride: { list: [3], nested: { change: "new" } },
+      secrets: { "demo-admin": { password: pulumi.secret("planted-password") } },
+      timeoutSeconds: 300,
+    });
+    await settle();
+    const component = find("hearth:app:HelmApp", "demo");
+
+    const ns = find("kubernetes:core/v1:Namespace", "demo-namespace");
+    expect(ns.parent).toBe(component.urn);
+    expect(ns.provider).toContain("k8s");
+    expect(ns.inputs.metadata).toMatchObject({
+      name: "demo-ns",
+      labels: {
+        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/audit": "baseline",
+        "pod-security.kubernetes.io/warn": "baseline",
+      },
+    });
+    expect(await unwrap(app.namespace)).toBe("demo-ns");
+
+    const policies = ofType(NP);
+    expect(policies.map((p) => p.name).sort()).toEqual([
+      "demo-allow-dns",
+      "demo-allow-same-namespace",
+      "demo-default-deny",
+    ]);
+    for (const p of policies) {
+      expect(p.parent).toBe(component.urn);
+      expect((p.inputs.metadata as Record<string, unknown>).namespace).toBe("demo-ns");
+    }
+    expect(find(NP, "demo-default-deny").inputs.spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    });
+
+    const secret = find("kubernetes:core/v1:Secret", "demo-demo-admin");
+    expect(secret.parent).toBe(component.urn);
+    expect(secret.inputs.metadata).toMatchObject({ name: "demo-admin", namespace: "demo-ns" });
+    expect(isSecretInput(secret, "stringData")).toBe(true);
+    expect(reveal(secret.inputs.stringData)).toEqual({ password: "planted-password" });
+
+    const release = find(RELEASE, "demo-release");
+    expect(release.parent).toBe(component.urn);
+    expect(release.inputs).toMatchObject({
+      name: "demo",
+      namespace: "demo-ns",
+      chart: "demo",
+      version: "1.2.3",
+      repositoryOpts: { repo: "https://charts.example.org" },
+      atomic: true,
+      cleanupOnFail: true,
+      createNamespace: false,
+      timeout: 300,
+    });
+    expect(release.inputs.values).toEqual({
+      image: { tag: "1.0" },
+      list: [3],
+      nested: { keep: true, change: "new" },
+    });
+    // Secrets and policies exist before the chart starts pods.
+    expect(release.dependencies).toEqual(
+      expect.arrayContaining([secret.urn, ...policies.map((p) => p.urn)]),
+    );
+    expect(JSON.stringify(release.inputs.values)).not.toContain("planted-password");
+
+    expect(ofType(INGRESS)).toHaveLength(0);
+    expect(app.url).toBeUndefined();
+  });
+
+  it("defaults to restricted, a 600 s timeout and no egress beyond DNS", async () => {
+    const { HelmApp } = await import("./helm-app");
+    new HelmApp("plain", { platform: platform(), namespace: "plain", chart });
+    await settle();
+    const labels = (
+      find("kubernetes:core/v1:Namespace", "plain-namespace").inputs.metadata as {
+        labels: Record<string, string>;
+      }
+    ).labels;
+    expect(labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(find(RELEASE, "plain-release").inputs.timeout).toBe(600);
+    expect(ofType(NP).some((p) => p.name.startsWith("plain-allow-egress"))).toBe(false);
+    expect(ofType(NP).some((p) => p.name === "plain-allow-from-namespaces")).toBe(false);
+  });
+
+  it("routes a hostname through an Ingress after the release, admitting the controller", async () => {
+    const { HelmApp } = await import("./helm-app");
+    const app = new HelmApp("web", {
+      platform: platform(),
+      namespace: "web",
+      chart,
+      hostname: "web.home.example.org",
+      service: { name: "web-http", port: 8080 },
+      allowFromNamespaces: ["monitoring"],
+      egress: "internet",
+    });
+    await settle();
+    const ingress = find(INGRESS, "web-ingress");
+    expect(ingress.parent).toBe(find("hearth:app:HelmApp", "web").urn);
+    expect(ingress.dependencies).toContain(find(RELEASE, "web-release").urn);
+    const spec = ingress.inputs.spec as Record<string, unknown>;
+    expect(spec.ingressClassName).toBe("hearth");
+    expect(spec.rules).toEqual([
+      {
+        host: "web.home.example.org",
+        http: {
+          paths: [
+            {
+              path: "/",
+              pathType: "Prefix",
+              backend: { service: { name: "web-http", port: { number: 8080 } } },
+            },
+          ],
+        },
+      },
+    ]);
+    // Without a cluster issuer there is no certificate to ask for.
+    expect(spec.tls).toEqual([]);
+    expect((ingress.inputs.metadata as Record<string, unknown>).annotations).toEqual({});
+    expect(await unwrap(app.url!)).toBe("https://web.home.example.org");
+
+    const from = find(NP, "web-allow-from-namespaces").inputs.spec as Record<string, unknown>;
+    expect(JSON.stringify(from.ingress)).toContain('"traefik"');
+    expect(JSON.stringify(from.ingress)).toContain('"monitoring"');
+    expect(find(NP, "web-allow-egress-internet")).toBeDefined();
+  });
+
+  it("asks cert-manager for a certificate when the platform has a cluster issuer", async () => {
+    const { HelmApp } = await import("./helm-app");
+    const p = platform();
+    p.exposure.clusterIssuer = "letsencrypt";
+    new HelmApp("tls", {
+      platform: p,
+      namespace: "tls",
+      chart,
+      hostname: "tls.home.example.org",
+      service: { name: "tls", port: 80 },
+    });
+    await settle();
+    const ingress = find(INGRESS, "tls-ingress");
+    expect((ingress.inputs.metadata as Record<string, unknown>).annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+    });
+    expect((ingress.inputs.spec as Record<string, unknown>).tls).toEqual([
+      { hosts: ["tls.home.example.org"], secretName: "tls-tls" },
+    ]);
+  });
+
+  it("reads the chart from a local directory when one is configured", async () => {
+    const { HelmApp } = await import("./helm-app");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-charts-"));
+    fs.mkdirSync(path.join(dir, "demo"));
+    fs.writeFileSync(path.join(dir, "demo", "Chart.yaml"), "name: demo\nversion: 1.2.3\n");
+    try {
+      new HelmApp("local", {
+        platform: platform({ charts: { localDir: dir } }),
+        namespace: "local",
+        chart,
+      });
+      await settle();
+      const release = find(RELEASE, "local-release");
+      expect(release.inputs.chart).toBe(path.join(dir, "demo"));
+      expect(release.inputs.version).toBe("1.2.3");
+      expect(release.inputs.repositoryOpts).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("passes an OCI chart as an oci:// reference", async () => {
+    const { HelmApp } = await import("./helm-app");
+    new HelmApp("oci", {
+      platform: platform(),
+      namespace: "oci",
+      chart: { repository: "oci://ghcr.io/example/charts", name: "demo", version: "1.2.3" },
+    });
+    await settle();
+    const release = find(RELEASE, "oci-release");
+    expect(release.inputs.chart).toBe("oci://ghcr.io/example/charts/demo");
+    expect(release.inputs.repositoryOpts).toBeUndefined();
+  });
+
+  it("refuses a range or a hostname without a service before registering children", async () => {
+    const { HelmApp } = await import("./helm-app");
+    expect(
+      () =>
+        new HelmApp("ranged", {
+          platform: platform(),
+          namespace: "ranged",
+          chart: { ...chart, version: "^1.2" },
+        }),
+    ).toThrow(/app "ranged": chart version "\^1\.2" is not an exact version/);
+    expect(
+      () =>
+        new HelmApp("lost", {
+          platform: platform(),
+          namespace: "lost",
+          chart,
+          hostname: "lost.home.example.org",
+        }),
+    ).toThrow(/app "lost": hostname lost\.home\.example\.org is set but no service/);
+    await settle();
+    expect(
+      registrations.some((r) => r.type !== "hearth:app:HelmApp" && /ranged|lost/.test(r.name)),
+    ).toBe(false);
+  });
+
+  it("keeps secret values secret even when passed through values", async () => {
+    const { HelmApp } = await import("./helm-app");
+    const app = new HelmApp("sv", {
+      platform: platform(),
+      namespace: "sv",
+      chart,
+      values: { auth: { token: pulumi.secret("planted-token") } },
+    });
+    await settle();
+    expect(isSecretInput(find(RELEASE, "sv-release"), "values")).toBe(true);
+    expect(await isSecret(app.release.values)).toBe(true);
+  });
+});

@@ -1,0 +1,186 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartRef } from "../../apps/recipe";
+import { Platform } from "../types";
+import { checkLocalChart, releaseChart } from "./chart-source";
+import { mergeValues } from "./merge-values";
+import { networkPolicies, serviceUrlNamespace } from "./network-policies";
+
+/** Arguments of `HelmApp`: one pinned chart in its own locked-down namespace. */
+export interface HelmAppArgs {
+  platform: Platform;
+  /** Namespace created by HelmApp for this app alone. */
+  namespace: string;
+  /** Pod Security level enforced, audited and warned on in the namespace. @default "restricted" */
+  podSecurity?: "restricted" | "baseline" | "privileged";
+  chart: ChartRef;
+  /** Helm values the recipe builds. @default {} */
+  values?: pulumi.Input<Record<string, unknown>>;
+  /** Deep-merged over `values` last: the operator's escape hatch. @default {} */
+  valuesOverride?: Record<string, unknown>;
+  /**
+   * Kubernetes Secrets created in the namespace before the release, name -> stringData (secret).
+   * @default {}
+   */
+  secrets?: Record<string, pulumi.Input<Record<string, pulumi.Input<string>>>>;
+  /**
+   * Route this hostname to `service` through an Ingress (the tunnel forwards to the ingress
+   * controller).
+   * @default no Ingress
+   */
+  hostname?: string;
+  /**
+   * Service (created by the chart) the hostname routes to; required with `hostname`.
+   * @default none
+   */
+  service?: { name: string; port: number };
+  /** Extra allowed ingress sources besides the ingress controller. @default [] */
+  allowFromNamespaces?: string[];
+  /**
+   * Pod ports any source may reach: a webhook the API server calls, a LoadBalancer's traffic.
+   * @default []
+   */
+  publicPorts?: number[];
+  /** Egress the app needs beyond DNS and its own namespace. @default "none" */
+  egress?: "none" | "cluster" | "internet";
+  /** Seconds Helm waits for the release to become ready before rolling it back. @default 600 */
+  timeoutSeconds?: number;
+}
+
+/**
+ * The one way an app lands: a namespace with Pod Security labels and default-deny NetworkPolicies
+ * plus the allows it needs, its Secrets, an atomic Helm release of a pinned chart, and an Ingress
+ * for its hostname.
+ */
+export class HelmApp extends pulumi.ComponentResource {
+  /** Name of the app's namespace. */
+  readonly namespace: pulumi.Output<string>;
+  /** The Helm release; later steps depend on it. */
+  readonly release: k8s.helm.v3.Release;
+  /** `https://<hostname>` when a hostname is routed. */
+  readonly url?: pulumi.Output<string>;
+
+  constructor(name: string, args: HelmAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:app:HelmApp", name, {}, opts);
+    const { platform } = args;
+    if (args.hostname && !args.service) {
+      throw new Error(
+        `app "${name}": hostname ${args.hostname} is set but no service to route it to; give the ` +
+          `chart's Service name and port in the recipe.`,
+      );
+    }
+    // Validate the chart before registering anything, so a bad pin fails the preview with nothing
+    // half-built.
+    const source = releaseChart(name, args.chart, platform.charts.localDir);
+    if (platform.charts.localDir) checkLocalChart(name, args.chart, source.chart);
+    const child = { parent: this, provider: platform.provider };
+    const level = args.podSecurity ?? "restricted";
+
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      {
+        metadata: {
+          name: args.namespace,
+          labels: {
+            "pod-security.kubernetes.io/enforce": level,
+            "pod-security.kubernetes.io/enforce-version": "latest",
+            "pod-security.kubernetes.io/audit": level,
+            "pod-security.kubernetes.io/warn": level,
+            "app.kubernetes.io/managed-by": "hearth",
+          },
+        },
+      },
+      child,
+    );
+    this.namespace = ns.metadata.name;
+
+    const policies = networkPolicies({
+      ingressControllerNamespace: args.hostname
+        ? serviceUrlNamespace(platform.exposure.ingressService)
+        : undefined,
+      allowFromNamespaces: args.allowFromNamespaces ?? [],
+      publicPorts: args.publicPorts ?? [],
+      egress: args.egress ?? "none",
+    }).map(
+      (policy) =>
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-${policy.suffix}`,
+          { metadata: { name: policy.suffix, namespace: this.namespace }, spec: policy.spec },
+          child,
+        ),
+    );
+
+    const secrets = Object.entries(args.secrets ?? {}).map(
+      ([secretName, data]) =>
+        new k8s.core.v1.Secret(
+          `${name}-${secretName}`,
+          {
+            metadata: { name: secretName, namespace: this.namespace },
+            type: "Opaque",
+            stringData: pulumi.secret(data),
+          },
+          child,
+        ),
+    );
+
+    const values = pulumi
+      .output(args.values ?? {})
+      .apply((base) => mergeValues(base as Record<string, unknown>, args.valuesOverride ?? {}));
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name,
+        namespace: this.namespace,
+        createNamespace: false,
+        ...source,
+        values,
+        // atomic: a failed install or upgrade is rolled back and Helm's error says so in the deploy
+        // output.
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: args.timeoutSeconds ?? 600,
+      },
+      // Policies first, so pods start under the rules they will live with; Secrets first, so charts
+      // find them.
+      { ...child, dependsOn: [...policies, ...secrets] },
+    );
+
+    if (args.hostname && args.service) {
+      const issuer = platform.exposure.clusterIssuer;
+      new k8s.networking.v1.Ingress(
+        `${name}-ingress`,
+        {
+          metadata: {
+            name,
+            namespace: this.namespace,
+            annotations: issuer ? { "cert-manager.io/cluster-issuer": issuer } : {},
+          },
+          spec: {
+            ingressClassName: platform.exposure.ingressClass,
+            rules: [
+              {
+                host: args.hostname,
+                http: {
+                  paths: [
+                    {
+                      path: "/",
+                      pathType: "Prefix",
+                      backend: {
+                        service: { name: args.service.name, port: { number: args.service.port } },
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+            tls: issuer ? [{ hosts: [args.hostname], secretName: `${name}-tls` }] : [],
+          },
+        },
+        { ...child, dependsOn: [this.release] },
+      );
+      this.url = pulumi.output(`https://${args.hostname}`);
+    }
+
+    this.registerOutputs({ namespace: this.namespace, release: this.release, url: this.url });
+  }
+}

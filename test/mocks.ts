@@ -29,7 +29,9 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Whether a wire-form value is a secret. */
 export function isSecretValue(v: unknown): boolean {
-  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+  return (
+    typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+  );
 }
 
 /** Whether the input at a dotted path of a registration was sent as a secret (or inside one). */

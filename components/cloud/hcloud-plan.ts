@@ -1,0 +1,165 @@
+/** Pure helpers for the Hetzner Cloud layer: architecture, network zone, address checks, firewall rules. */
+import type { Arch, NodeRole } from "../types";
+
+// Hetzner's locations and the network zone each belongs to; a subnet must be in its servers' zone.
+const ZONES: Record<string, string> = {
+  fsn1: "eu-central",
+  nbg1: "eu-central",
+  hel1: "eu-central",
+  ash: "us-east",
+  hil: "us-west",
+  sin: "ap-southeast",
+};
+
+/** The network zone of a Hetzner location, e.g. `fsn1` -> `eu-central`. */
+export function networkZoneFor(location: string): string {
+  const zone = ZONES[location];
+  if (!zone) {
+    throw new Error(
+      `Hetzner location "${location}" is unknown; use one of ${Object.keys(ZONES).join(", ")}.`,
+    );
+  }
+  return zone;
+}
+
+/** CPU architecture of a Hetzner server type: the CAX line is Ampere (arm64), the rest x86. */
+export function archForServerType(serverType: string): Arch {
+  return /^cax\d/i.test(serverType) ? "arm64" : "amd64";
+}
+
+/** An IPv4 address as a 32-bit number, or undefined when it is not one. */
+export function ipv4ToNumber(ip: string): number | undefined {
+  const parts = ip.split(".");
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) {
+    return undefined;
+  }
+  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+}
+
+/** Parses `a.b.c.d/n`; throws an operator-facing error naming `what` when it is not a CIDR. */
+export function parseCidr(cidr: string, what: string): { base: number; prefix: number } {
+  const [ip, bits, extra] = cidr.split("/");
+  const base = ipv4ToNumber(ip);
+  const prefix = Number(bits);
+  if (base === undefined || extra !== undefined || !/^\d{1,2}$/.test(bits ?? "") || prefix > 32) {
+    throw new Error(`${what} "${cidr}" is not an IPv4 CIDR such as 10.44.0.0/16.`);
+  }
+  const size = 2 ** (32 - prefix);
+  if (base % size !== 0) {
+    throw new Error(
+      `${what} "${cidr}" has host bits set; did you mean ${cidrBase(base, size)}/${prefix}?`,
+    );
+  }
+  return { base, prefix };
+}
+
+function cidrBase(base: number, size: number): string {
+  const n = base - (base % size);
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+/** Whether `ip` lies inside `cidr`. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const n = ipv4ToNumber(ip);
+  const { base, prefix } = parseCidr(cidr, "CIDR");
+  return n !== undefined && n >= base && n < base + 2 ** (32 - prefix);
+}
+
+/** One server of a fleet, as far as the checks below need it. */
+export interface ServerPlan {
+  name: string;
+  role: NodeRole;
+  privateIp: string;
+}
+
+/**
+ * Checks a fleet before anything is created: names usable as hostnames and unique, private IPs unique,
+ * inside the subnet and clear of the addresses Hetzner keeps (network, gateway `.1`, broadcast).
+ */
+export function assertFleetPlan(servers: ServerPlan[], subnetCidr: string): void {
+  const { base, prefix } = parseCidr(subnetCidr, "private subnet");
+  const last = base + 2 ** (32 - prefix) - 1;
+  if (servers.length === 0) {
+    throw new Error("the Hetzner fleet lists no servers; add at least one with role server.");
+  }
+  if (!servers.some((s) => s.role === "server")) {
+    throw new Error(
+      `the Hetzner fleet has no server with role "server" (${servers.map((s) => s.name).join(", ")}); ` +
+        `give at least one the role "server".`,
+    );
+  }
+  const names = new Set<string>();
+  const ips = new Map<string, string>();
+  for (const s of servers) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.name)) {
+      throw new Error(`Hetzner server name "${s.name}" is not a lowercase RFC 1123 hostname.`);
+    }
+    if (names.has(s.name)) throw new Error(`Hetzner server "${s.name}" is listed twice.`);
+    names.add(s.name);
+    const n = ipv4ToNumber(s.privateIp);
+    if (n === undefined || n < base || n > last) {
+      throw new Error(
+        `Hetzner server "${s.name}": private IP "${s.privateIp}" is not inside the subnet ${subnetCidr}.`,
+      );
+    }
+    if (n === base || n === base + 1 || n === last) {
+      throw new Error(
+        `Hetzner server "${s.name}": private IP ${s.privateIp} is reserved by Hetzner in ${subnetCidr} ` +
+          `(network, gateway or broadcast address); pick another, e.g. one ending in .10.`,
+      );
+    }
+    const other = ips.get(s.privateIp);
+    if (other) {
+      throw new Error(
+        `Hetzner servers "${other}" and "${s.name}" share private IP ${s.privateIp}.`,
+      );
+    }
+    ips.set(s.privateIp, s.name);
+  }
+}
+
+/** A Hetzner firewall rule as the provider takes it. */
+export interface FirewallRulePlan {
+  direction: "in";
+  protocol: "tcp" | "icmp";
+  port?: string;
+  sourceIps: string[];
+  description: string;
+}
+
+/**
+ * Inbound rules for every node: SSH and the Kubernetes API from the given networks, ICMP from anywhere
+ * (path MTU discovery breaks without it). Nothing else: node-to-node traffic rides the private network,
+ * which Hetzner firewalls do not filter.
+ */
+export function firewallRules(
+  sshSourceCidrs: string[],
+  apiSourceCidrs: string[],
+): FirewallRulePlan[] {
+  const check = (cidrs: string[], what: string) => {
+    if (cidrs.length === 0) {
+      throw new Error(
+        `${what} is empty; list the networks allowed in, e.g. your home's public /32.`,
+      );
+    }
+    for (const c of cidrs) if (!c.includes(":")) parseCidr(c, what);
+  };
+  check(sshSourceCidrs, "the SSH source CIDR list");
+  check(apiSourceCidrs, "the Kubernetes API source CIDR list");
+  return [
+    { direction: "in", protocol: "tcp", port: "22", sourceIps: sshSourceCidrs, description: "SSH" },
+    {
+      direction: "in",
+      protocol: "tcp",
+      port: "6443",
+      sourceIps: apiSourceCidrs,
+      description: "Kubernetes API",
+    },
+    {
+      direction: "in",
+      protocol: "icmp",
+      sourceIps: ["0.0.0.0/0", "::/0"],
+      description: "ICMP (ping, path MTU discovery)",
+    },
+  ];
+}

@@ -1,0 +1,37 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../types";
+
+/** Arguments of a cluster Hearth did not install (the dev sandbox, a managed cluster). */
+export interface ExistingClusterArgs {
+  /** An admin kubeconfig; treated as a secret whether or not the caller marked it. */
+  kubeconfig: pulumi.Input<string>;
+  /** Context to use inside the kubeconfig. @default the kubeconfig's current-context */
+  context?: pulumi.Input<string>;
+  /** Kubernetes version the cluster runs, as the operator declares it, e.g. `v1.31.4`. */
+  version: string;
+}
+
+/** Wraps an existing cluster's kubeconfig in the same handle a Hearth-installed cluster produces. */
+export class ExistingCluster extends pulumi.ComponentResource {
+  /** The handle the platform layer builds on. */
+  readonly cluster: ClusterHandle;
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:cluster:ExistingCluster", name, {}, opts);
+    if (!/^v?\d+\.\d+(\.\d+)?\S*$/.test(args.version)) {
+      throw new Error(
+        `existing cluster "${name}" declares version "${args.version}"; give the Kubernetes version ` +
+          `it runs, such as v1.31.4 (kubectl version prints it).`,
+      );
+    }
+    const kubeconfig = pulumi.secret(pulumi.output(args.kubeconfig));
+    const provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig, context: args.context },
+      { parent: this },
+    );
+    this.cluster = { kubeconfig, provider, version: args.version };
+    this.registerOutputs({ kubeconfig });
+  }
+}

@@ -1,0 +1,470 @@
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  apiServerUrl,
+  asRoot,
+  assertK3sVersion,
+  assertNoManagedFlags,
+  K3S_PATHS,
+  k3sAgentFlags,
+  k3sHardeningFiles,
+  k3sInstallScript,
+  k3sInstallStamp,
+  k3sServerFlags,
+  renderAuditPolicy,
+  renderKernelSettings,
+  renderPodSecurityConfig,
+  rewriteKubeconfigServer,
+  shellQuote,
+} from "./k3s-flags";
+
+const VERSION = "v1.31.4+k3s1";
+
+function bashSyntaxOk(script: string): string {
+  const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+  return r.status === 0 ? "" : r.stderr;
+}
+
+describe("assertK3sVersion", () => {
+  it.each(["v1.31.4+k3s1", "v1.30.10+k3s2"])("accepts %s", (v) => {
+    expect(() => assertK3sVersion(v)).not.toThrow();
+  });
+  it.each([
+    "1.31.4+k3s1",
+    "v1.31.4",
+    "v1.31+k3s1",
+    "latest",
+    "v1.31.4-rc1+k3s1",
+    "v1.31.4+k3s1; rm",
+  ])("rejects %s", (v) => {
+    expect(() => assertK3sVersion(v)).toThrow(/v1\.31\.4\+k3s1/);
+  });
+});
+
+describe("k3sServerFlags", () => {
+  it("bootstraps the first server with embedded etcd and full CIS hardening", () => {
+    const flags = k3sServerFlags({
+      nodeName: "s1",
+      nodeIp: "10.0.0.1",
+      tlsSans: ["10.0.0.1", "s1.lan"],
+    });
+    expect(flags).toContain("--cluster-init");
+    expect(flags.some((f) => f.startsWith("--server"))).toBe(false);
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        "--node-name=s1",
+        "--node-ip=10.0.0.1",
+        `--token-file=${K3S_PATHS.tokenFile}`,
+        "--write-kubeconfig-mode=0600",
+        "--tls-san=10.0.0.1",
+        "--tls-san=s1.lan",
+        "--secrets-encryption",
+        "--protect-kernel-defaults",
+        `--kube-apiserver-arg=admission-control-config-file=${K3S_PATHS.podSecurityConfig}`,
+        `--kube-apiserver-arg=audit-policy-file=${K3S_PATHS.auditPolicy}`,
+        `--kube-apiserver-arg=audit-log-path=${K3S_PATHS.auditLog}`,
+        "--kube-apiserver-arg=audit-log-maxage=30",
+        "--kube-apiserver-arg=audit-log-maxbackup=10",
+        "--kube-apiserver-arg=audit-log-maxsize=100",
+        "--kubelet-arg=streaming-connection-idle-timeout=5m",
+      ]),
+    );
+    // The token itself never becomes a flag: it would show in the process list.
+    expect(flags.some((f) => /^--token(=|$)/.test(f) || f === "-t")).toBe(false);
+  });
+
+  it("joins later servers to the first and appends extra flags last", () => {
+    const flags = k3sServerFlags({
+      nodeName: "s2",
+      serverUrl: "https://10.0.0.1:6443",
+      extraFlags: ["--disable=traefik", "--tls-san=api.home.example.org"],
+    });
+    expect(flags[0]).toBe("--server=https://10.0.0.1:6443");
+    expect(flags).not.toContain("--cluster-init");
+    expect(flags.slice(-2)).toEqual(["--disable=traefik", "--tls-san=api.home.example.org"]);
+  });
+
+  it("deduplicates TLS SANs", () => {
+    const flags = k3sServerFlags({ nodeName: "s1", tlsSans: ["a", "b", "a"] });
+    expect(flags.filter((f) => f.startsWith("--tls-san="))).toEqual(["--tls-san=a", "--tls-san=b"]);
+  });
+
+  it("drops hardening flags when CIS hardening is off", () => {
+    const flags = k3sServerFlags({ nodeName: "s1", cisHardening: false });
+    expect(flags.join(" ")).not.toMatch(/secrets-encryption|protect-kernel|audit|admission/);
+    expect(flags).toContain("--write-kubeconfig-mode=0600");
+  });
+
+  it.each([
+    ["--token=abc", /--token/],
+    ["-t", /--token/],
+    ["--server=https://x:6443", /--server/],
+    ["--cluster-init", /--cluster-init/],
+    ["--node-name=other", /--node-name/],
+    ["--write-kubeconfig-mode=0644", /--write-kubeconfig-mode/],
+    ["--secrets-encryption", /--secrets-encryption/],
+    ["--kube-apiserver-arg=audit-log-path=/tmp/a", /audit-log-path/],
+    ["--kubelet-arg=streaming-connection-idle-timeout=0", /streaming-connection-idle-timeout/],
+  ])("rejects managed flag %s, naming it", (flag, named) => {
+    expect(() => k3sServerFlags({ nodeName: "s1", extraFlags: [flag] })).toThrow(named);
+  });
+
+  it("rejects a managed component arg given as a separate value", () => {
+    expect(() =>
+      assertNoManagedFlags("server", ["--kube-apiserver-arg", "admission-control-config-file=/x"]),
+    ).toThrow(/admission-control-config-file/);
+  });
+
+  it("lets the operator own hardening flags once hardening is off", () => {
+    expect(() =>
+      k3sServerFlags({ nodeName: "s1", cisHardening: false, extraFlags: ["--secrets-encryption"] }),
+    ).not.toThrow();
+    expect(() =>
+      k3sServerFlags({ nodeName: "s1", cisHardening: false, extraFlags: ["--token=x"] }),
+    ).toThrow(/--token/);
+  });
+
+  it("allows unrelated component args", () => {
+    expect(() =>
+      assertNoManagedFlags("server", [
+        "--kube-apiserver-arg=oidc-issuer-url=https://sso.example.org",
+      ]),
+    ).not.toThrow();
+  });
+});
+
+describe("k3sAgentFlags", () => {
+  it("joins the server with kubelet hardening and no server-only flags", () => {
+    const flags = k3sAgentFlags({
+      nodeName: "a1",
+      serverUrl: "https://10.0.0.1:6443",
+      nodeIp: "10.0.0.9",
+    });
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        "--server=https://10.0.0.1:6443",
+        "--node-name=a1",
+        "--node-ip=10.0.0.9",
+        `--token-file=${K3S_PATHS.tokenFile}`,
+        "--protect-kernel-defaults",
+        "--kubelet-arg=streaming-connection-idle-timeout=5m",
+      ]),
+    );
+    expect(flags.join(" ")).not.toMatch(
+      /secrets-encryption|kube-apiserver-arg|cluster-init|tls-san/,
+    );
+  });
+
+  it("rejects managed agent flags", () => {
+    expect(() =>
+      k3sAgentFlags({
+        nodeName: "a1",
+        serverUrl: "https://s:6443",
+        extraFlags: ["-s", "https://x"],
+      }),
+    ).toThrow(/--server/);
+  });
+});
+
+describe("renderPodSecurityConfig", () => {
+  it("enforces restricted by default with kube-system and system-upgrade exempt", () => {
+    const yaml = renderPodSecurityConfig();
+    expect(yaml).toContain("kind: AdmissionConfiguration");
+    expect(yaml).toContain("apiVersion: pod-security.admission.config.k8s.io/v1\n");
+    expect(yaml).toContain('enforce: "restricted"');
+    expect(yaml).toContain('audit: "restricted"');
+    expect(yaml).toContain('warn: "restricted"');
+    expect(yaml).toMatch(/namespaces:\n\s+- kube-system\n\s+- system-upgrade\n/);
+  });
+
+  it("takes another enforce level and exemption list", () => {
+    const yaml = renderPodSecurityConfig({ enforce: "baseline", exemptNamespaces: [] });
+    expect(yaml).toContain('enforce: "baseline"');
+    expect(yaml).toContain("namespaces: []");
+  });
+
+  it("refuses a namespace that is not a DNS label", () => {
+    expect(() => renderPodSecurityConfig({ exemptNamespaces: ["Kube System"] })).toThrow(
+      /Kube System/,
+    );
+  });
+});
+
+describe("renderAuditPolicy", () => {
+  it("logs metadata only and never request bodies", () => {
+    const yaml = renderAuditPolicy();
+    expect(yaml).toContain("apiVersion: audit.k8s.io/v1");
+    expect(yaml).toContain("kind: Policy");
+    expect(yaml).toMatch(/- level: Metadata\n$/);
+    expect(yaml).not.toMatch(/level: (Request|RequestResponse)/);
+  });
+});
+
+describe("renderKernelSettings", () => {
+  it("sets the values the kubelet checks under --protect-kernel-defaults", () => {
+    expect(renderKernelSettings()).toBe(
+      "vm.panic_on_oom = 0\nvm.overcommit_memory = 1\nkernel.panic = 10\nkernel.panic_on_oops = 1\n",
+    );
+  });
+});
+
+describe("k3sHardeningFiles", () => {
+  it("gives servers the admission, audit and kernel files, agents the kernel file", () => {
+    expect(k3sHardeningFiles("server").map((f) => f.path)).toEqual([
+      K3S_PATHS.kernelSettings,
+      K3S_PATHS.podSecurityConfig,
+      K3S_PATHS.auditPolicy,
+    ]);
+    expect(k3sHardeningFiles("agent").map((f) => f.path)).toEqual([K3S_PATHS.kernelSettings]);
+    expect(k3sHardeningFiles("server", false)).toEqual([]);
+  });
+});
+
+describe("k3sInstallScript", () => {
+  const flags = k3sServerFlags({ nodeName: "s1", nodeIp: "10.0.0.1" });
+  const opts = {
+    role: "server" as const,
+    version: VERSION,
+    flags,
+    files: k3sHardeningFiles("server"),
+    nodeIp: "10.0.0.1",
+  };
+
+  it("is valid bash", () => {
+    expect(bashSyntaxOk(k3sInstallScript(opts))).toBe("");
+    expect(bashSyntaxOk(asRoot(k3sInstallScript(opts)))).toBe("");
+  });
+
+  it("reads the token from stdin into a 0600 file before anything else", () => {
+    const script = k3sInstallScript(opts);
+    const read = script.indexOf("IFS= read -r token");
+    expect(read).toBeGreaterThan(0);
+    expect(script.indexOf("put_file")).toBeGreaterThan(read);
+    expect(script).toContain(`printf '%s' "$token" | put_file ${K3S_PATHS.tokenFile} 0600`);
+    expect(script).not.toContain("K3S_TOKEN=");
+  });
+
+  it("writes the hardening files before it runs the installer with the pinned version", () => {
+    const script = k3sInstallScript(opts);
+    const installer = script.indexOf(
+      "curl -sfL 'https://get.k3s.io' | INSTALL_K3S_VERSION='v1.31.4+k3s1' sh -s - 'server'",
+    );
+    expect(installer).toBeGreaterThan(0);
+    for (const path of [
+      K3S_PATHS.podSecurityConfig,
+      K3S_PATHS.auditPolicy,
+      K3S_PATHS.kernelSettings,
+    ]) {
+      const at = script.indexOf(`put_file '${path}'`);
+      expect(at).toBeGreaterThan(0);
+      expect(at).toBeLessThan(installer);
+    }
+    expect(script).toContain(renderPodSecurityConfig().trimEnd());
+    expect(script).toContain(`sysctl -q -p ${K3S_PATHS.kernelSettings}`);
+    expect(script).toContain("'--cluster-init'");
+    expect(script).toContain(`"--flannel-iface=$iface"`);
+  });
+
+  it("skips the installer when the pinned version already runs with the same settings", () => {
+    const script = k3sInstallScript(opts);
+    const stamp = k3sInstallStamp(opts);
+    expect(script).toContain(`[ "$installed" = 'v1.31.4+k3s1' ]`);
+    expect(script).toContain(`= ${stamp} ]`);
+    expect(script).toContain("systemctl is-active --quiet k3s;");
+    expect(script.indexOf("exit 0")).toBeLessThan(script.indexOf("curl -sfL"));
+  });
+
+  it("stamps differently when the version or a flag changes", () => {
+    const base = k3sInstallStamp(opts);
+    expect(k3sInstallStamp({ ...opts, version: "v1.31.5+k3s1" })).not.toBe(base);
+    expect(k3sInstallStamp({ ...opts, flags: [...flags, "--disable=traefik"] })).not.toBe(base);
+    expect(k3sInstallStamp({ ...opts })).toBe(base);
+  });
+
+  it("installs agents as the k3s-agent service", () => {
+    const agent = k3sInstallScript({
+      role: "agent",
+      version: VERSION,
+      flags: k3sAgentFlags({ nodeName: "a1", serverUrl: "https://10.0.0.1:6443" }),
+      installScriptUrl: "http://mirror.lan/k3s-install.sh",
+    });
+    expect(bashSyntaxOk(agent)).toBe("");
+    expect(agent).toContain("systemctl is-active --quiet k3s-agent;");
+    expect(agent).toContain("curl -sfL 'http://mirror.lan/k3s-install.sh'");
+    expect(agent).toContain("sh -s - 'agent' '--server=https://10.0.0.1:6443'");
+    expect(agent).not.toContain("flannel-iface");
+  });
+
+  it("quotes operator flags so they cannot inject shell", () => {
+    const script = k3sInstallScript({ ...opts, flags: ["--node-label=a=$(reboot)'x"] });
+    expect(script).toContain(`'--node-label=a=$(reboot)'\\''x'`);
+    expect(bashSyntaxOk(script)).toBe("");
+  });
+
+  it("refuses an invalid version", () => {
+    expect(() => k3sInstallScript({ ...opts, version: "latest" })).toThrow(/latest/);
+  });
+});
+
+describe("k3sInstallScript, run against stub commands", () => {
+  // Runs the script with /etc and /var/lib moved under a temp root and curl, k3s, systemctl, sysctl
+  // and ip replaced by stubs that record what they were asked to do.
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  function sandbox(): {
+    root: string;
+    run: (script: string, stdin: string) => ReturnType<typeof spawnSync>;
+  } {
+    const root = mkdtempSync(join(tmpdir(), "hearth-k3s-"));
+    roots.push(root);
+    const bin = join(root, "bin");
+    mkdirSync(bin);
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub(
+      "curl",
+      `echo curl >> "${root}/calls"; printf '%s\\n' 'echo "$INSTALL_K3S_VERSION $*" > "${root}/installed-with"' 'echo "k3s version $INSTALL_K3S_VERSION (abc)" > "${root}/version"'`,
+    );
+    stub("k3s", `cat "${root}/version" 2>/dev/null || exit 1`);
+    stub("systemctl", `[ -f "${root}/version" ]`);
+    stub("sysctl", `echo "sysctl $*" >> "${root}/calls"`);
+    stub(
+      "ip",
+      `printf '1: lo    inet 127.0.0.1/8 scope host lo\\n2: ens10    inet 10.0.0.1/32 scope global ens10\\n'`,
+    );
+    const run = (script: string, stdin: string) =>
+      spawnSync(
+        "bash",
+        [
+          "-c",
+          script.replaceAll("/etc/", `${root}/etc/`).replaceAll("/var/lib/", `${root}/var/lib/`),
+        ],
+        {
+          input: stdin,
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        },
+      );
+    return { root, run };
+  }
+
+  const flags = k3sServerFlags({ nodeName: "s1", nodeIp: "10.0.0.1" });
+  const opts = {
+    role: "server" as const,
+    version: VERSION,
+    flags,
+    files: k3sHardeningFiles("server"),
+    nodeIp: "10.0.0.1",
+  };
+
+  it("installs once, writes token and files, then does nothing until a setting changes", () => {
+    const { root, run } = sandbox();
+    const first = run(k3sInstallScript(opts), "planted-token\n");
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const tokenFile = join(root, K3S_PATHS.tokenFile);
+    expect(readFileSync(tokenFile, "utf8")).toBe("planted-token");
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(root, K3S_PATHS.podSecurityConfig), "utf8")).toBe(
+      renderPodSecurityConfig(),
+    );
+    expect(readFileSync(join(root, K3S_PATHS.auditPolicy), "utf8")).toBe(renderAuditPolicy());
+    expect(readFileSync(join(root, K3S_PATHS.kernelSettings), "utf8")).toBe(renderKernelSettings());
+    const installedWith = readFileSync(join(root, "installed-with"), "utf8");
+    expect(installedWith).toMatch(/^v1\.31\.4\+k3s1 server --cluster-init /);
+    expect(installedWith).toContain("--flannel-iface=ens10");
+    expect(installedWith).not.toContain("planted-token");
+    expect(existsSync(join(root, K3S_PATHS.stampFile))).toBe(true);
+
+    const again = run(k3sInstallScript(opts), "planted-token\n");
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("already runs");
+    expect(readFileSync(join(root, "calls"), "utf8").match(/^curl$/gm)).toHaveLength(1);
+
+    const changed = run(
+      k3sInstallScript({ ...opts, flags: [...flags, "--disable=traefik"] }),
+      "planted-token\n",
+    );
+    expect(changed.status).toBe(0);
+    expect(readFileSync(join(root, "calls"), "utf8").match(/^curl$/gm)).toHaveLength(2);
+    expect(readFileSync(join(root, "installed-with"), "utf8")).toContain("--disable=traefik");
+  });
+
+  it("refuses to run without a token on stdin", () => {
+    const { run } = sandbox();
+    const r = run(k3sInstallScript(opts), "");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no join token on stdin");
+  });
+
+  it("stops when no interface holds the node IP", () => {
+    const { run } = sandbox();
+    const r = run(k3sInstallScript({ ...opts, nodeIp: "10.9.9.9" }), "t\n");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no interface holds 10.9.9.9");
+  });
+});
+
+describe("shellQuote and asRoot", () => {
+  it("round-trips through a shell", () => {
+    const value = `it's "quoted" $HOME \\ \`x\``;
+    const r = spawnSync("bash", ["-c", `printf %s ${shellQuote(value)}`], { encoding: "utf8" });
+    expect(r.stdout).toBe(value);
+  });
+
+  it("runs the script through bash, via sudo unless already root", () => {
+    const cmd = asRoot("echo hi");
+    expect(cmd).toContain(`S="sudo -n"`);
+    const r = spawnSync("sh", ["-c", cmd.replace('S="sudo -n"', "S=")], { encoding: "utf8" });
+    expect(r.stdout).toBe("hi\n");
+  });
+});
+
+describe("rewriteKubeconfigServer", () => {
+  const kubeconfig = `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: Q0E=
+    server: https://127.0.0.1:6443
+  name: default
+`;
+
+  it("points the kubeconfig at the first server", () => {
+    const out = rewriteKubeconfigServer(kubeconfig, "192.168.1.10");
+    expect(out).toContain("server: https://192.168.1.10:6443");
+    expect(out).not.toContain("127.0.0.1");
+    expect(out).toContain("certificate-authority-data: Q0E=");
+  });
+
+  it("brackets IPv6 addresses", () => {
+    expect(rewriteKubeconfigServer(kubeconfig, "fd00::10")).toContain(
+      "server: https://[fd00::10]:6443",
+    );
+  });
+
+  it("fails with a hint when the file is not a kubeconfig", () => {
+    expect(() => rewriteKubeconfigServer("", "10.0.0.1")).toThrow(/journalctl -u k3s/);
+  });
+});
+
+describe("apiServerUrl", () => {
+  it("builds the join URL", () => {
+    expect(apiServerUrl("10.0.0.1")).toBe("https://10.0.0.1:6443");
+    expect(apiServerUrl("fd00::1")).toBe("https://[fd00::1]:6443");
+    expect(apiServerUrl("k3s.lan")).toBe("https://k3s.lan:6443");
+  });
+});

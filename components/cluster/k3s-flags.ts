@@ -1,0 +1,436 @@
+/**
+ * Pure builders for k3s: command-line flags per role, the CIS hardening files (Pod Security admission,
+ * audit policy, kernel settings) and the idempotent install script that ties them together.
+ */
+import { createHash } from "node:crypto";
+import type { NodeRole } from "../types";
+
+/** Where Hearth keeps the files it manages on a k3s node. */
+export const K3S_PATHS = {
+  /** Join token, written from stdin so it never appears in a process list. */
+  tokenFile: "/etc/rancher/k3s/hearth-token",
+  /** Hash of the last applied version, flags and files; an unchanged stamp means nothing to do. */
+  stampFile: "/etc/rancher/k3s/hearth-install.stamp",
+  kubeconfig: "/etc/rancher/k3s/k3s.yaml",
+  podSecurityConfig: "/var/lib/rancher/k3s/server/psa.yaml",
+  auditPolicy: "/var/lib/rancher/k3s/server/audit.yaml",
+  auditLog: "/var/lib/rancher/k3s/server/logs/audit.log",
+  kernelSettings: "/etc/sysctl.d/90-hearth-kubelet.conf",
+} as const;
+
+/** Namespaces exempt from Pod Security admission unless the caller says otherwise. */
+export const DEFAULT_PSA_EXEMPT_NAMESPACES = ["kube-system", "system-upgrade"];
+
+/** Kernel settings the kubelet refuses to run without when `--protect-kernel-defaults` is on. */
+export const KUBELET_KERNEL_SETTINGS: Record<string, string> = {
+  "vm.panic_on_oom": "0",
+  "vm.overcommit_memory": "1",
+  "kernel.panic": "10",
+  "kernel.panic_on_oops": "1",
+};
+
+// Only AEAD suites with forward secrecy; TLS 1.3 suites are not configurable and already strong.
+const KUBELET_TLS_CIPHER_SUITES = [
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+];
+
+const K3S_VERSION = /^v\d+\.\d+\.\d+\+k3s\d+$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const HEREDOC_END = "HEARTH_EOF";
+
+/** Throws unless `version` is a k3s release tag such as `v1.31.4+k3s1`. */
+export function assertK3sVersion(version: string): void {
+  if (!K3S_VERSION.test(version)) {
+    throw new Error(
+      `k3s version "${version}" is not a k3s release tag; use the form v1.31.4+k3s1 ` +
+        `(see https://github.com/k3s-io/k3s/releases).`,
+    );
+  }
+}
+
+/** Options shared by server and agent flags. */
+export interface K3sNodeFlagOptions {
+  /** Kubernetes node name; must be unique in the cluster. */
+  nodeName: string;
+  /** IP the node uses for cluster traffic; when set, k3s binds and advertises on it. */
+  nodeIp?: string;
+  /** CIS hardening flags. @default true */
+  cisHardening?: boolean;
+  /** Operator flags appended after the managed ones. @default [] */
+  extraFlags?: string[];
+}
+
+/** Options for a server (control plane + embedded etcd). */
+export interface K3sServerFlagOptions extends K3sNodeFlagOptions {
+  /** URL of an existing server to join; absent on the first server, which bootstraps etcd. */
+  serverUrl?: string;
+  /** Names and addresses the API server certificate must cover. @default [] */
+  tlsSans?: string[];
+}
+
+/** Options for an agent (workloads only). */
+export interface K3sAgentFlagOptions extends K3sNodeFlagOptions {
+  /** URL of a server to join. */
+  serverUrl: string;
+}
+
+// Flags Hearth sets itself, by long name (short aliases map onto them below).
+const ALWAYS_MANAGED: Record<NodeRole, string[]> = {
+  server: [
+    "cluster-init",
+    "server",
+    "token",
+    "token-file",
+    "node-name",
+    "node-ip",
+    "flannel-iface",
+    "write-kubeconfig",
+    "write-kubeconfig-mode",
+  ],
+  agent: ["server", "token", "token-file", "node-name", "node-ip", "flannel-iface"],
+};
+const CIS_MANAGED: Record<NodeRole, string[]> = {
+  server: ["secrets-encryption", "protect-kernel-defaults"],
+  agent: ["protect-kernel-defaults"],
+};
+const SHORT_ALIASES: Record<string, string> = {
+  t: "token",
+  s: "server",
+  i: "node-ip",
+  o: "write-kubeconfig",
+};
+// Component arguments Hearth passes through `--<component>-arg=key=value`, by component and key.
+const CIS_MANAGED_COMPONENT_ARGS: Record<NodeRole, Record<string, string[]>> = {
+  server: {
+    "kube-apiserver-arg": [
+      "admission-control-config-file",
+      "audit-policy-file",
+      "audit-log-path",
+      "audit-log-maxage",
+      "audit-log-maxbackup",
+      "audit-log-maxsize",
+    ],
+    "kube-controller-manager-arg": ["terminated-pod-gc-threshold"],
+    "kubelet-arg": ["streaming-connection-idle-timeout", "tls-cipher-suites"],
+  },
+  agent: { "kubelet-arg": ["streaming-connection-idle-timeout", "tls-cipher-suites"] },
+};
+
+/** Throws, naming the flag, when an operator flag would override one Hearth manages for this role. */
+export function assertNoManagedFlags(role: NodeRole, flags: string[], cisHardening = true): void {
+  const managed = new Set([...ALWAYS_MANAGED[role], ...(cisHardening ? CIS_MANAGED[role] : [])]);
+  const componentArgs = cisHardening ? CIS_MANAGED_COMPONENT_ARGS[role] : {};
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i];
+    if (!flag.startsWith("-")) continue;
+    const [rawName, ...rest] = flag.replace(/^-+/, "").split("=");
+    const name = SHORT_ALIASES[rawName] ?? rawName;
+    if (managed.has(name)) {
+      throw new Error(
+        `k3s ${role} flag "${flag}" conflicts with a flag Hearth manages (--${name}). Remove it from ` +
+          `the extra k3s flags; Hearth derives it from the node list, the join token and the ` +
+          `cisHardening setting.`,
+      );
+    }
+    const managedKeys = componentArgs[name];
+    if (!managedKeys) continue;
+    // Both `--kubelet-arg=key=value` and `--kubelet-arg key=value` reach the same component flag.
+    const value = rest.length > 0 ? rest.join("=") : (flags[i + 1] ?? "");
+    const key = value.replace(/^-+/, "").split("=")[0];
+    if (managedKeys.includes(key)) {
+      throw new Error(
+        `k3s ${role} flag "${flag}${rest.length > 0 ? "" : ` ${value}`}" overrides ${key}, which ` +
+          `Hearth's CIS hardening sets. Remove it, or set cisHardening to false and manage hardening ` +
+          `yourself.`,
+      );
+    }
+  }
+}
+
+function commonFlags(role: NodeRole, opts: K3sNodeFlagOptions): string[] {
+  const cis = opts.cisHardening ?? true;
+  const flags = [`--node-name=${opts.nodeName}`, `--token-file=${K3S_PATHS.tokenFile}`];
+  if (opts.nodeIp) flags.push(`--node-ip=${opts.nodeIp}`);
+  if (cis) {
+    flags.push(
+      "--protect-kernel-defaults",
+      "--kubelet-arg=streaming-connection-idle-timeout=5m",
+      `--kubelet-arg=tls-cipher-suites=${KUBELET_TLS_CIPHER_SUITES.join(",")}`,
+    );
+  }
+  assertNoManagedFlags(role, opts.extraFlags ?? [], cis);
+  return flags;
+}
+
+/** Flags for `k3s server`: managed flags first, then the operator's extras. */
+export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
+  const flags = opts.serverUrl ? [`--server=${opts.serverUrl}`] : ["--cluster-init"];
+  flags.push(...commonFlags("server", opts), "--write-kubeconfig-mode=0600");
+  for (const san of [...new Set(opts.tlsSans ?? [])]) flags.push(`--tls-san=${san}`);
+  if (opts.cisHardening ?? true) {
+    flags.push(
+      "--secrets-encryption",
+      `--kube-apiserver-arg=admission-control-config-file=${K3S_PATHS.podSecurityConfig}`,
+      `--kube-apiserver-arg=audit-policy-file=${K3S_PATHS.auditPolicy}`,
+      `--kube-apiserver-arg=audit-log-path=${K3S_PATHS.auditLog}`,
+      "--kube-apiserver-arg=audit-log-maxage=30",
+      "--kube-apiserver-arg=audit-log-maxbackup=10",
+      "--kube-apiserver-arg=audit-log-maxsize=100",
+      "--kube-controller-manager-arg=terminated-pod-gc-threshold=10",
+    );
+  }
+  return [...flags, ...(opts.extraFlags ?? [])];
+}
+
+/** Flags for `k3s agent`: managed flags first, then the operator's extras. */
+export function k3sAgentFlags(opts: K3sAgentFlagOptions): string[] {
+  return [`--server=${opts.serverUrl}`, ...commonFlags("agent", opts), ...(opts.extraFlags ?? [])];
+}
+
+/** Pod Security admission settings rendered into the API server's admission config. */
+export interface PodSecurityOptions {
+  /** Level enforced in namespaces without their own label. @default "restricted" */
+  enforce?: "privileged" | "baseline" | "restricted";
+  /** Namespaces left alone entirely. @default DEFAULT_PSA_EXEMPT_NAMESPACES */
+  exemptNamespaces?: string[];
+}
+
+/**
+ * The API server's AdmissionConfiguration for Pod Security. Enforcing `restricted` by default is safe for
+ * k3s itself: its own pods (CoreDNS, Traefik, metrics-server, local-path helper pods, Helm install jobs,
+ * ServiceLB) all run in kube-system, which is exempt, and so is system-upgrade, whose upgrade jobs must
+ * touch the host. Apps that need less get a namespace label from HelmApp, which overrides this default.
+ */
+export function renderPodSecurityConfig(opts: PodSecurityOptions = {}): string {
+  const enforce = opts.enforce ?? "restricted";
+  const exempt = opts.exemptNamespaces ?? DEFAULT_PSA_EXEMPT_NAMESPACES;
+  for (const ns of exempt) {
+    if (!DNS_LABEL.test(ns)) {
+      throw new Error(
+        `Pod Security exemption "${ns}" is not a valid namespace name (RFC 1123 label).`,
+      );
+    }
+  }
+  const namespaces =
+    exempt.length > 0 ? `\n${exempt.map((ns) => `          - ${ns}`).join("\n")}` : " []";
+  return `apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+  - name: PodSecurity
+    configuration:
+      apiVersion: pod-security.admission.config.k8s.io/v1
+      kind: PodSecurityConfiguration
+      defaults:
+        enforce: "${enforce}"
+        enforce-version: "latest"
+        audit: "restricted"
+        audit-version: "latest"
+        warn: "restricted"
+        warn-version: "latest"
+      exemptions:
+        usernames: []
+        runtimeClasses: []
+        namespaces:${namespaces}
+`;
+}
+
+/**
+ * The API server's audit policy: who did what, never what was in it. Bodies are not logged for any
+ * resource, so Secrets, ConfigMaps and tokens never land in the audit log; health probes and event
+ * churn are dropped to keep the log useful on a small disk.
+ */
+export function renderAuditPolicy(): string {
+  return `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages:
+  - RequestReceived
+rules:
+  - level: None
+    nonResourceURLs:
+      - /healthz*
+      - /livez*
+      - /readyz*
+      - /version
+  - level: None
+    resources:
+      - group: ""
+        resources: ["events"]
+  - level: None
+    users: ["system:kube-proxy"]
+    verbs: ["watch"]
+  - level: None
+    userGroups: ["system:nodes"]
+    verbs: ["get", "list", "watch"]
+  - level: Metadata
+`;
+}
+
+/** The kernel settings file `--protect-kernel-defaults` expects the host to have applied. */
+export function renderKernelSettings(): string {
+  return Object.entries(KUBELET_KERNEL_SETTINGS)
+    .map(([key, value]) => `${key} = ${value}\n`)
+    .join("");
+}
+
+/** A file the install script writes before it installs k3s. */
+export interface HardeningFile {
+  path: string;
+  mode: string;
+  content: string;
+}
+
+/** The CIS files a node of this role needs; none when hardening is off. */
+export function k3sHardeningFiles(
+  role: NodeRole,
+  cisHardening = true,
+  podSecurity: PodSecurityOptions = {},
+): HardeningFile[] {
+  if (!cisHardening) return [];
+  const files: HardeningFile[] = [
+    { path: K3S_PATHS.kernelSettings, mode: "0644", content: renderKernelSettings() },
+  ];
+  if (role === "server") {
+    files.push(
+      {
+        path: K3S_PATHS.podSecurityConfig,
+        mode: "0600",
+        content: renderPodSecurityConfig(podSecurity),
+      },
+      { path: K3S_PATHS.auditPolicy, mode: "0600", content: renderAuditPolicy() },
+    );
+  }
+  return files;
+}
+
+/** Quotes a string for POSIX shells. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Wraps a script so it runs as root: directly when the SSH user is root, through `sudo -n` otherwise. */
+export function asRoot(script: string): string {
+  return `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"; exec $S bash -c ${shellQuote(script)}`;
+}
+
+/** Inputs of the k3s install script. */
+export interface K3sInstallScriptOptions {
+  role: NodeRole;
+  /** Pinned k3s release, e.g. `v1.31.4+k3s1`. */
+  version: string;
+  /** Flags from `k3sServerFlags` / `k3sAgentFlags`. */
+  flags: string[];
+  /** Files to write first, from `k3sHardeningFiles`. @default [] */
+  files?: HardeningFile[];
+  /** The node's cluster IP; flannel is pinned to the interface holding it. @default flannel's choice */
+  nodeIp?: string;
+  /** Where the k3s installer is fetched from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
+  installScriptUrl?: string;
+}
+
+/** Hash of everything that decides what the install does; the script skips work when it is unchanged. */
+export function k3sInstallStamp(opts: K3sInstallScriptOptions): string {
+  const material = JSON.stringify([
+    opts.role,
+    opts.version,
+    opts.flags,
+    opts.files ?? [],
+    opts.nodeIp ?? "",
+    opts.installScriptUrl ?? "",
+  ]);
+  return createHash("sha256").update(material).digest("hex");
+}
+
+/**
+ * A bash script that installs or upgrades k3s to the pinned version. It reads the join token from stdin
+ * (never from argv or the environment), writes it and the hardening files, and runs the installer only
+ * when the installed version, flags or files differ from the last successful run.
+ */
+export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
+  assertK3sVersion(opts.version);
+  const service = opts.role === "server" ? "k3s" : "k3s-agent";
+  const url = opts.installScriptUrl ?? "https://get.k3s.io";
+  const stamp = k3sInstallStamp(opts);
+  const lines = [
+    "set -euo pipefail",
+    "umask 077",
+    "# The join token arrives on stdin; read it before anything else can consume stdin.",
+    "token=",
+    "IFS= read -r token || true",
+    `if [ -z "$token" ]; then echo "k3s install on $(hostname): no join token on stdin" >&2; exit 1; fi`,
+    "put_file() {",
+    '  local path="$1" mode="$2" tmp',
+    '  mkdir -p "$(dirname "$path")"',
+    '  tmp="$(mktemp "$path.XXXXXX")"',
+    '  cat > "$tmp"',
+    '  chmod "$mode" "$tmp"',
+    '  mv -f "$tmp" "$path"',
+    "}",
+    `printf '%s' "$token" | put_file ${K3S_PATHS.tokenFile} 0600`,
+    "unset token",
+  ];
+  for (const file of opts.files ?? []) {
+    if (file.content.split("\n").includes(HEREDOC_END)) {
+      throw new Error(
+        `file ${file.path} contains the line ${HEREDOC_END}, which ends its heredoc.`,
+      );
+    }
+    lines.push(`put_file ${shellQuote(file.path)} ${file.mode} <<'${HEREDOC_END}'`);
+    lines.push(file.content.endsWith("\n") ? file.content.slice(0, -1) : file.content);
+    lines.push(HEREDOC_END);
+  }
+  if ((opts.files ?? []).some((f) => f.path === K3S_PATHS.kernelSettings)) {
+    lines.push(`sysctl -q -p ${K3S_PATHS.kernelSettings}`);
+  }
+  if ((opts.files ?? []).some((f) => f.path === K3S_PATHS.auditPolicy)) {
+    lines.push(`install -d -m 0700 ${shellQuote(K3S_PATHS.auditLog.replace(/\/[^/]+$/, ""))}`);
+  }
+  const args = [opts.role, ...opts.flags].map(shellQuote);
+  if (opts.nodeIp) {
+    // k3s does not move flannel onto the node IP by itself; find the interface that holds it.
+    lines.push(
+      `iface="$(ip -o addr show | awk -v ip=${shellQuote(opts.nodeIp)} '{ split($4, a, "/"); if (a[1] == ip) { sub(/@.*/, "", $2); print $2; exit } }')"`,
+      `if [ -z "$iface" ]; then echo "k3s install on $(hostname): no interface holds ${opts.nodeIp}; check the node address" >&2; exit 1; fi`,
+    );
+    args.push(`"--flannel-iface=$iface"`);
+  }
+  lines.push(
+    `installed="$(k3s --version 2>/dev/null | awk 'NR == 1 { print $3 }' || true)"`,
+    `if [ "$installed" = ${shellQuote(opts.version)} ] && [ "$(cat ${K3S_PATHS.stampFile} 2>/dev/null || true)" = ${stamp} ] && systemctl is-active --quiet ${service}; then`,
+    `  echo "k3s ${opts.version} already runs on $(hostname) with these settings"`,
+    "  exit 0",
+    "fi",
+    `curl -sfL ${shellQuote(url)} | INSTALL_K3S_VERSION=${shellQuote(opts.version)} sh -s - ${args.join(" ")}`,
+    `echo ${stamp} | put_file ${K3S_PATHS.stampFile} 0600`,
+    `echo "k3s ${opts.version} installed on $(hostname) as ${opts.role}"`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Points a kubeconfig fetched from a server (which names 127.0.0.1) at an address this machine reaches. */
+export function rewriteKubeconfigServer(kubeconfig: string, address: string): string {
+  const host = urlHost(address);
+  const rewritten = kubeconfig.replace(
+    /(server:\s*https:\/\/)(127\.0\.0\.1|localhost|\[::1\])(:\d+)/g,
+    (_m, scheme: string, _host: string, port: string) => `${scheme}${host}${port}`,
+  );
+  if (!/server:\s*https:\/\//.test(rewritten)) {
+    throw new Error(
+      `the kubeconfig read from ${K3S_PATHS.kubeconfig} has no https server entry; check that k3s ` +
+        `started on the first server (journalctl -u k3s).`,
+    );
+  }
+  return rewritten;
+}
+
+/** The API URL for an address, bracketing IPv6 literals. */
+export function apiServerUrl(address: string): string {
+  return `https://${urlHost(address)}:6443`;
+}
+
+// IPv6 literals need brackets inside a URL; names and IPv4 addresses do not.
+function urlHost(address: string): string {
+  return address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
+}

@@ -1,0 +1,237 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeHandle } from "../types";
+import {
+  find,
+  installMocks,
+  isSecret,
+  isSecretInput,
+  isSecretValue,
+  ofType,
+  registrations,
+  settle,
+  unwrap,
+} from "../../test/mocks";
+
+const RAW_KUBECONFIG = `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: Q0E=
+    server: https://127.0.0.1:6443
+  name: default
+users:
+- name: default
+  user:
+    client-key-data: S0VZ
+`;
+
+installMocks((args) => {
+  if (args.type === "random:index/randomPassword:RandomPassword")
+    return { result: "planted-join-token" };
+  if (args.type === "command:remote:Command" && args.name.endsWith("-kubeconfig")) {
+    return { stdout: RAW_KUBECONFIG };
+  }
+  return undefined;
+});
+
+const COMMAND = "command:remote:Command";
+
+// The harness keeps secrets in wire form inside `inputs`; strip the wrappers to compare plain values.
+function plain(value: unknown): unknown {
+  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+function node(
+  name: string,
+  role: "server" | "agent",
+  address: string,
+  ready: pulumi.Resource[] = [],
+): NodeHandle {
+  return {
+    name,
+    role,
+    arch: "amd64",
+    address,
+    connection: {
+      host: `${name}.public.example.org`,
+      port: 22,
+      user: "hearth",
+      privateKey: pulumi.secret("planted-ssh-key"),
+      hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHost",
+    },
+    ready,
+  };
+}
+
+async function build(extra: Partial<import("./k3s").K3sArgs> = {}) {
+  const random = await import("@pulumi/random");
+  const { K3s } = await import("./k3s");
+  const osReady = new random.RandomId("a1-os", { byteLength: 2 });
+  const k3s = new K3s("c", {
+    nodes: [
+      node("a1", "agent", "10.0.0.20", [osReady]),
+      node("s1", "server", "10.0.0.1"),
+      node("s2", "server", "10.0.0.2"),
+      node("s3", "server", "10.0.0.3"),
+    ],
+    version: "v1.31.4+k3s1",
+    flags: ["--disable=traefik"],
+    agentFlags: ["--node-label=tier=worker"],
+    ...extra,
+  });
+  await settle();
+  return { k3s, osReady };
+}
+
+describe("K3s", () => {
+  beforeEach(() => {
+    registrations.length = 0;
+  });
+
+  it("creates a token, one install per node, a kubeconfig read and a provider, all parented", async () => {
+    await build();
+    const component = find("hearth:cluster:K3s", "c");
+    const children = [
+      find("random:index/randomPassword:RandomPassword", "c-token"),
+      find(COMMAND, "c-s1"),
+      find(COMMAND, "c-s2"),
+      find(COMMAND, "c-s3"),
+      find(COMMAND, "c-a1"),
+      find(COMMAND, "c-kubeconfig"),
+      find("pulumi:providers:kubernetes", "c-provider"),
+    ];
+    for (const child of children) expect(child.parent).toBe(component.urn);
+    expect(ofType(COMMAND)).toHaveLength(5);
+    expect(find("random:index/randomPassword:RandomPassword", "c-token").inputs).toMatchObject({
+      length: 48,
+      special: false,
+    });
+  });
+
+  it("installs the first server with --cluster-init and joins the rest to it", async () => {
+    await build();
+    const s1 = String(find(COMMAND, "c-s1").inputs.create);
+    const s2 = String(find(COMMAND, "c-s2").inputs.create);
+    const a1 = String(find(COMMAND, "c-a1").inputs.create);
+    expect(s1).toContain("'\\''--cluster-init'\\''");
+    expect(s1).not.toContain("--server=");
+    expect(s2).toContain("--server=https://10.0.0.1:6443");
+    expect(s2).not.toContain("--cluster-init");
+    expect(a1).toContain("sh -s - '\\''agent'\\'' '\\''--server=https://10.0.0.1:6443'\\''");
+    expect(a1).toContain("--node-label=tier=worker");
+    expect(a1).not.toContain("--disable=traefik");
+    expect(s1).toContain("--disable=traefik");
+    expect(s1).toContain("INSTALL_K3S_VERSION='\\''v1.31.4+k3s1'\\''");
+    expect(s1).toContain("--node-ip=10.0.0.1");
+    // Every server address and SSH host is in the API certificate.
+    for (const san of [
+      "10.0.0.1",
+      "10.0.0.2",
+      "10.0.0.3",
+      "s1.public.example.org",
+      "s3.public.example.org",
+    ]) {
+      expect(s1).toContain(`--tls-san=${san}`);
+    }
+    // Updates rerun the same script in place instead of replacing the resource.
+    expect(find(COMMAND, "c-s1").inputs.update).toBe(s1);
+  });
+
+  it("passes the token on stdin as a secret, never on the command line", async () => {
+    await build();
+    for (const n of ["c-s1", "c-s2", "c-s3", "c-a1"]) {
+      const cmd = find(COMMAND, n);
+      expect(isSecretInput(cmd, "stdin")).toBe(true);
+      expect(plain(cmd.inputs.stdin)).toBe("planted-join-token\n");
+      expect(JSON.stringify(cmd.inputs.create)).not.toContain("planted-join-token");
+      expect(JSON.stringify(cmd.inputs.triggers)).not.toContain("planted-join-token");
+      expect(isSecretInput(cmd, "connection.privateKey")).toBe(true);
+      expect(plain(cmd.inputs.connection)).toMatchObject({
+        host: `${n.slice(2)}.public.example.org`,
+        user: "hearth",
+        hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHost",
+      });
+    }
+  });
+
+  it("orders servers one after another, agents after servers, the read after all", async () => {
+    const { osReady } = await build();
+    const urn = (n: string) => find(COMMAND, n).urn;
+    const deps = (n: string) => find(COMMAND, n).dependencies;
+    expect(deps("c-s1")).not.toContain(urn("c-s2"));
+    expect(deps("c-s2")).toContain(urn("c-s1"));
+    expect(deps("c-s3")).toContain(urn("c-s2"));
+    expect(deps("c-a1")).toEqual(expect.arrayContaining([urn("c-s1"), urn("c-s2"), urn("c-s3")]));
+    expect(deps("c-a1")).toContain(find("random:index/randomId:RandomId", "a1-os").urn);
+    expect(osReady).toBeDefined();
+    expect(deps("c-kubeconfig")).toEqual(
+      expect.arrayContaining([urn("c-s1"), urn("c-s2"), urn("c-s3"), urn("c-a1")]),
+    );
+    expect(find("pulumi:providers:kubernetes", "c-provider").dependencies).toContain(
+      urn("c-kubeconfig"),
+    );
+  });
+
+  it("reads the kubeconfig without logging it and hands it on as a secret pointing at the first server", async () => {
+    const { k3s } = await build();
+    const read = find(COMMAND, "c-kubeconfig");
+    expect(read.inputs.create).toContain("cat /etc/rancher/k3s/k3s.yaml");
+    expect(read.inputs.logging).toBe("stderr");
+    expect(plain(read.inputs.connection)).toMatchObject({ host: "s1.public.example.org" });
+    expect(await isSecret(k3s.cluster.kubeconfig)).toBe(true);
+    const kubeconfig = await unwrap(k3s.cluster.kubeconfig);
+    expect(kubeconfig).toContain("server: https://s1.public.example.org:6443");
+    expect(kubeconfig).not.toContain("127.0.0.1");
+    const provider = find("pulumi:providers:kubernetes", "c-provider");
+    expect(isSecretInput(provider, "kubeconfig")).toBe(true);
+    expect(k3s.cluster.version).toBe("v1.31.4+k3s1");
+  });
+
+  it("points the kubeconfig at an explicit API address", async () => {
+    const { k3s } = await build({ apiAddress: "k3s.home.example.org" });
+    expect(await unwrap(k3s.cluster.kubeconfig)).toContain(
+      "server: https://k3s.home.example.org:6443",
+    );
+    expect(String(find(COMMAND, "c-s1").inputs.create)).toContain("--tls-san=k3s.home.example.org");
+  });
+
+  it("changes an install's trigger when the version changes", async () => {
+    await build();
+    const before = find(COMMAND, "c-s1").inputs.triggers as string[];
+    registrations.length = 0;
+    await build({ version: "v1.31.5+k3s1" });
+    const after = find(COMMAND, "c-s1").inputs.triggers as string[];
+    expect(before[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(after[0]).not.toBe(before[0]);
+  });
+
+  it("leaves out hardening when asked", async () => {
+    await build({ cisHardening: false });
+    const s1 = String(find(COMMAND, "c-s1").inputs.create);
+    expect(s1).not.toContain("--secrets-encryption");
+    expect(s1).not.toContain("psa.yaml");
+  });
+
+  it("refuses a cluster without a server, naming the nodes", async () => {
+    const { K3s } = await import("./k3s");
+    expect(
+      () => new K3s("bad", { nodes: [node("a1", "agent", "10.0.0.20")], version: "v1.31.4+k3s1" }),
+    ).toThrow(/no node with role "server" \(nodes: a1 \(agent\)\)/);
+  });
+
+  it("refuses managed flags, a bad version and duplicate names before creating anything", async () => {
+    const { K3s } = await import("./k3s");
+    const nodes = [node("s1", "server", "10.0.0.1")];
+    expect(() => new K3s("f", { nodes, version: "v1.31.4+k3s1", flags: ["--token=x"] })).toThrow(
+      /--token/,
+    );
+    expect(() => new K3s("v", { nodes, version: "1.31" })).toThrow(/v1\.31\.4\+k3s1/);
+    expect(() => new K3s("d", { nodes: [...nodes, ...nodes], version: "v1.31.4+k3s1" })).toThrow(
+      /"s1" twice/,
+    );
+  });
+});

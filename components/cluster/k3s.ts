@@ -1,0 +1,190 @@
+import * as remote from "@pulumi/command/remote";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { createHash } from "node:crypto";
+import { isIP } from "node:net";
+import type { ClusterHandle, NodeHandle, NodeRole, SshConnection } from "../types";
+import {
+  apiServerUrl,
+  asRoot,
+  assertK3sVersion,
+  assertNoManagedFlags,
+  K3S_PATHS,
+  k3sAgentFlags,
+  k3sHardeningFiles,
+  k3sInstallScript,
+  k3sServerFlags,
+  rewriteKubeconfigServer,
+} from "./k3s-flags";
+
+/** Arguments of a k3s cluster installed over SSH. */
+export interface K3sArgs {
+  /** The machines; at least one server. The first server bootstraps embedded etcd, the rest join it. */
+  nodes: NodeHandle[];
+  /** Pinned k3s release, e.g. `v1.31.4+k3s1`; changing it upgrades every node in order. */
+  version: string;
+  /** Extra `k3s server` flags, appended after Hearth's own. @default [] */
+  flags?: string[];
+  /** Extra `k3s agent` flags; kept apart because agents reject server-only flags. @default [] */
+  agentFlags?: string[];
+  /** CIS hardening: secrets encryption, Pod Security admission, audit log, kernel protection. @default true */
+  cisHardening?: boolean;
+  /**
+   * Address the kubeconfig points at. A cloud node may talk to its peers on a private network this
+   * machine cannot reach. @default the first server's SSH host, which this machine already reaches
+   */
+  apiAddress?: pulumi.Input<string>;
+  /** Where the k3s installer comes from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
+  installScriptUrl?: string;
+}
+
+/** A k3s cluster on the given nodes, its admin kubeconfig (secret) and a Kubernetes provider for it. */
+export class K3s extends pulumi.ComponentResource {
+  /** The handle the platform layer builds on. */
+  readonly cluster: ClusterHandle;
+
+  constructor(name: string, args: K3sArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:cluster:K3s", name, {}, opts);
+    const servers = args.nodes.filter((n) => n.role === "server");
+    const agents = args.nodes.filter((n) => n.role === "agent");
+    validate(name, args, servers);
+    const cis = args.cisHardening ?? true;
+    const first = servers[0];
+    const apiAddress = args.apiAddress ?? first.connection.host;
+
+    const token = new random.RandomPassword(
+      `${name}-token`,
+      { length: 48, special: false },
+      { parent: this },
+    );
+    // The token travels on stdin only: never on a command line, in the environment or in a log.
+    const stdin = pulumi.secret(token.result.apply((t) => `${t}\n`));
+    // Every address a server may be reached at goes into the API certificate.
+    const tlsSans = pulumi
+      .all([apiAddress, ...servers.flatMap((s) => [s.address, s.connection.host])])
+      .apply((all) => [...new Set(all)]);
+
+    const install = (node: NodeHandle, dependsOn: pulumi.Resource[]): remote.Command => {
+      const script = pulumi
+        .all([node.address, first.address, tlsSans])
+        .apply(([address, firstAddress, sans]) => {
+          const nodeIp = isIP(address) ? address : undefined;
+          const common = { nodeName: node.name, nodeIp, cisHardening: cis };
+          const flags =
+            node.role === "agent"
+              ? k3sAgentFlags({
+                  ...common,
+                  serverUrl: apiServerUrl(firstAddress),
+                  extraFlags: args.agentFlags,
+                })
+              : k3sServerFlags({
+                  ...common,
+                  serverUrl: node === first ? undefined : apiServerUrl(firstAddress),
+                  tlsSans: sans,
+                  extraFlags: args.flags,
+                });
+          return k3sInstallScript({
+            role: node.role,
+            version: args.version,
+            flags,
+            files: k3sHardeningFiles(node.role, cis),
+            nodeIp,
+            installScriptUrl: args.installScriptUrl,
+          });
+        });
+      const command = script.apply(asRoot);
+      // No delete command on purpose: removing k3s wipes the node's data, which an operator does
+      // deliberately with k3s-uninstall.sh, never as a side effect of a rename or a replacement.
+      return new remote.Command(
+        `${name}-${node.name}`,
+        {
+          connection: connectionArgs(node.connection),
+          create: command,
+          // Without an update command a changed input would replace the resource; reinstalling in
+          // place is what an upgrade is.
+          update: command,
+          stdin,
+          triggers: [script.apply((s) => sha256(`${args.version}\n${s}`))],
+        },
+        { parent: this, dependsOn: [...dependsOn, ...node.ready] },
+      );
+    };
+
+    // Servers join one at a time so etcd grows by one member at a time and keeps quorum.
+    const serverCommands: remote.Command[] = [];
+    for (const server of servers) {
+      serverCommands.push(install(server, serverCommands.slice(-1)));
+    }
+    const agentCommands = agents.map((agent) => install(agent, serverCommands));
+
+    const read = new remote.Command(
+      `${name}-kubeconfig`,
+      {
+        connection: connectionArgs(first.connection),
+        create: asRoot(`cat ${K3S_PATHS.kubeconfig}`),
+        // stdout is the admin credential: keep it out of the logs and the state in plain text.
+        logging: "stderr",
+        triggers: [serverCommands[0].id],
+      },
+      {
+        parent: this,
+        dependsOn: [...serverCommands, ...agentCommands],
+        additionalSecretOutputs: ["stdout"],
+      },
+    );
+    const kubeconfig = pulumi.secret(
+      pulumi
+        .all([read.stdout, apiAddress])
+        .apply(([raw, address]) => rewriteKubeconfigServer(raw, address)),
+    );
+    const provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig },
+      { parent: this, dependsOn: [read] },
+    );
+
+    this.cluster = { kubeconfig, provider, version: args.version };
+    this.registerOutputs({ kubeconfig });
+  }
+}
+
+// Fails before any resource exists, naming what is wrong and how to fix it.
+function validate(name: string, args: K3sArgs, servers: NodeHandle[]): void {
+  if (servers.length === 0) {
+    const listed = args.nodes.map((n) => `${n.name} (${n.role})`).join(", ") || "none";
+    throw new Error(
+      `k3s cluster "${name}" has no node with role "server" (nodes: ${listed}). Give at least one ` +
+        `node the role "server"; the first one bootstraps the cluster.`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const node of args.nodes) {
+    if (seen.has(node.name)) {
+      throw new Error(
+        `k3s cluster "${name}" lists node "${node.name}" twice; node names must be unique.`,
+      );
+    }
+    seen.add(node.name);
+  }
+  assertK3sVersion(args.version);
+  const cis = args.cisHardening ?? true;
+  const check = (role: NodeRole, flags: string[] | undefined) =>
+    assertNoManagedFlags(role, flags ?? [], cis);
+  check("server", args.flags);
+  check("agent", args.agentFlags);
+}
+
+function connectionArgs(c: SshConnection): remote.CommandArgs["connection"] {
+  return {
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    privateKey: pulumi.secret(c.privateKey),
+    hostKey: c.hostKey,
+  };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,443 @@
+/**
+ * Test support: an in-memory Gitea on 127.0.0.1 that implements the endpoints Hearth's Gitea providers call,
+ * with the status codes and response bodies of Gitea's API (routers/api/v1: org, repo, file, user/app).
+ * Tests change `orgs`/`repos`/`apps` directly to play out-of-band edits and deletions.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+
+/** An organization as the fake keeps it. */
+export interface FakeOrg {
+  id: number;
+  name: string;
+  fullName: string;
+  description: string;
+  website: string;
+  location: string;
+  visibility: string;
+}
+
+/** A repository as the fake keeps it: branch -> path -> content. */
+export interface FakeRepo {
+  id: number;
+  owner: string;
+  name: string;
+  description: string;
+  private: boolean;
+  defaultBranch: string;
+  branches: Map<string, Map<string, string>>;
+  commits: { sha: string; message: string; branch: string }[];
+}
+
+/** An OAuth2 application as the fake keeps it. */
+export interface FakeApp {
+  id: number;
+  name: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  confidentialClient: boolean;
+}
+
+/** One request the fake received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+/** The git blob id of a text, as Gitea reports it. */
+export function blobSha(content: string): string {
+  const bytes = Buffer.from(content, "utf8");
+  return createHash("sha1")
+    .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
+    .digest("hex");
+}
+
+type Reply = [number, unknown?];
+
+/** The fake server; `start()` it, point a `GiteaConnection` at `url`, `stop()` it after. */
+export class FakeGitea {
+  readonly token = "gitea-admin-token";
+  readonly username = "gitea_admin";
+  readonly password = "admin-password";
+  readonly requests: RecordedRequest[] = [];
+  readonly orgs = new Map<string, FakeOrg>();
+  readonly repos = new Map<string, FakeRepo>();
+  readonly apps = new Map<number, FakeApp>();
+  /** Statuses to answer the next requests with, before any routing (e.g. a 503 while Gitea starts). */
+  readonly outages: number[] = [];
+  url = "";
+  private nextId = 1;
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+
+  /** Listens on a free port of 127.0.0.1. */
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Closes the server. */
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The repository `owner/name`, or undefined. */
+  repo(owner: string, name: string): FakeRepo | undefined {
+    return this.repos.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  /** Requests other than reads, as `METHOD /path`. */
+  writes(): string[] {
+    return this.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+  }
+
+  private error(status: number, message: string, errors?: string[]): Reply {
+    const body: Record<string, unknown> = { message, url: `${this.url}/api/swagger` };
+    if (errors) body.errors = errors;
+    return [status, body];
+  }
+
+  private notFound(...errors: string[]): Reply {
+    return this.error(404, "The target couldn't be found.", errors);
+  }
+
+  private orgJson(o: FakeOrg) {
+    return {
+      id: o.id,
+      name: o.name,
+      full_name: o.fullName,
+      email: "",
+      avatar_url: `${this.url}/avatars/${o.id}`,
+      description: o.description,
+      website: o.website,
+      location: o.location,
+      visibility: o.visibility,
+      repo_admin_change_team_access: false,
+      username: o.name,
+    };
+  }
+
+  private repoJson(r: FakeRepo) {
+    const host = new URL(this.url).host;
+    const owner = this.orgs.get(r.owner.toLowerCase());
+    return {
+      id: r.id,
+      owner: { id: owner?.id ?? 0, login: r.owner, login_name: "", full_name: "", email: "" },
+      name: r.name,
+      full_name: `${r.owner}/${r.name}`,
+      description: r.description,
+      empty: r.branches.size === 0,
+      private: r.private,
+      fork: false,
+      template: false,
+      mirror: false,
+      html_url: `${this.url}/${r.owner}/${r.name}`,
+      ssh_url: `git@${host}:${r.owner}/${r.name}.git`,
+      clone_url: `${this.url}/${r.owner}/${r.name}.git`,
+      website: "",
+      default_branch: r.defaultBranch,
+      archived: false,
+      object_format_name: "sha1",
+      permissions: { admin: true, push: true, pull: true },
+    };
+  }
+
+  private contentsJson(r: FakeRepo, path: string, content: string) {
+    const sha = blobSha(content);
+    return {
+      name: path.split("/").pop(),
+      path,
+      sha,
+      last_commit_sha: r.commits[r.commits.length - 1]?.sha ?? "",
+      type: "file",
+      size: Buffer.byteLength(content),
+      encoding: "base64",
+      content: Buffer.from(content, "utf8").toString("base64"),
+      target: null,
+      url: `${this.url}/api/v1/repos/${r.owner}/${r.name}/contents/${path}`,
+      download_url: `${this.url}/${r.owner}/${r.name}/raw/branch/${r.defaultBranch}/${path}`,
+    };
+  }
+
+  private commit(r: FakeRepo, branch: string, message: string): { sha: string; message: string } {
+    const sha = createHash("sha1").update(randomBytes(16)).digest("hex");
+    r.commits.push({ sha, message, branch });
+    return { sha, message };
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const basic = Buffer.from(`${this.username}:${this.password}`).toString("base64");
+    return header === `token ${this.token}` || header === `Basic ${basic}`;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", this.url);
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    const method = req.method ?? "GET";
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v1/, "");
+    this.requests.push({
+      method,
+      path,
+      query: url.search,
+      authorization: req.headers.authorization,
+      body,
+    });
+    const outage = this.outages.shift();
+    let reply: Reply;
+    if (outage !== undefined) reply = this.error(outage, "Service Unavailable");
+    else if (!req.headers.authorization) reply = this.error(401, "token is required");
+    else if (!this.authorized(req.headers.authorization)) {
+      reply = this.error(401, "user does not exist [uid: 0, name: ]");
+    } else
+      reply = this.route(method, path, url.searchParams, (body ?? {}) as Record<string, never>);
+    const [status, payload] = reply;
+    res.writeHead(
+      status,
+      payload === undefined ? {} : { "content-type": "application/json;charset=utf-8" },
+    );
+    res.end(payload === undefined ? undefined : JSON.stringify(payload));
+  }
+
+  private route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Record<string, never>,
+  ): Reply {
+    let m: RegExpMatchArray | null;
+    if (path === "/orgs" && method === "POST") return this.createOrg(body);
+    if ((m = path.match(/^\/orgs\/([^/]+)$/))) return this.org(method, m[1], body);
+    if ((m = path.match(/^\/orgs\/([^/]+)\/repos$/)) && method === "POST") {
+      return this.createRepo(m[1], body);
+    }
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/contents$/)) && method === "POST") {
+      return this.changeFiles(m[1], m[2], body);
+    }
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/)) && method === "GET") {
+      return this.getContents(m[1], m[2], m[3], query.get("ref"));
+    }
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)$/)))
+      return this.repoOp(method, m[1], m[2], body);
+    if (path === "/user/applications/oauth2" && method === "POST") return this.createApp(body);
+    if ((m = path.match(/^\/user\/applications\/oauth2\/(\d+)$/)))
+      return this.app(method, +m[1], body);
+    return this.notFound();
+  }
+
+  private createOrg(body: Record<string, string>): Reply {
+    if (!body.username) return this.error(422, "[UserName]: Required");
+    if (this.orgs.has(body.username.toLowerCase())) {
+      return this.error(422, `user already exists [name: ${body.username}]`);
+    }
+    const org: FakeOrg = {
+      id: this.nextId++,
+      name: body.username,
+      fullName: body.full_name ?? "",
+      description: body.description ?? "",
+      website: body.website ?? "",
+      location: body.location ?? "",
+      visibility: body.visibility || "public",
+    };
+    this.orgs.set(org.name.toLowerCase(), org);
+    return [201, this.orgJson(org)];
+  }
+
+  private org(method: string, name: string, body: Record<string, string>): Reply {
+    const org = this.orgs.get(name.toLowerCase());
+    if (!org) return this.notFound();
+    if (method === "GET") return [200, this.orgJson(org)];
+    if (method === "PATCH") {
+      // Like Gitea before optional fields: every editable field is taken from the body, present or not.
+      org.fullName = body.full_name ?? "";
+      org.description = body.description ?? "";
+      org.website = body.website ?? "";
+      org.location = body.location ?? "";
+      if (body.visibility) org.visibility = body.visibility;
+      return [200, this.orgJson(org)];
+    }
+    if (method === "DELETE") {
+      if ([...this.repos.values()].some((r) => r.owner.toLowerCase() === name.toLowerCase())) {
+        return this.error(500, `user still has ownership of repositories [uid: ${org.id}]`);
+      }
+      this.orgs.delete(name.toLowerCase());
+      return [204];
+    }
+    return this.error(405, "Method Not Allowed");
+  }
+
+  private createRepo(owner: string, body: Record<string, never>): Reply {
+    const org = this.orgs.get(owner.toLowerCase());
+    if (!org) return this.error(422, `org does not exist [id: 0, name: ${owner}]`);
+    const name = body["name"] as string;
+    if (!name) return this.error(422, "[Name]: Required");
+    if (this.repo(org.name, name)) {
+      return this.error(409, "The repository with the same name already exists.");
+    }
+    const repo: FakeRepo = {
+      id: this.nextId++,
+      owner: org.name,
+      name,
+      description: (body["description"] as string) ?? "",
+      private: (body["private"] as boolean) ?? false,
+      defaultBranch: (body["default_branch"] as string) || "main",
+      branches: new Map(),
+      commits: [],
+    };
+    if (body["auto_init"]) {
+      // Gitea's "Default" readme template: the name as a title and the description.
+      const readme = `# ${name}\n\n${repo.description}`;
+      repo.branches.set(repo.defaultBranch, new Map([["README.md", readme]]));
+      this.commit(repo, repo.defaultBranch, "Initial commit");
+    }
+    this.repos.set(`${org.name}/${name}`.toLowerCase(), repo);
+    return [201, this.repoJson(repo)];
+  }
+
+  private repoOp(method: string, owner: string, name: string, body: Record<string, never>): Reply {
+    const repo = this.repo(owner, name);
+    if (!repo) return this.notFound();
+    if (method === "GET") return [200, this.repoJson(repo)];
+    if (method === "PATCH") {
+      if (body["description"] !== undefined) repo.description = body["description"];
+      if (body["private"] !== undefined) repo.private = body["private"];
+      const branch = body["default_branch"] as string | undefined;
+      // Gitea keeps the old default branch, without error, when the new one does not exist.
+      if (branch !== undefined && (repo.branches.size === 0 || repo.branches.has(branch))) {
+        repo.defaultBranch = branch;
+      }
+      return [200, this.repoJson(repo)];
+    }
+    if (method === "DELETE") {
+      this.repos.delete(`${repo.owner}/${repo.name}`.toLowerCase());
+      return [204];
+    }
+    return this.error(405, "Method Not Allowed");
+  }
+
+  private getContents(owner: string, name: string, path: string, ref: string | null): Reply {
+    const repo = this.repo(owner, name);
+    if (!repo) return this.notFound();
+    const files = repo.branches.get(ref ?? repo.defaultBranch);
+    if (!files) return this.notFound(`object does not exist [id: ${ref}, rel_path: ]`);
+    const content = files.get(path);
+    if (content !== undefined) return [200, this.contentsJson(repo, path, content)];
+    const prefix = `${path}/`;
+    const children = [...files.keys()].filter((p) => p.startsWith(prefix));
+    if (children.length > 0) {
+      const names = [...new Set(children.map((p) => p.slice(prefix.length).split("/")[0]))];
+      return [200, names.map((n) => ({ name: n, path: `${prefix}${n}`, type: "dir", sha: "" }))];
+    }
+    return this.notFound(`object does not exist [id: , rel_path: ${path}]`);
+  }
+
+  private changeFiles(owner: string, name: string, body: Record<string, never>): Reply {
+    const repo = this.repo(owner, name);
+    if (!repo) return this.notFound();
+    const branch = (body["branch"] as string) || repo.defaultBranch;
+    const files = repo.branches.get(branch);
+    if (!files && repo.branches.size > 0) {
+      return this.error(404, `branch does not exist [name: ${branch}]`);
+    }
+    const operations = (body["files"] ?? []) as {
+      operation: string;
+      path: string;
+      content?: string;
+      sha?: string;
+    }[];
+    const next = new Map(files ?? []);
+    for (const op of operations) {
+      const current = next.get(op.path);
+      if (op.operation === "create" && current !== undefined) {
+        return this.error(422, `repository file already exists [path: ${op.path}]`);
+      }
+      if (op.operation === "update" || op.operation === "delete") {
+        if (current === undefined) {
+          return this.error(404, `repository file does not exist [path: ${op.path}]`);
+        }
+        if (!op.sha) {
+          return this.error(422, "a SHA or commit ID must be provided when updating a file");
+        }
+        if (op.sha !== blobSha(current)) {
+          return this.error(
+            422,
+            `sha does not match [given: ${op.sha}, expected: ${blobSha(current)}]`,
+          );
+        }
+      }
+      if (op.operation === "delete") next.delete(op.path);
+      else next.set(op.path, Buffer.from(op.content ?? "", "base64").toString("utf8"));
+    }
+    // In place, so a test holding the branch's map sees the commit.
+    const target = files ?? new Map<string, string>();
+    target.clear();
+    for (const [path, content] of next) target.set(path, content);
+    repo.branches.set(branch, target);
+    const commit = this.commit(repo, branch, (body["message"] as string) || "Update files");
+    return [
+      201,
+      {
+        files: operations.map((op) =>
+          op.operation === "delete"
+            ? null
+            : this.contentsJson(repo, op.path, next.get(op.path) ?? ""),
+        ),
+        commit: { sha: commit.sha, message: commit.message, html_url: `${this.url}/commit` },
+        verification: { verified: false, reason: "gpg.error.not_signed_commit", signature: "" },
+      },
+    ];
+  }
+
+  private createApp(body: Record<string, never>): Reply {
+    if (!body["name"]) return this.error(422, "[Name]: Required");
+    const app: FakeApp = {
+      id: this.nextId++,
+      name: body["name"],
+      clientId: randomUUID(),
+      clientSecret: `gto_${randomBytes(24).toString("hex")}`,
+      redirectUris: body["redirect_uris"] ?? [],
+      confidentialClient: body["confidential_client"] ?? false,
+    };
+    this.apps.set(app.id, app);
+    return [201, this.appJson(app, true)];
+  }
+
+  private appJson(a: FakeApp, withSecret: boolean) {
+    return {
+      id: a.id,
+      name: a.name,
+      client_id: a.clientId,
+      client_secret: withSecret ? a.clientSecret : "",
+      redirect_uris: a.redirectUris,
+      confidential_client: a.confidentialClient,
+      skip_secondary_authorization: false,
+      created: "2025-01-01T00:00:00Z",
+    };
+  }
+
+  private app(method: string, id: number, body: Record<string, never>): Reply {
+    const app = this.apps.get(id);
+    if (!app) return this.notFound();
+    if (method === "GET") return [200, this.appJson(app, false)];
+    if (method === "PATCH") {
+      app.name = body["name"];
+      app.redirectUris = body["redirect_uris"] ?? [];
+      app.confidentialClient = body["confidential_client"] ?? false;
+      // Like Gitea: every update issues a new secret and the old one stops working.
+      app.clientSecret = `gto_${randomBytes(24).toString("hex")}`;
+      return [200, this.appJson(app, true)];
+    }
+    if (method === "DELETE") {
+      this.apps.delete(id);
+      return [204];
+    }
+    return this.error(405, "Method Not Allowed");
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * A small typed client for Gitea's REST API (`/api/v1`). The Gitea dynamic providers call it, and Pulumi
+ * serializes those providers by closure into the state, then runs them in a process of their own. So this file
+ * imports nothing, Pulumi least of all: it relies only on Node 20 globals (`fetch`, `Buffer`, `crypto.subtle`,
+ * `AbortSignal`), and errors are plain `Error`s with fields attached (no subclasses to carry across).
+ */
+
+/** Where Gitea is and how to authenticate, every input resolved: what a dynamic provider receives. */
+export interface GiteaConnection {
+  /** Base URL, e.g. `https://git.home.example.org`; the API is under `/api/v1`. */
+  url: string;
+  /** An API token; preferred over basic auth when both are given. */
+  token?: string;
+  username?: string;
+  password?: string;
+}
+
+/** HTTP methods the Gitea API uses. */
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Tuning for one request; the defaults suit a real Gitea, tests shorten them. */
+export interface GiteaRequestOptions {
+  /** JSON request body. @default no body */
+  body?: unknown;
+  /** Tries for a request Gitea never received, or an idempotent one that met a 502/503/504. @default 4 */
+  attempts?: number;
+  /** Wait before the first retry, doubled for each further one (milliseconds). @default 500 */
+  retryDelayMs?: number;
+  /** Time one try may take before it is abandoned (milliseconds). @default 30000 */
+  timeoutMs?: number;
+}
+
+/** An error answer from Gitea. The message is for the operator; the fields are for callers that branch. */
+export interface GiteaError extends Error {
+  /** HTTP status, or 0 when Gitea could not be reached at all. */
+  status: number;
+  /** `METHOD /api/v1/...` that failed. */
+  endpoint: string;
+  /** Gitea's own message (its JSON `message`), or the start of a non-JSON body. */
+  giteaMessage: string;
+}
+
+/** Whether `e` is a `GiteaError`, optionally with this HTTP status. */
+export function isGiteaError(e: unknown, status?: number): e is GiteaError {
+  const candidate = e as Partial<GiteaError> | undefined;
+  return (
+    typeof candidate?.message === "string" &&
+    typeof candidate.status === "number" &&
+    typeof candidate.endpoint === "string" &&
+    (status === undefined || candidate.status === status)
+  );
+}
+
+/** The API root for a Gitea base URL: trailing slashes dropped, `/api/v1` appended. */
+export function apiRoot(url: string): string {
+  if (typeof url !== "string" || !/^https?:\/\/[^\s/]+/.test(url)) {
+    throw new Error(
+      `Gitea endpoint URL ${JSON.stringify(url)} is not an http(s) URL; set it to Gitea's base URL, ` +
+        "e.g. https://git.home.example.org",
+    );
+  }
+  return `${url.replace(/\/+$/, "")}/api/v1`;
+}
+
+/** The `Authorization` header for a connection: `token X` when there is a token, else basic auth. */
+export function authorizationHeader(conn: GiteaConnection): string {
+  if (conn.token) return `token ${conn.token}`;
+  if (conn.username && conn.password) {
+    return `Basic ${Buffer.from(`${conn.username}:${conn.password}`, "utf8").toString("base64")}`;
+  }
+  throw new Error(
+    `No credentials for Gitea at ${conn.url}: set hearth:giteaToken (an API token of an admin user), ` +
+      "or the admin username and password.",
+  );
+}
+
+/** A path segment (owner, repository, file path part) escaped for a URL. */
+export function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** A repository file path escaped for a URL, keeping its `/` separators. */
+export function encodeFilePath(path: string): string {
+  return path.split("/").map(encodeSegment).join("/");
+}
+
+/** Gitea's message out of an error body: `{message, errors}` JSON, a binding-error array, or raw text. */
+export function giteaMessageOf(body: string): string {
+  const text = body.trim();
+  if (text === "") return "(empty response)";
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) {
+      const parts = parsed
+        .map((item: { fieldNames?: string[]; message?: string }) =>
+          [item.fieldNames?.join(", "), item.message].filter(Boolean).join(": "),
+        )
+        .filter((part) => part !== "");
+      if (parts.length > 0) return parts.join("; ");
+    } else if (parsed !== null && typeof parsed === "object") {
+      const { message, errors } = parsed as { message?: unknown; errors?: unknown };
+      const details = Array.isArray(errors) ? errors.filter((x) => typeof x === "string") : [];
+      const head = typeof message === "string" && message !== "" ? message : "";
+      const all = [head, ...details.filter((d) => d !== head)].filter((x) => x !== "");
+      if (all.length > 0) return all.join("; ");
+    }
+  } catch {
+    // Not JSON: a proxy's HTML page or plain text; its start is still the best clue.
+  }
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+}
+
+/** What the operator should do about a failed call, by HTTP status. */
+export function hintForStatus(status: number): string {
+  if (status === 401) {
+    return (
+      "Gitea did not accept the credentials: check hearth:giteaToken (an API token of an admin user), " +
+      "or the admin username and password."
+    );
+  }
+  if (status === 403) {
+    return (
+      "The credentials work but may not do this: give the token the scopes write:organization, " +
+      "write:repository and write:user, and use a user that may create organizations."
+    );
+  }
+  if (status === 404) {
+    return "Gitea does not know this object, or hides it from this user: check names and permissions.";
+  }
+  if (status === 409 || status === 422) {
+    return "Gitea refused the change: it conflicts with what exists there, or a value is invalid.";
+  }
+  if (status >= 500) return "Gitea failed internally: see Gitea's log for the cause.";
+  return "See Gitea's message above.";
+}
+
+/** The operator-facing text of a failed call. */
+export function describeFailure(
+  status: number,
+  endpoint: string,
+  base: string,
+  giteaMessage: string,
+): string {
+  return `Gitea ${endpoint} at ${base} failed with HTTP ${status}: ${giteaMessage}. ${hintForStatus(status)}`;
+}
+
+function giteaError(
+  message: string,
+  status: number,
+  endpoint: string,
+  giteaMessage: string,
+): GiteaError {
+  return Object.assign(new Error(message), { status, endpoint, giteaMessage });
+}
+
+/**
+ * The innermost reason of a failed fetch: `fetch failed` says nothing, its cause says `connect ECONNREFUSED`.
+ * Duck-typed, since errors from Node's own realm fail `instanceof Error` in some hosts (jest).
+ */
+export function causeOf(e: unknown): string {
+  let current = e as { message?: unknown; cause?: unknown; errors?: unknown } | undefined;
+  let reason = String(e);
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current.message === "string" && current.message !== "") reason = current.message;
+    const inner =
+      Array.isArray(current.errors) && !current.cause ? current.errors[0] : current.cause;
+    current = inner as typeof current;
+  }
+  return reason;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The response of one call: status and parsed JSON body (undefined when empty). */
+interface RawResponse {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+async function send(
+  conn: GiteaConnection,
+  method: HttpMethod,
+  path: string,
+  options: GiteaRequestOptions,
+): Promise<RawResponse> {
+  const base = apiRoot(conn.url);
+  const endpoint = `${method} /api/v1${path}`;
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    authorization: authorizationHeader(conn),
+  };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const delay = options.retryDelayMs ?? 500;
+  // Only calls that are safe to repeat are retried after Gitea answered: a POST that met a 502 may have landed.
+  const idempotent = method !== "POST";
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30000),
+        redirect: "follow",
+      });
+    } catch (e) {
+      if (attempt < attempts) {
+        await pause(delay * 2 ** (attempt - 1));
+        continue;
+      }
+      const cause = causeOf(e);
+      throw giteaError(
+        `Could not reach Gitea at ${base} for ${endpoint} after ${attempts} tries: ${cause}. ` +
+          "Check that Gitea is running and that the endpoint URL is right.",
+        0,
+        endpoint,
+        cause,
+      );
+    }
+    const text = await response.text();
+    if (idempotent && [502, 503, 504].includes(response.status) && attempt < attempts) {
+      await pause(delay * 2 ** (attempt - 1));
+      continue;
+    }
+    let body: unknown = undefined;
+    if (text.trim() !== "" && response.ok) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw giteaError(
+          `Gitea ${endpoint} at ${base} answered HTTP ${response.status} with a body that is not JSON ` +
+            `(${giteaMessageOf(text)}). Is the endpoint URL Gitea's base URL, not a page in front of it?`,
+          response.status,
+          endpoint,
+          giteaMessageOf(text),
+        );
+      }
+    }
+    return { status: response.status, body, text };
+  }
+}
+
+function failure(
+  conn: GiteaConnection,
+  method: HttpMethod,
+  path: string,
+  raw: RawResponse,
+): GiteaError {
+  const endpoint = `${method} /api/v1${path}`;
+  const message = giteaMessageOf(raw.text);
+  return giteaError(
+    describeFailure(raw.status, endpoint, conn.url, message),
+    raw.status,
+    endpoint,
+    message,
+  );
+}
+
+/** Calls the API and returns the JSON answer; any non-2xx answer throws a `GiteaError`. */
+export async function giteaRequest<T>(
+  conn: GiteaConnection,
+  method: HttpMethod,
+  path: string,
+  options: GiteaRequestOptions = {},
+): Promise<T> {
+  const raw = await send(conn, method, path, options);
+  if (raw.status < 200 || raw.status >= 300) throw failure(conn, method, path, raw);
+  return raw.body as T;
+}
+
+/** GETs an object; `undefined` when Gitea answers 404 (deleted out of band), other errors throw. */
+export async function giteaFind<T>(
+  conn: GiteaConnection,
+  path: string,
+  options: GiteaRequestOptions = {},
+): Promise<T | undefined> {
+  const raw = await send(conn, "GET", path, options);
+  if (raw.status === 404) return undefined;
+  if (raw.status < 200 || raw.status >= 300) throw failure(conn, "GET", path, raw);
+  return raw.body as T;
+}
+
+/** DELETEs an object: `true` when deleted, `false` when it was already gone (404). */
+export async function giteaDelete(
+  conn: GiteaConnection,
+  path: string,
+  options: GiteaRequestOptions = {},
+): Promise<boolean> {
+  const raw = await send(conn, "DELETE", path, options);
+  if (raw.status === 404) return false;
+  if (raw.status < 200 || raw.status >= 300) throw failure(conn, "DELETE", path, raw);
+  return true;
+}
+
+/** A failed call re-raised with what the caller was doing first, keeping status and Gitea's message. */
+export function withContext(e: unknown, doing: string): Error {
+  if (isGiteaError(e))
+    return giteaError(`${doing}: ${e.message}`, e.status, e.endpoint, e.giteaMessage);
+  const message = (e as { message?: unknown } | undefined)?.message;
+  return new Error(`${doing}: ${typeof message === "string" ? message : String(e)}`);
+}
+
+/**
+ * The git blob id of a text file, as `git hash-object` computes it and as Gitea reports it in `sha`:
+ * the hash of `blob <byte length>\0<bytes>`. SHA-1 repositories use 40 hex digits, SHA-256 ones 64.
+ */
+export async function gitBlobSha(
+  content: string,
+  objectFormat: "sha1" | "sha256" = "sha1",
+): Promise<string> {
+  const bytes = Buffer.from(content, "utf8");
+  const blob = Buffer.concat([Buffer.from(`blob ${bytes.length}\0`, "utf8"), bytes]);
+  const digest = await crypto.subtle.digest(objectFormat === "sha1" ? "SHA-1" : "SHA-256", blob);
+  return Buffer.from(digest).toString("hex");
+}
+
+/** The object format a Gitea blob id is in, by its length. */
+export function objectFormatOf(sha: string): "sha1" | "sha256" {
+  return sha.length === 64 ? "sha256" : "sha1";
+}
+
+/** Gitea's `Organization` object, the fields Hearth reads. */
+export interface GiteaOrg {
+  id: number;
+  name?: string;
+  username: string;
+  full_name: string;
+  description: string;
+  website: string;
+  location: string;
+  email?: string;
+  visibility: "public" | "limited" | "private";
+}
+
+/** Gitea's `Repository` object, the fields Hearth reads. */
+export interface GiteaRepo {
+  id: number;
+  owner: { login: string };
+  name: string;
+  full_name: string;
+  description: string;
+  private: boolean;
+  empty: boolean;
+  default_branch: string;
+  clone_url: string;
+  ssh_url: string;
+  html_url: string;
+}
+
+/** Gitea's `OAuth2Application`; `client_secret` is only filled on create and on update. */
+export interface GiteaOAuth2App {
+  id: number;
+  name: string;
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+  confidential_client: boolean;
+}
+
+/** Gitea's `ContentsResponse` for one file (a directory answers with an array instead). */
+export interface GiteaContents {
+  name: string;
+  path: string;
+  sha: string;
+  type: "file" | "dir" | "symlink" | "submodule";
+  size: number;
+  encoding?: string | null;
+  content?: string | null;
+}
+
+/** One operation of `POST /repos/{owner}/{repo}/contents` (`ChangeFileOperation`). */
+export interface GiteaFileOperation {
+  operation: "create" | "update" | "delete";
+  path: string;
+  /** Base64 content, for create and update. */
+  content?: string;
+  /** Blob id of the file being replaced or deleted. */
+  sha?: string;
+}
+
+/** Gitea's `FilesResponse`: one entry per operation (null for deletes) and the commit made. */
+export interface GiteaFilesResponse {
+  files: (GiteaContents | null)[] | null;
+  commit: { sha: string; message?: string } | null;
+}

@@ -1,0 +1,174 @@
+import * as pulumi from "@pulumi/pulumi";
+import { GiteaEndpoint } from "../types";
+import {
+  GiteaConnection,
+  GiteaOrg,
+  encodeSegment,
+  giteaDelete,
+  giteaFind,
+  giteaRequest,
+  isGiteaError,
+  withContext,
+} from "./gitea-client";
+import { diffProperties } from "./property-diff";
+
+/** Who may see an organization: anyone, signed-in users, or its members only. */
+export type OrgVisibility = "public" | "limited" | "private";
+
+/** What the organization provider receives, every input resolved. */
+export interface GiteaOrganizationInputs {
+  endpoint: GiteaConnection;
+  name: string;
+  fullName: string;
+  description: string;
+  website: string;
+  visibility: OrgVisibility;
+}
+
+/** What the organization provider keeps in state. */
+export interface GiteaOrganizationState extends GiteaOrganizationInputs {
+  orgId: number;
+}
+
+/** A new name is a new organization (Gitea renames users, not organizations, through this API). */
+const ORGANIZATION_DIFF = {
+  replaceOn: ["name"],
+  updateOn: ["fullName", "description", "website", "visibility", "endpoint"],
+};
+
+/**
+ * The dynamic provider behind `GiteaOrganization`. Serialized by closure into the state, so it captures only
+ * the import-free client and diff helpers.
+ */
+export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: GiteaOrganizationState, news: GiteaOrganizationInputs) {
+    return diffProperties({ ...olds }, { ...news }, ORGANIZATION_DIFF);
+  },
+
+  async create(inputs: GiteaOrganizationInputs) {
+    let org: GiteaOrg;
+    try {
+      org = await giteaRequest<GiteaOrg>(inputs.endpoint, "POST", "/orgs", {
+        body: {
+          username: inputs.name,
+          full_name: inputs.fullName,
+          description: inputs.description,
+          website: inputs.website,
+          visibility: inputs.visibility,
+        },
+      });
+    } catch (e) {
+      if (isGiteaError(e, 422) && /already exist/i.test(e.giteaMessage)) {
+        throw withContext(
+          e,
+          `Gitea organization "${inputs.name}" already exists (a user or organization has that name): ` +
+            "choose another organization name, or delete or rename the existing one in Gitea",
+        );
+      }
+      throw withContext(e, `Creating Gitea organization "${inputs.name}"`);
+    }
+    const outs: GiteaOrganizationState = { ...inputs, orgId: org.id };
+    return { id: org.name ?? org.username ?? inputs.name, outs };
+  },
+
+  async read(id: string, props: GiteaOrganizationState) {
+    const org = await giteaFind<GiteaOrg>(props.endpoint, `/orgs/${encodeSegment(id)}`);
+    // Deleted out of band: an empty id tells the engine the resource is gone.
+    if (!org) return { id: "", props: {} };
+    const live: GiteaOrganizationState = {
+      ...props,
+      orgId: org.id,
+      fullName: org.full_name,
+      description: org.description,
+      website: org.website,
+      visibility: org.visibility,
+    };
+    return { id, props: live };
+  },
+
+  async update(id: string, olds: GiteaOrganizationState, news: GiteaOrganizationInputs) {
+    const remote = ["fullName", "description", "website", "visibility"] as const;
+    if (remote.some((key) => olds[key] !== news[key])) {
+      const path = `/orgs/${encodeSegment(id)}`;
+      try {
+        // Older Gitea overwrites every editable field from the body, so unmanaged ones are sent back as they are.
+        const current = await giteaRequest<GiteaOrg>(news.endpoint, "GET", path);
+        await giteaRequest<GiteaOrg>(news.endpoint, "PATCH", path, {
+          body: {
+            full_name: news.fullName,
+            description: news.description,
+            website: news.website,
+            visibility: news.visibility,
+            location: current.location,
+            email: current.email,
+          },
+        });
+      } catch (e) {
+        throw withContext(e, `Updating Gitea organization "${id}"`);
+      }
+    }
+    const outs: GiteaOrganizationState = { ...news, orgId: olds.orgId };
+    return { outs };
+  },
+
+  async delete(id: string, props: GiteaOrganizationState) {
+    try {
+      await giteaDelete(props.endpoint, `/orgs/${encodeSegment(id)}`);
+    } catch (e) {
+      throw withContext(
+        e,
+        `Deleting Gitea organization "${id}" (Gitea refuses while it still owns repositories: ` +
+          "delete or move them first)",
+      );
+    }
+  },
+};
+
+/** Arguments of `GiteaOrganization`. */
+export interface GiteaOrganizationArgs {
+  /** Gitea's URL and admin credentials; kept secret in state. */
+  endpoint: GiteaEndpoint;
+  /** Organization name (login), e.g. `hearth`; changing it replaces the organization. */
+  name: pulumi.Input<string>;
+  /** Display name. @default the name */
+  fullName?: pulumi.Input<string>;
+  /** @default "" */
+  description?: pulumi.Input<string>;
+  /** @default "" */
+  website?: pulumi.Input<string>;
+  /** Who may see the organization. @default "private": members only, as a homelab's GitOps state should be */
+  visibility?: pulumi.Input<OrgVisibility>;
+}
+
+/** A Gitea organization, managed through Gitea's REST API. Its id is the organization name. */
+export class GiteaOrganization extends pulumi.dynamic.Resource {
+  // `declare`: the base constructor sets the outputs, and an initialized field would overwrite them.
+  /** Organization name (login). */
+  declare public readonly name: pulumi.Output<string>;
+  /** Display name. */
+  declare public readonly fullName: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly website: pulumi.Output<string>;
+  declare public readonly visibility: pulumi.Output<OrgVisibility>;
+  /** Gitea's numeric id of the organization. */
+  declare public readonly orgId: pulumi.Output<number>;
+
+  constructor(name: string, args: GiteaOrganizationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      giteaOrganizationProvider,
+      name,
+      {
+        endpoint: pulumi.secret(args.endpoint),
+        name: args.name,
+        fullName: args.fullName ?? args.name,
+        description: args.description ?? "",
+        website: args.website ?? "",
+        visibility: args.visibility ?? "private",
+        orgId: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["endpoint"] }),
+      "hearth",
+      "GiteaOrganization",
+    );
+  }
+}

@@ -1,0 +1,169 @@
+import { FakeGitea } from "./fake-gitea";
+import { GiteaConnection } from "./gitea-client";
+import {
+  GiteaRepositoryInputs,
+  GiteaRepositoryState,
+  giteaRepositoryProvider as provider,
+} from "./gitea-repository";
+
+const gitea = new FakeGitea();
+let endpoint: GiteaConnection;
+
+beforeAll(async () => {
+  await gitea.start();
+  endpoint = { url: gitea.url, token: gitea.token };
+  gitea.orgs.set("hearth", {
+    id: 1,
+    name: "hearth",
+    fullName: "",
+    description: "",
+    website: "",
+    location: "",
+    visibility: "private",
+  });
+});
+afterAll(() => gitea.stop());
+
+function inputs(name: string, extra: Partial<GiteaRepositoryInputs> = {}): GiteaRepositoryInputs {
+  return {
+    endpoint,
+    owner: "hearth",
+    name,
+    description: "desired state",
+    private: true,
+    defaultBranch: "main",
+    autoInit: true,
+    ...extra,
+  };
+}
+
+async function created(name: string): Promise<GiteaRepositoryState> {
+  const { id, outs } = await provider.create(inputs(name));
+  expect(id).toBe(`hearth/${name}`);
+  return outs as GiteaRepositoryState;
+}
+
+describe("giteaRepositoryProvider CRUD against a Gitea API", () => {
+  it("creates a private, initialized repository and records Gitea's URLs", async () => {
+    const outs = await created("gitops");
+    const post = gitea.requests.find((r) => r.method === "POST" && r.path === "/orgs/hearth/repos");
+    expect(post?.body).toEqual({
+      name: "gitops",
+      description: "desired state",
+      private: true,
+      auto_init: true,
+      default_branch: "main",
+    });
+    expect(outs).toMatchObject({
+      fullName: "hearth/gitops",
+      cloneUrl: `${gitea.url}/hearth/gitops.git`,
+      htmlUrl: `${gitea.url}/hearth/gitops`,
+      repoId: gitea.repo("hearth", "gitops")?.id,
+    });
+    expect(outs.sshUrl).toMatch(/^git@127\.0\.0\.1:\d+:hearth\/gitops\.git$/);
+    expect(gitea.repo("hearth", "gitops")?.branches.get("main")?.has("README.md")).toBe(true);
+  });
+
+  it("explains a repository that already exists (409) and a missing organization", async () => {
+    await created("twice");
+    await expect(provider.create(inputs("twice"))).rejects.toThrow(
+      /Gitea repository hearth\/twice already exists: choose another repository name.*HTTP 409/,
+    );
+    await expect(provider.create(inputs("lost", { owner: "nobody" }))).rejects.toThrow(
+      /the organization "nobody" does not exist; create it first.*HTTP 422: org does not exist/,
+    );
+  });
+
+  it("reads live values and notices a repository deleted out of band", async () => {
+    const outs = await created("watched");
+    const repo = gitea.repo("hearth", "watched")!;
+    repo.description = "changed in Gitea";
+    repo.private = false;
+    const read = await provider.read!("hearth/watched", outs);
+    expect(read.props).toMatchObject({
+      description: "changed in Gitea",
+      private: false,
+      name: "watched",
+    });
+    gitea.repos.delete("hearth/watched");
+    expect((await provider.read!("hearth/watched", outs)).id).toBe("");
+  });
+
+  it("updates description and visibility in place", async () => {
+    const outs = await created("tuned");
+    const news = inputs("tuned", { description: "new words", private: false });
+    const { outs: updated } = await provider.update!("hearth/tuned", outs, news);
+    expect(updated).toMatchObject({
+      description: "new words",
+      private: false,
+      cloneUrl: outs.cloneUrl,
+    });
+    const patch = gitea.requests.filter((r) => r.method === "PATCH").pop();
+    expect(patch?.path).toBe("/repos/hearth/tuned");
+    expect(patch?.body).toEqual({
+      description: "new words",
+      private: false,
+      default_branch: "main",
+    });
+  });
+
+  it("refuses a default branch that does not exist instead of recording it", async () => {
+    const outs = await created("branchy");
+    await expect(
+      provider.update!("hearth/branchy", outs, inputs("branchy", { defaultBranch: "trunk" })),
+    ).rejects.toThrow(
+      /kept "main" as the default branch of hearth\/branchy: branch "trunk" does not exist/,
+    );
+  });
+
+  it("records an autoInit or endpoint change without calling Gitea", async () => {
+    const outs = await created("quiet");
+    const before = gitea.writes().length;
+    const { outs: updated } = await provider.update!("hearth/quiet", outs, {
+      ...outs,
+      autoInit: false,
+    });
+    expect(updated.autoInit).toBe(false);
+    expect(gitea.writes().length).toBe(before);
+  });
+
+  it("deletes, and tolerates a repository already gone", async () => {
+    const outs = await created("temporary");
+    await provider.delete!("hearth/temporary", outs);
+    expect(gitea.repo("hearth", "temporary")).toBeUndefined();
+    await expect(provider.delete!("hearth/temporary", outs)).resolves.toBeUndefined();
+  });
+});
+
+describe("giteaRepositoryProvider.diff", () => {
+  const olds = (): GiteaRepositoryState =>
+    ({ ...inputs("gitops"), repoId: 3, fullName: "hearth/gitops" }) as GiteaRepositoryState;
+
+  it("replaces on a new owner or name", async () => {
+    expect((await provider.diff!("x", olds(), { ...olds(), owner: "other" })).replaces).toEqual([
+      "owner",
+    ]);
+    expect((await provider.diff!("x", olds(), { ...olds(), name: "other" })).replaces).toEqual([
+      "name",
+    ]);
+  });
+
+  it("updates description, visibility, default branch and autoInit in place", async () => {
+    for (const change of [
+      { description: "x" },
+      { private: false },
+      { defaultBranch: "trunk" },
+      { autoInit: false },
+    ]) {
+      const diff = await provider.diff!("x", olds(), { ...olds(), ...change });
+      expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    }
+  });
+
+  it("sees no change when computed outputs differ from nothing", async () => {
+    const news: Partial<GiteaRepositoryState> = olds();
+    delete news.repoId;
+    delete news.fullName;
+    expect((await provider.diff!("x", olds(), news)).changes).toBe(false);
+  });
+});

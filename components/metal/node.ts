@@ -1,0 +1,63 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { Arch, NodeHandle, NodeRole, SshConnection } from "../types";
+import { preparationScript } from "./preparation";
+import { sha256 } from "./shell";
+import { InstallOs } from "./spec";
+
+export interface MetalNodeArgs {
+  /** Host name of the machine (also its name in the cluster). */
+  name: string;
+  role: NodeRole;
+  arch: Arch;
+  os: InstallOs;
+  /** Address the cluster uses to reach the node. */
+  address: pulumi.Input<string>;
+  /** SSH with the node's pinned host key; the private key is kept secret. */
+  connection: SshConnection;
+  /** IANA time zone, e.g. `Europe/Paris`. */
+  timezone: string;
+  /** Extra packages to install. @default [] */
+  packages?: string[];
+  /** What installed the machine (the PXE controller's wait); preparation starts after it. @default none: the machine is already installed */
+  installedBy?: pulumi.Resource;
+}
+
+/**
+ * An installed bare-metal machine made ready for k3s: one idempotent preparation step over SSH (host name,
+ * time zone, packages, swap off, kernel modules and sysctls), re-run only when its script changes.
+ */
+export class MetalNode extends pulumi.ComponentResource {
+  /** What the cluster layer needs: identity, address, pinned SSH and the steps that make it ready. */
+  public readonly handle: NodeHandle;
+
+  constructor(name: string, args: MetalNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:metal:Node", name, {}, opts);
+    const connection: SshConnection = {
+      ...args.connection,
+      privateKey: pulumi.secret(args.connection.privateKey),
+    };
+    const script = preparationScript({
+      hostname: args.name,
+      os: args.os,
+      timezone: args.timezone,
+      packages: args.packages ?? [],
+    });
+    const installed = args.installedBy ? [args.installedBy] : [];
+    const prepare = new command.remote.Command(
+      `${name}-prepare`,
+      { connection, create: script, triggers: [sha256(script)] },
+      { parent: this, dependsOn: installed },
+    );
+
+    this.handle = {
+      name: args.name,
+      role: args.role,
+      arch: args.arch,
+      address: args.address,
+      connection,
+      ready: [...installed, prepare],
+    };
+    this.registerOutputs({ address: args.address });
+  }
+}

@@ -1,0 +1,244 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  Registration,
+  find,
+  installMocks,
+  isSecretInput,
+  isSecretValue,
+  ofType,
+  registrations,
+  settle,
+  unwrap,
+} from "../../test/mocks";
+import type { PxeControllerArgs } from "./pxe-controller";
+import { sha256 } from "./shell";
+import { FAKE_PRIVATE_KEY, FAKE_PUBLIC_KEY, debianNode, fedoraNode } from "./test-fixtures";
+
+installMocks();
+
+const CMD = "command:remote:Command";
+const OPERATOR_PRIVATE =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nOPERATORTESTONLY\n-----END OPENSSH PRIVATE KEY-----\n";
+const NODE_B_PUBLIC =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINodeBNodeBNodeBNodeBNodeBNodeBNodeBNode node-b";
+
+function args(overrides: Partial<PxeControllerArgs> = {}): PxeControllerArgs {
+  const a = debianNode();
+  const b = fedoraNode({
+    name: "node-b",
+    mac: "52:54:00:aa:bb:cc",
+    ip: "192.168.1.22",
+    wakeOnLan: false,
+    hostKey: { privateKey: FAKE_PRIVATE_KEY, publicKey: NODE_B_PUBLIC },
+  });
+  const reach = (host: string, hostKey: string) => ({
+    host,
+    port: 22,
+    user: "hearth",
+    privateKey: pulumi.secret(OPERATOR_PRIVATE),
+    hostKey,
+  });
+  return {
+    connection: {
+      host: "192.168.1.5",
+      port: 22,
+      user: "admin",
+      privateKey: OPERATOR_PRIVATE,
+      hostKey: "ssh-ed25519 AAAAcontroller",
+    },
+    serverAddress: "192.168.1.5",
+    network: "192.168.1.0/24",
+    nodes: [
+      { ...a, hostKey: { ...a.hostKey, privateKey: pulumi.secret(FAKE_PRIVATE_KEY) } },
+      { ...b, hostKey: { ...b.hostKey, privateKey: pulumi.secret(FAKE_PRIVATE_KEY) } },
+    ],
+    nodeConnections: {
+      "node-a": reach("192.168.1.21", FAKE_PUBLIC_KEY),
+      "node-b": reach("192.168.1.22", NODE_B_PUBLIC),
+    },
+    ...overrides,
+  };
+}
+
+/** Wire inputs with secret wrappers replaced by their values (the harness's `inputs` keeps the wrappers). */
+function plain(value: unknown): unknown {
+  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/** Every plain (non-secret) string in a registration's wire inputs. */
+function plainStrings(value: unknown, out: string[] = []): string[] {
+  if (isSecretValue(value)) return out;
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => plainStrings(v, out));
+  else if (value && typeof value === "object")
+    Object.values(value).forEach((v) => plainStrings(v, out));
+  return out;
+}
+
+describe("PxeController", () => {
+  let ctrl: import("./pxe-controller").PxeController;
+  const cmd = (name: string): Registration => {
+    const r = find(CMD, name);
+    return { ...r, inputs: plain(r.rawInputs) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const { PxeController } = await import("./pxe-controller");
+    ctrl = new PxeController("pxe", args());
+    await settle();
+  });
+
+  it("registers its commands under the component, named after it", () => {
+    const parent = find("hearth:metal:PxeController", "pxe").urn;
+    const names = ofType(CMD)
+      .map((r) => r.name)
+      .sort();
+    expect(names).toEqual(
+      [
+        "pxe-setup",
+        "pxe-dnsmasq",
+        "pxe-boot-script",
+        "pxe-node-a-install-file",
+        "pxe-node-a-ipxe",
+        "pxe-node-a-wake",
+        "pxe-node-a-wait",
+        "pxe-node-a-installed",
+        "pxe-node-b-install-file",
+        "pxe-node-b-ipxe",
+        "pxe-node-b-wait",
+        "pxe-node-b-installed",
+      ].sort(),
+    );
+    for (const r of ofType(CMD)) expect(r.parent).toBe(parent);
+  });
+
+  it("reaches the controller with a secret private key and its pinned host key", () => {
+    const setup = cmd("pxe-setup");
+    expect(isSecretInput(setup, "connection.privateKey")).toBe(true);
+    expect((setup.inputs.connection as Record<string, unknown>).hostKey).toBe(
+      "ssh-ed25519 AAAAcontroller",
+    );
+    expect(setup.inputs.create).toContain("dnsmasq-base ipxe python3");
+    expect(setup.inputs.triggers).toEqual([sha256(setup.inputs.create as string)]);
+  });
+
+  it("sends dnsmasq.conf through stdin, answering both MACs", () => {
+    const dnsmasq = cmd("pxe-dnsmasq");
+    expect(dnsmasq.inputs.stdin).toContain("dhcp-host=52:54:00:12:34:56,set:hearth");
+    expect(dnsmasq.inputs.stdin).toContain("dhcp-host=52:54:00:aa:bb:cc,set:hearth");
+    expect(dnsmasq.inputs.triggers).toEqual([sha256(dnsmasq.inputs.stdin as string)]);
+    expect(dnsmasq.dependencies).toContain(cmd("pxe-setup").urn);
+  });
+
+  it("publishes each install file as a secret on stdin, never in the command line", () => {
+    const preseed = cmd("pxe-node-a-install-file");
+    expect(isSecretInput(preseed, "stdin")).toBe(true);
+    expect(preseed.inputs.stdin).toContain("d-i preseed/late_command string");
+    expect(preseed.inputs.create).toContain("/srv/hearth/http/nodes/52-54-00-12-34-56.preseed");
+    expect(preseed.inputs.create).toContain("chmod 0600");
+    expect(preseed.inputs.create).not.toContain("PRIVATE KEY");
+    expect(isSecretInput(preseed, "triggers.0")).toBe(true);
+    const ks = cmd("pxe-node-b-install-file");
+    expect(ks.inputs.stdin).toContain(FAKE_PRIVATE_KEY.trimEnd());
+    expect(ks.inputs.create).toContain("/srv/hearth/http/nodes/52-54-00-aa-bb-cc.ks");
+  });
+
+  it("writes the node's iPXE script after its install file", () => {
+    const script = cmd("pxe-node-a-ipxe");
+    expect(script.inputs.stdin).toContain(
+      "url=http://192.168.1.5:8080/nodes/52-54-00-12-34-56.preseed",
+    );
+    expect(script.inputs.create).toContain("/srv/hearth/http/nodes/52-54-00-12-34-56.ipxe");
+    expect(script.inputs.triggers).toEqual([sha256(script.inputs.stdin as string)]);
+    expect(script.dependencies).toContain(cmd("pxe-node-a-install-file").urn);
+  });
+
+  it("wakes only nodes with Wake-on-LAN, after everything is published", () => {
+    const wake = cmd("pxe-node-a-wake");
+    expect(wake.inputs.create).toContain('("192.168.1.255", 9)');
+    expect(wake.inputs.create).toContain("525400123456");
+    expect(wake.dependencies).toEqual(
+      expect.arrayContaining([
+        cmd("pxe-dnsmasq").urn,
+        cmd("pxe-boot-script").urn,
+        cmd("pxe-node-a-ipxe").urn,
+      ]),
+    );
+    expect(registrations.some((r) => r.name === "pxe-node-b-wake")).toBe(false);
+  });
+
+  it("waits on the node's own connection, pinned to its host key, dialing without limit", () => {
+    const wait = cmd("pxe-node-a-wait");
+    const connection = wait.inputs.connection as Record<string, unknown>;
+    expect(connection.host).toBe("192.168.1.21");
+    expect(connection.hostKey).toBe(FAKE_PUBLIC_KEY);
+    expect(connection.dialErrorLimit).toBe(-1);
+    expect(connection.perDialTimeout).toBe(30);
+    expect(isSecretInput(wait, "connection.privateKey")).toBe(true);
+    expect(wait.inputs.create).toBe("true");
+    expect((wait.inputs.triggers as unknown[]).length).toBe(2);
+    expect(wait.dependencies).toContain(cmd("pxe-node-a-wake").urn);
+    expect((cmd("pxe-node-b-wait").inputs.connection as Record<string, unknown>).hostKey).toBe(
+      NODE_B_PUBLIC,
+    );
+  });
+
+  it("switches an installed node to local boot and removes its install file", () => {
+    const done = cmd("pxe-node-a-installed");
+    expect(done.inputs.create).toContain(
+      "rm -f '\\''/srv/hearth/http/nodes/52-54-00-12-34-56.preseed'\\''",
+    );
+    expect(done.inputs.stdin).toContain("exit");
+    expect(done.inputs.stdin).not.toContain("kernel");
+    expect(done.dependencies).toContain(cmd("pxe-node-a-wait").urn);
+  });
+
+  it("never sends a private key outside a secret", () => {
+    for (const r of registrations) {
+      for (const s of plainStrings(r.rawInputs)) {
+        expect(s).not.toContain("HEARTHTESTONLY");
+        expect(s).not.toContain("OPERATORTESTONLY");
+      }
+    }
+  });
+
+  it("exposes the wait per node and the boot URL", async () => {
+    expect(Object.keys(ctrl.installed).sort()).toEqual(["node-a", "node-b"]);
+    expect(await unwrap(ctrl.installed["node-a"].urn)).toBe(cmd("pxe-node-a-wait").urn);
+    expect(await unwrap(ctrl.bootUrl)).toBe("http://192.168.1.5:8080/boot.ipxe");
+  });
+
+  it("refuses inconsistent nodes before registering anything, naming them", async () => {
+    const { PxeController } = await import("./pxe-controller");
+    const base = args();
+    const dup = { ...base, nodes: [base.nodes[0], { ...base.nodes[1], mac: base.nodes[0].mac }] };
+    expect(() => new PxeController("dup", dup)).toThrow(
+      /MAC 52:54:00:12:34:56 is given to two nodes/,
+    );
+    const lost = { ...base, nodeConnections: { "node-a": base.nodeConnections["node-a"] } };
+    expect(() => new PxeController("lost", lost)).toThrow(
+      /node "node-b" has no entry in nodeConnections/,
+    );
+    expect(
+      () =>
+        new PxeController("far", { ...base, network: "10.0.0.0/24", serverAddress: "10.0.0.2" }),
+    ).toThrow(
+      /node "node-a" is on 192\.168\.1\.0\/24 but the controller answers PXE on 10\.0\.0\.0\/24/,
+    );
+    const wrongKey = {
+      ...base,
+      nodeConnections: {
+        ...base.nodeConnections,
+        "node-a": { ...base.nodeConnections["node-a"], hostKey: NODE_B_PUBLIC },
+      },
+    };
+    expect(() => new PxeController("key", wrongKey)).toThrow(
+      /node "node-a": nodeConnections pins a host key/,
+    );
+  });
+});

@@ -1,0 +1,307 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { SshConnection } from "../types";
+import {
+  controllerLayout,
+  dnsmasqConfigScript,
+  installedScript,
+  publicFileScript,
+  secretFileScript,
+  setupScript,
+} from "./controller-scripts";
+import { renderDnsmasqConfig } from "./dnsmasq";
+import { renderBootScript, renderLocalBootScript, renderNodeScript } from "./ipxe";
+import { renderKickstart } from "./kickstart";
+import { isHostIn, parseCidr } from "./net";
+import { renderPreseed } from "./preseed";
+import { sha256 } from "./shell";
+import {
+  BootServer,
+  PxeNodeSpec,
+  installFileName,
+  macFileStem,
+  serverUrl,
+  validateInstallSpec,
+} from "./spec";
+import { wakeCommand } from "./wol";
+
+/** Checks what the renderers cannot see alone: nodes against each other and against the controller. */
+export function validateControllerArgs(args: PxeControllerArgs): void {
+  const problems: string[] = [];
+  parseCidr(args.network);
+  if (!isHostIn(args.network, args.serverAddress)) {
+    problems.push(`serverAddress ${args.serverAddress} is not a host address in ${args.network}`);
+  }
+  const port = args.httpPort ?? 8080;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`httpPort ${port} is not a TCP port`);
+  }
+  if ((args.installTimeoutMinutes ?? 60) <= 0)
+    problems.push("installTimeoutMinutes must be positive");
+  if (args.nodes.length === 0) problems.push("no nodes: add at least one metal node to install");
+  const names = new Set<string>();
+  const macs = new Set<string>();
+  for (const node of args.nodes) {
+    if (names.has(node.name)) problems.push(`node name "${node.name}" is used twice`);
+    if (macs.has(node.mac)) problems.push(`MAC ${node.mac} is given to two nodes`);
+    names.add(node.name);
+    macs.add(node.mac);
+    if (node.network.cidr !== args.network) {
+      problems.push(
+        `node "${node.name}" is on ${node.network.cidr} but the controller answers PXE on ${args.network}`,
+      );
+    }
+    const reach = args.nodeConnections[node.name];
+    if (!reach) {
+      problems.push(`node "${node.name}" has no entry in nodeConnections to wait for its install`);
+    } else if (
+      typeof reach.hostKey === "string" &&
+      typeof node.hostKey.publicKey === "string" &&
+      !sameKey(reach.hostKey, node.hostKey.publicKey)
+    ) {
+      problems.push(
+        `node "${node.name}": nodeConnections pins a host key other than the node's hostKey`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`PXE controller cannot be set up:\n  - ${problems.join("\n  - ")}`);
+  }
+  // A host key generated in this run is unknown until created; `renderInstallFile` checks it then.
+  args.nodes.forEach((node) => {
+    if (typeof node.hostKey.publicKey === "string")
+      validateInstallSpec({
+        ...node,
+        hostKey: { ...node.hostKey, publicKey: node.hostKey.publicKey },
+      });
+    else
+      validateInstallSpec({ ...node, hostKey: { ...node.hostKey, publicKey: KNOWN_LATER } }, [
+        "hostKey.publicKey",
+      ]);
+  });
+}
+
+/** Stands in for a public key that is only known once generated; its check is skipped until then. */
+const KNOWN_LATER = "";
+
+/** Whether two public key lines hold the same key (type and data; comments may differ). */
+function sameKey(a: string, b: string): boolean {
+  return (
+    a.trim().split(/\s+/).slice(0, 2).join(" ") === b.trim().split(/\s+/).slice(0, 2).join(" ")
+  );
+}
+
+/** Renders a node's install file (preseed or kickstart) once its private key is known. */
+function renderInstallFile(node: PxeNodeSpec, privateKey: string, publicKey: string): string {
+  const plain = { ...node, hostKey: { publicKey, privateKey } };
+  validateInstallSpec(plain);
+  return node.os === "debian" ? renderPreseed(plain) : renderKickstart(plain);
+}
+
+/** The command provider's connection for an SSH handle, with the private key kept secret. */
+function toConnection(
+  c: SshConnection,
+  extra: Partial<command.types.input.remote.ConnectionArgs> = {},
+) {
+  return {
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    privateKey: pulumi.secret(c.privateKey),
+    hostKey: c.hostKey,
+    ...extra,
+  };
+}
+
+export interface PxeControllerArgs {
+  /** SSH connection to the controller host, a Debian or Ubuntu machine on the nodes' LAN. */
+  connection: SshConnection;
+  /** The controller's address on the LAN; boot scripts point here. */
+  serverAddress: string;
+  /** The LAN as an IPv4 CIDR; every node must be on it. */
+  network: string;
+  /** LAN interface dnsmasq answers on. @default the interface that holds `serverAddress` */
+  interface?: string;
+  /** Port of the HTTP server for boot scripts and install files. @default 8080 */
+  httpPort?: number;
+  /** Directory on the controller for the TFTP root, HTTP root and dnsmasq.conf. @default "/srv/hearth" */
+  rootDir?: string;
+  /** Machines to install; `hostKey.privateKey` should be a secret. */
+  nodes: PxeNodeSpec[];
+  /** How to reach each node (by name) once installed; the host key is replaced by the node's pinned one. */
+  nodeConnections: Record<string, SshConnection>;
+  /** How long to wait for one node's install before failing. @default 60 */
+  installTimeoutMinutes?: number;
+}
+
+/**
+ * A PXE controller on an existing Linux host: dnsmasq proxy-DHCP + TFTP chain-loads iPXE, a small HTTP
+ * server hands each configured MAC its install script and preseed/kickstart, Wake-on-LAN starts the machines,
+ * and a wait per node finishes once the node answers SSH with its pinned host key. After that the node's
+ * script boots its disk and its install file (which holds the host private key) is removed, so a later network
+ * boot never reinstalls it. Machines should boot disk first, network second: a blank disk falls through to PXE.
+ */
+export class PxeController extends pulumi.ComponentResource {
+  /** Node name -> the command that completes when the node answers SSH with its pinned host key. */
+  public readonly installed: Record<string, pulumi.Resource>;
+  /** URL of the iPXE entry script every booting node fetches. */
+  public readonly bootUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: PxeControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:metal:PxeController", name, {}, opts);
+    validateControllerArgs(args);
+    const server: BootServer = {
+      serverAddress: args.serverAddress,
+      httpPort: args.httpPort ?? 8080,
+    };
+    const layout = controllerLayout(args.rootDir ?? "/srv/hearth");
+    const timeoutMinutes = args.installTimeoutMinutes ?? 60;
+    const connection = toConnection(args.connection);
+    const onController = (
+      suffix: string,
+      create: string,
+      triggers: pulumi.Input<unknown>[],
+      dependsOn: pulumi.Resource[],
+      stdin?: pulumi.Input<string>,
+      secretStdin = false,
+    ) =>
+      new command.remote.Command(
+        `${name}-${suffix}`,
+        { connection, create, stdin, triggers },
+        {
+          parent: this,
+          dependsOn,
+          ...(secretStdin ? { additionalSecretOutputs: ["stdin"] } : {}),
+        },
+      );
+
+    const setupText = setupScript({
+      layout,
+      serverAddress: server.serverAddress,
+      httpPort: server.httpPort,
+      needsArm64: args.nodes.some((n) => n.arch === "arm64"),
+    });
+    const setup = onController("setup", setupText, [sha256(setupText)], []);
+
+    const dnsmasqConf = renderDnsmasqConfig({
+      ...server,
+      interface: args.interface,
+      network: args.network,
+      tftpRoot: layout.tftpRoot,
+      macs: args.nodes.map((n) => n.mac),
+    });
+    const dnsmasq = onController(
+      "dnsmasq",
+      dnsmasqConfigScript(layout),
+      [sha256(dnsmasqConf)],
+      [setup],
+      dnsmasqConf,
+    );
+    const bootText = renderBootScript(server);
+    const boot = onController(
+      "boot-script",
+      publicFileScript(`${layout.httpRoot}/boot.ipxe`),
+      [sha256(bootText)],
+      [setup],
+      bootText,
+    );
+
+    const broadcast = parseCidr(args.network).broadcast;
+    const installed: Record<string, pulumi.Resource> = {};
+    for (const node of args.nodes) {
+      const prefix = node.name;
+      const scriptPath = `${layout.nodesDir}/${macFileStem(node.mac)}.ipxe`;
+      const installPath = `${layout.nodesDir}/${installFileName(node)}`;
+      const installText = pulumi.secret(
+        pulumi
+          .all([node.hostKey.privateKey, node.hostKey.publicKey])
+          .apply(([key, pub]) => renderInstallFile(node, key, pub)),
+      );
+      // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
+      const installFile = onController(
+        `${prefix}-install-file`,
+        secretFileScript(installPath),
+        [installText.apply(sha256)],
+        [setup],
+        installText,
+        true,
+      );
+      const nodeText = renderNodeScript(node, server);
+      const script = onController(
+        `${prefix}-ipxe`,
+        publicFileScript(scriptPath),
+        [sha256(nodeText)],
+        [installFile],
+        nodeText,
+      );
+      const published = [setup, dnsmasq, boot, installFile, script];
+      // Stage reports. They repeat on later runs, so they state facts rather than "now doing X".
+      script.id.apply(() =>
+        pulumi.log.info(`${node.name}: install files published on the PXE controller`, this),
+      );
+
+      // Triggers carry the install file's id: a re-published install wakes, waits and locks again.
+      const waitFor: pulumi.Resource[] = [...published];
+      if (node.wakeOnLan) {
+        const wake = wakeCommand(node.mac, broadcast);
+        const woken = onController(
+          `${prefix}-wake`,
+          wake,
+          [sha256(wake), installFile.id],
+          published,
+        );
+        woken.id.apply(() =>
+          pulumi.log.info(
+            `${node.name}: Wake-on-LAN sent; waiting up to ${timeoutMinutes} minutes for SSH after the install`,
+            this,
+          ),
+        );
+        waitFor.push(woken);
+      } else {
+        script.id.apply(() =>
+          pulumi.log.info(
+            `${node.name}: wakeOnLan is off, power it on to install; waiting up to ${timeoutMinutes} minutes for SSH`,
+            this,
+          ),
+        );
+      }
+
+      // Dial until the installed system answers with the pinned key; earlier answers (the old OS, another
+      // machine on the address) fail the host key check and count as dial errors, which are unlimited here.
+      const wait = new command.remote.Command(
+        `${name}-${prefix}-wait`,
+        {
+          connection: toConnection(args.nodeConnections[node.name], {
+            hostKey: node.hostKey.publicKey,
+            dialErrorLimit: -1,
+            perDialTimeout: 30,
+          }),
+          create: "true",
+          triggers: [pulumi.output(node.hostKey.publicKey).apply(sha256), installFile.id],
+        },
+        {
+          parent: this,
+          dependsOn: waitFor,
+          customTimeouts: { create: `${timeoutMinutes}m`, update: `${timeoutMinutes}m` },
+        },
+      );
+      wait.id.apply(() =>
+        pulumi.log.info(`${node.name}: installed, SSH answers with the pinned host key`, this),
+      );
+      installed[node.name] = wait;
+
+      const local = renderLocalBootScript(node);
+      onController(
+        `${prefix}-installed`,
+        installedScript(scriptPath, installPath),
+        [sha256(local), installFile.id, script.id, wait.id],
+        [wait, script],
+        local,
+      );
+    }
+
+    this.installed = installed;
+    this.bootUrl = pulumi.output(`${serverUrl(server)}/boot.ipxe`);
+    this.registerOutputs({ bootUrl: this.bootUrl });
+  }
+}

@@ -1,0 +1,278 @@
+/** What the bare-metal renderers and the PXE controller know about a machine, and the checks run on it. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Arch } from "../types";
+import { isHostIn, isIpv4, parseCidr } from "./net";
+
+/** Operating systems the PXE controller installs: Debian 12 (bookworm) or a Fedora release tree. */
+export type InstallOs = "debian" | "fedora";
+
+/** SELinux mode a Fedora install boots into. */
+export type SelinuxMode = "enforcing" | "permissive" | "disabled";
+
+/** The LAN a node is installed on. */
+export interface NetworkSpec {
+  /** The LAN as an IPv4 CIDR, e.g. `192.168.1.0/24`. */
+  cidr: string;
+  /** Default gateway (usually the home router). */
+  gateway: string;
+  /** Name servers for a static address; ignored when the node uses DHCP. */
+  dns: string[];
+}
+
+/** Where installers fetch the OS from. Both are plain HTTP: the iPXE Debian ships has no TLS. */
+export interface MirrorSpec {
+  /** A Debian mirror, e.g. host `deb.debian.org` and directory `/debian`. */
+  debian: { host: string; directory: string };
+  /**
+   * A Fedora release tree up to, not including, the architecture, e.g.
+   * `http://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything`; `/<x86_64|aarch64>/os` is appended.
+   */
+  fedora: string;
+}
+
+/** The node's SSH host key pair, generated before install so the first SSH connection is already pinned. */
+export interface HostKeyPair<Secret = string> {
+  /** OpenSSH private key text (`-----BEGIN OPENSSH PRIVATE KEY-----`); a secret at the Pulumi level. */
+  privateKey: Secret;
+  /** `ssh-ed25519 AAAA...`; what every later connection pins. */
+  publicKey: string;
+}
+
+/** Everything the renderers need to install one machine. `Secret` is the private key's type. */
+export interface InstallSpec<Secret = string> {
+  /** Host name, an RFC 1123 label. */
+  name: string;
+  /** MAC address of the NIC that PXE boots, lowercase with colons. */
+  mac: string;
+  /** Static IPv4 address inside `network.cidr`; when absent the node takes its address from DHCP. */
+  ip?: string;
+  network: NetworkSpec;
+  /** DNS domain of the host. @default none: the host has a bare name */
+  domain?: string;
+  /** Whole disk the OS is installed on and wiped, e.g. `/dev/sda` or `/dev/disk/by-id/...`. */
+  disk: string;
+  arch: Arch;
+  os: InstallOs;
+  /** The one login user; it gets the authorized keys and password-less sudo, and has no password. */
+  sshUser: string;
+  authorizedKeys: string[];
+  hostKey: HostKeyPair<Secret>;
+  /** IANA time zone, e.g. `Europe/Paris`. */
+  timezone: string;
+  /** Extra packages installed with the OS. */
+  packages: string[];
+  /** SELinux mode (Fedora only; Debian does not enable SELinux). */
+  selinux: SelinuxMode;
+  /** Whether the controller sends a Wake-on-LAN packet to start the install. */
+  wakeOnLan: boolean;
+  mirrors: MirrorSpec;
+  /** HTTP proxy URL the installer fetches packages through. @default none: direct */
+  proxy?: string;
+  /** Serial console for the installer and the installed system, e.g. `ttyS0,115200n8`. @default none */
+  serialConsole?: string;
+  /** Installer and system locale. @default "en_US.UTF-8" */
+  locale?: string;
+  /** Console keyboard layout. @default "us" */
+  keyboard?: string;
+}
+
+/** A node as the PXE controller takes it: the host private key may be a (secret) Pulumi Input. */
+export type PxeNodeSpec = Omit<InstallSpec<pulumi.Input<string>>, "hostKey"> & {
+  /** The node's key pair; a key generated in the same run is an Output, checked once it is known. */
+  hostKey: { privateKey: pulumi.Input<string>; publicKey: pulumi.Input<string> };
+};
+
+/** Where the controller's HTTP server answers; every script and install file points there. */
+export interface BootServer {
+  /** Controller address on the LAN. */
+  serverAddress: string;
+  /** Port of the controller's HTTP server. */
+  httpPort: number;
+}
+
+/** Default locale when a node names none. */
+export const DEFAULT_LOCALE = "en_US.UTF-8";
+/** Default keyboard layout when a node names none. */
+export const DEFAULT_KEYBOARD = "us";
+
+/** `aa:bb:cc:dd:ee:ff` -> `aa-bb-cc-dd-ee-ff`, the form iPXE's `${mac:hexhyp}` produces and files are named by. */
+export function macFileStem(mac: string): string {
+  return mac.replace(/:/g, "-");
+}
+
+/** File name of a node's install file under `nodes/`: the Debian preseed or the Fedora kickstart. */
+export function installFileName(node: Pick<InstallSpec<unknown>, "mac" | "os">): string {
+  return `${macFileStem(node.mac)}.${node.os === "debian" ? "preseed" : "ks"}`;
+}
+
+/** Base URL of the controller's HTTP server. */
+export function serverUrl(server: BootServer): string {
+  return `http://${server.serverAddress}:${server.httpPort}`;
+}
+
+/** The Debian release the preseed and the netboot images target. */
+export const DEBIAN_SUITE = "bookworm";
+
+/** Fedora's name for an architecture in its trees. */
+export function fedoraArch(arch: Arch): string {
+  return arch === "amd64" ? "x86_64" : "aarch64";
+}
+
+/** The Fedora install tree for one architecture (what `inst.repo` and the kickstart `url` point at). */
+export function fedoraTree(node: Pick<InstallSpec<unknown>, "mirrors" | "arch">): string {
+  return `${node.mirrors.fedora.replace(/\/+$/, "")}/${fedoraArch(node.arch)}/os`;
+}
+
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+const DISK = /^\/dev\/[A-Za-z0-9._:/+-]+$/;
+const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const AUTHORIZED_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/;
+const ED25519_PUBLIC = /^ssh-ed25519 [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/;
+const TIMEZONE = /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/;
+const PACKAGE = /^@?\^?[A-Za-z0-9][A-Za-z0-9+._-]*$/;
+const MIRROR_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const MIRROR_DIR = /^\/[A-Za-z0-9._~/-]*$/;
+const HTTP_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/+-]*)?$/;
+const PROXY_URL =
+  /^https?:\/\/([A-Za-z0-9._~%-]+(:[A-Za-z0-9._~%-]*)?@)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
+const CONSOLE = /^tty[A-Za-z0-9]+(,\d+([noe]\d?)?)?$/;
+const LOCALE = /^[a-z]{2,3}_[A-Z]{2}\.UTF-8$/;
+const KEYBOARD = /^[a-z]{2,}([_-][a-z0-9]+)*$/;
+
+/**
+ * Checks a node's install spec and throws one error listing every problem, each naming the node and field.
+ * The private key is checked only when it is a plain string (renderers get it unwrapped).
+ */
+export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] = []): void {
+  const where = `metal node "${node.name}"`;
+  const problems: string[] = [];
+  const bad = (field: string, what: string) => problems.push(`${field}: ${what}`);
+
+  if (!HOSTNAME.test(node.name)) {
+    bad(
+      "name",
+      "use lowercase letters, digits and hyphens (a host name label, at most 63 characters)",
+    );
+  }
+  if (!MAC.test(node.mac)) {
+    bad(
+      "mac",
+      `"${node.mac}" is not a MAC address in lowercase colon form, e.g. 52:54:00:12:34:56`,
+    );
+  }
+  let cidrOk = true;
+  try {
+    parseCidr(node.network.cidr);
+  } catch (e) {
+    cidrOk = false;
+    bad("network.cidr", (e as Error).message);
+  }
+  if (cidrOk && !isHostIn(node.network.cidr, node.network.gateway)) {
+    bad(
+      "network.gateway",
+      `"${node.network.gateway}" is not a host address in ${node.network.cidr}`,
+    );
+  }
+  if (node.ip !== undefined) {
+    if (cidrOk && !isHostIn(node.network.cidr, node.ip)) {
+      bad("ip", `"${node.ip}" is not a host address in ${node.network.cidr}`);
+    }
+    if (node.network.dns.length === 0) {
+      bad("network.dns", "a static address needs at least one name server");
+    }
+  }
+  for (const dns of node.network.dns) {
+    if (!isIpv4(dns)) bad("network.dns", `"${dns}" is not an IPv4 address`);
+  }
+  if (node.domain !== undefined && !DOMAIN.test(node.domain)) {
+    bad("domain", `"${node.domain}" is not a DNS domain in lowercase, e.g. home.arpa`);
+  }
+  if (!DISK.test(node.disk)) {
+    bad("disk", `"${node.disk}" must be a device path under /dev/, e.g. /dev/sda or /dev/nvme0n1`);
+  }
+  if (!USER.test(node.sshUser) || node.sshUser === "root") {
+    bad("sshUser", `"${node.sshUser}" must be a lowercase login name other than root`);
+  }
+  if (node.authorizedKeys.length === 0) {
+    bad(
+      "authorizedKeys",
+      "give at least one SSH public key, or nobody can log in after the install",
+    );
+  }
+  node.authorizedKeys.forEach((key, i) => {
+    if (!AUTHORIZED_KEY.test(key)) {
+      bad(
+        `authorizedKeys[${i}]`,
+        "expected one OpenSSH public key line, e.g. ssh-ed25519 AAAA... me@laptop",
+      );
+    }
+  });
+  if (!skip.includes("hostKey.publicKey") && !ED25519_PUBLIC.test(node.hostKey.publicKey)) {
+    bad("hostKey.publicKey", "expected an ssh-ed25519 public key line");
+  }
+  if (
+    typeof node.hostKey.privateKey === "string" &&
+    !isOpenSshPrivateKey(node.hostKey.privateKey)
+  ) {
+    bad(
+      "hostKey.privateKey",
+      "expected an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----)",
+    );
+  }
+  if (!TIMEZONE.test(node.timezone)) {
+    bad("timezone", `"${node.timezone}" is not an IANA time zone name, e.g. Europe/Paris`);
+  }
+  for (const pkg of node.packages) {
+    if (!PACKAGE.test(pkg)) bad("packages", `"${pkg}" is not a package name`);
+  }
+  if (!MIRROR_HOST.test(node.mirrors.debian.host)) {
+    bad(
+      "mirrors.debian.host",
+      `"${node.mirrors.debian.host}" must be a bare host name, e.g. deb.debian.org`,
+    );
+  }
+  if (!MIRROR_DIR.test(node.mirrors.debian.directory)) {
+    bad(
+      "mirrors.debian.directory",
+      `"${node.mirrors.debian.directory}" must be a path, e.g. /debian`,
+    );
+  }
+  if (!HTTP_URL.test(node.mirrors.fedora)) {
+    bad(
+      "mirrors.fedora",
+      `"${node.mirrors.fedora}" must be a plain http:// URL: iPXE fetches the kernel from it and has no TLS`,
+    );
+  }
+  if (node.proxy !== undefined && !PROXY_URL.test(node.proxy)) {
+    bad("proxy", `"${node.proxy}" must be a proxy URL such as http://proxy.lan:3128/`);
+  }
+  if (node.serialConsole !== undefined && !CONSOLE.test(node.serialConsole)) {
+    bad("serialConsole", `"${node.serialConsole}" must look like ttyS0,115200n8`);
+  }
+  if (node.locale !== undefined && !LOCALE.test(node.locale)) {
+    bad("locale", `"${node.locale}" must be a UTF-8 locale such as en_US.UTF-8`);
+  }
+  if (node.keyboard !== undefined && !KEYBOARD.test(node.keyboard)) {
+    bad("keyboard", `"${node.keyboard}" must be a keyboard layout such as us or de`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`${where} cannot be installed:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+/** Whether text looks like an OpenSSH private key (the armour the installers write out verbatim). */
+export function isOpenSshPrivateKey(text: string): boolean {
+  const trimmed = text.trim();
+  return (
+    trimmed.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----") &&
+    trimmed.endsWith("-----END OPENSSH PRIVATE KEY-----")
+  );
+}
+
+/** The private key text with exactly one trailing newline, as OpenSSH writes (and requires) it. */
+export function normalizedPrivateKey(text: string): string {
+  return `${text.trim()}\n`;
+}

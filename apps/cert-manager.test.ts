@@ -57,7 +57,7 @@ describe("cert-manager recipe", () => {
     });
     await settle();
     expect(deployed.issuerName).toBe("letsencrypt");
-    const component = find("hearth:app:CertManager", "cert-manager");
+    const component = find("hearth:apps:CertManager", "cert-manager");
     const release = find(RELEASE, "cert-manager-release");
     expect(release.inputs).toMatchObject({
       chart: "cert-manager",

@@ -147,7 +147,7 @@ export class CertManager extends pulumi.ComponentResource implements DeployedApp
   readonly resource: pulumi.Resource;
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("hearth:app:CertManager", name, {}, opts);
+    super("hearth:apps:CertManager", name, {}, opts);
     const { platform, extra } = args;
     const token = extra.cloudflareApiToken;
     const cloudflare = token !== undefined;

@@ -117,23 +117,32 @@ export function renderProjectFile(): string {
     "main: stacks/",
     "config:",
   ];
-  const objects: string[] = [];
+  // Pulumi treats a declared key without a default as required, so only the required key and the scalar
+  // keys with a default are declared; the rest are listed below with their type and secretness.
+  const listed: string[] = [];
   for (const [name, spec] of Object.entries(keys) as [string, KeySpec][]) {
-    if (spec.kind === "object") {
-      objects.push(name);
-      continue;
+    const s = jsonSchemaOf(spec);
+    const required = !spec.schema.safeParse(undefined).success;
+    if (spec.kind === "string" && (required || s.default !== undefined)) {
+      lines.push(
+        `  hearth:${name}:`,
+        "    type: string",
+        `    description: ${JSON.stringify(spec.description)}`,
+      );
+      if (s.default !== undefined) lines.push(`    default: ${JSON.stringify(s.default)}`);
+      if (spec.secret) lines.push("    secret: true");
+    } else {
+      const type = spec.kind === "string" ? "string" : s.type === "array" ? "list" : "object";
+      listed.push(
+        `#   hearth:${name} (${type}${spec.secret ? ", secret: set with --secret" : ""})`,
+      );
     }
-    lines.push(
-      `  hearth:${name}:`,
-      "    type: string",
-      `    description: ${JSON.stringify(spec.description)}`,
-    );
-    if (spec.secret) lines.push("    secret: true");
   }
   lines.push(
-    "# Pulumi's project config can only declare strings, integers, booleans and lists of those, so these",
-    "# object-valued keys are declared in stacks/schema.ts and described in docs/configuration.md:",
-    ...objects.map((o) => `#   hearth:${o}`),
+    "# Optional keys: Pulumi can only declare strings, integers, booleans and lists of those, and makes every",
+    "# declared key without a default required. These are declared in stacks/schema.ts and described in",
+    "# docs/configuration.md; the program refuses a secret one given in plain text:",
+    ...listed,
     "",
   );
   return lines.join("\n");

@@ -116,11 +116,15 @@ export const pxeSchema = z.strictObject({
     .default("deb.debian.org")
     .describe("Debian mirror host for installs."),
   fedoraMirror: z
-    .url()
-    .default(
-      "https://download.fedoraproject.org/pub/fedora/linux/releases/42/Everything/x86_64/os/",
-    )
-    .describe("Fedora install tree URL."),
+    .string()
+    .regex(/^http:\/\/\S+[^/\s]$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} must be a plain http:// URL without a trailing slash: iPXE fetches the kernel from it and has no TLS`,
+    })
+    .default("http://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything")
+    .describe(
+      "Fedora release tree up to the architecture (`/x86_64/os` or `/aarch64/os` is appended).",
+    ),
   proxy: z
     .url()
     .optional()

@@ -280,6 +280,14 @@ export function crossFieldProblems(
         `${JSON.stringify(app)} has a web UI, which needs the ingress controller; enable "traefik" too`,
       );
   });
+  for (const [app, set] of Object.entries(c.apps?.settings ?? {})) {
+    const host = set.hostname;
+    if (host && c.cloudflare && c.domain && host !== c.domain && !host.endsWith(`.${c.domain}`))
+      add(
+        `apps.settings.${app}.hostname`,
+        `${JSON.stringify(host)} is outside ${NS}:domain ${c.domain}; the Cloudflare tunnel only publishes names in that zone`,
+      );
+  }
   for (const app of Object.keys(c.apps?.settings ?? {})) {
     if (!enabled.includes(app))
       add(

@@ -6,8 +6,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import { basename } from "path";
+import { generateEd25519KeyPair } from "../components/secrets/openssh";
 import { readStackFile } from "../stacks/stack-file";
-import { installMocks, registrations, Registration, seedConfig, settle } from "./mocks";
+import { installMocks, registrations, Registration, seedConfig } from "./mocks";
+
+/** What k3s writes to /etc/rancher/k3s/k3s.yaml, with dummy credentials. */
+const K3S_KUBECONFIG = [
+  "apiVersion: v1",
+  "kind: Config",
+  "clusters:",
+  "- cluster: { certificate-authority-data: Q0E=, server: https://127.0.0.1:6443 }",
+  "  name: default",
+  "contexts:",
+  "- context: { cluster: default, user: default }",
+  "  name: default",
+  "current-context: default",
+  "users:",
+  "- name: default",
+  "  user: { client-certificate-data: Q0VSVA==, client-key-data: S0VZ }",
+  "",
+].join("\n");
 
 /** Outputs the mocks give resources whose real providers compute them. */
 function computedOutputs(
@@ -17,13 +35,37 @@ function computedOutputs(
     case "command:remote:Command":
       // The kubeconfig read over SSH: a parseable kubeconfig, so the provider can be built from it.
       return {
-        stdout: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+        stdout: K3S_KUBECONFIG,
         stderr: "",
       };
     case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
       return { id: `${args.name}-tunnel-id` };
+    case "random:index/randomPassword:RandomPassword":
+      // A planted, recognisable value: tests scan outputs for it to prove it stays secret.
+      return { result: `planted-${args.name}`, bcryptHash: `$2a$10$${"m".repeat(53)}` };
     case "hcloud:index/server:Server":
       return { ipv4Address: "203.0.113.10" };
+    default:
+      break;
+  }
+  // Our dynamic resources compute these in their providers' create.
+  const dynamicType = args.type.split(":").pop();
+  switch (dynamicType) {
+    case "SshKeyPair":
+      return { ...generateEd25519KeyPair(String(args.inputs.comment ?? args.name)) };
+    case "GiteaOAuth2Application":
+      return {
+        appId: 1,
+        clientId: `${args.name}-client-id`,
+        clientSecret: `${args.name}-client-secret`,
+      };
+    case "GiteaRepository": {
+      const path = `${String(args.inputs.owner)}/${String(args.inputs.name)}`;
+      return {
+        cloneUrl: `https://git.mock.invalid/${path}.git`,
+        htmlUrl: `https://git.mock.invalid/${path}`,
+      };
+    }
     default:
       return undefined;
   }
@@ -47,11 +89,19 @@ export async function evaluateStackFile(
   seedConfig(stack.values, stack.secretKeys);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { program } = require("../stacks/program") as typeof import("../stacks/program");
-  const exported = program();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> };
   const outputs: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(exported)) {
-    outputs[k] = await new Promise((resolve) => pulumi.output(v).apply(resolve));
+  try {
+    const exported = program();
+    for (const [k, v] of Object.entries(exported) as [string, pulumi.Output<unknown>][]) {
+      outputs[k] = await new Promise((resolve) => {
+        v.apply((x) => resolve(x));
+      });
+    }
+  } finally {
+    // Wait for every outstanding registration, so the next evaluation's mocks see none of this one's.
+    await settings.disconnect();
   }
-  await settle();
   return { registrations: [...registrations], outputs };
 }

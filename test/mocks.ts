@@ -9,7 +9,7 @@ export interface Registration {
   type: string;
   name: string;
   urn: string;
-  /** Inputs with secrets unwrapped to their plain values. */
+  /** Inputs as the mock monitor deserializes them: a secret stays wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
   /** Inputs in wire form: a secret is `{ <sig>: <secret sig>, value }`; see `isSecretInput`. */
   rawInputs: Record<string, unknown>;

@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHandle } from "../components/types";
+import { LoadedConfig } from "./config";
+import { buildCluster, buildNodes } from "./nodes";
+import { buildPlatform } from "./platform";
+
+/** Arguments of the whole home. */
+export interface HomelabArgs {
+  /** Validated configuration from `loadConfig`. */
+  config: LoadedConfig;
+}
+
+/**
+ * The whole home: config -> nodes -> cluster -> platform -> apps, each layer handing the next a small handle.
+ * Type token `hearth:stack:Homelab`.
+ */
+export class Homelab extends pulumi.ComponentResource {
+  /** App name -> public URL. */
+  readonly urls: pulumi.Output<Record<string, string>>;
+  /** Secret: an admin kubeconfig of the cluster. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Secret: app name -> admin username and password. */
+  readonly adminCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
+  /** The cluster handle the platform runs on. */
+  readonly cluster: ClusterHandle;
+
+  constructor(name: string, args: HomelabArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hearth:stack:Homelab", name, {}, opts);
+    const c = args.config;
+    const nodes = buildNodes(name, c, this);
+    this.cluster = buildCluster(name, c, nodes, this);
+    const platform = buildPlatform(name, c, this.cluster, this);
+
+    this.urls = pulumi.output(platform.urls);
+    this.kubeconfig = pulumi.secret(this.cluster.kubeconfig);
+    this.adminCredentials = pulumi.secret(
+      pulumi.output(platform.credentials) as pulumi.Output<
+        Record<string, { username: string; password: string }>
+      >,
+    );
+    this.registerOutputs({
+      urls: this.urls,
+      kubeconfig: this.kubeconfig,
+      adminCredentials: this.adminCredentials,
+    });
+  }
+}

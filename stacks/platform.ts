@@ -1,0 +1,240 @@
+/**
+ * The platform and app layers: generated secrets, ingress, certificates, the Cloudflare tunnel, Gitea and
+ * the GitOps repository, then every enabled catalogue app. Called by `Homelab` with itself as parent.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import * as argocd from "../apps/argocd";
+import * as certManager from "../apps/cert-manager";
+import * as gitea from "../apps/gitea";
+import * as homepage from "../apps/homepage";
+import { catalogue } from "../apps";
+import { hostnameFor } from "../apps/recipe";
+import * as traefik from "../apps/traefik";
+import * as woodpecker from "../apps/woodpecker";
+import * as zot from "../apps/zot";
+import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
+import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
+import { GitOpsRepo } from "../components/git/gitops-repo";
+import { gitopsSeedFiles } from "../components/git/seed";
+import { GeneratedSecrets } from "../components/secrets/generated-secrets";
+import { ClusterHandle, GiteaEndpoint, Platform } from "../components/types";
+import { LoadedConfig } from "./config";
+
+/** Namespace the tunnel connector runs in; Traefik admits traffic from it. */
+const TUNNEL_NAMESPACE = "cloudflared";
+
+/** What the platform layer hands back to the stack. */
+export interface PlatformResult {
+  platform: Platform;
+  /** App name -> public URL, for every enabled app with a web UI. */
+  urls: Record<string, pulumi.Output<string>>;
+  /** App name -> admin login, every password secret. */
+  credentials: Record<string, { username: pulumi.Input<string>; password: pulumi.Output<string> }>;
+}
+
+/** Builds the platform and the enabled apps on a cluster. */
+export function buildPlatform(
+  name: string,
+  c: LoadedConfig,
+  cluster: ClusterHandle,
+  parent: pulumi.Resource,
+): PlatformResult {
+  const enabled = new Set(c.apps.enabled);
+  const settings = (app: string) => c.apps.settings[app];
+  const opts = { parent, provider: cluster.provider };
+  const urls: PlatformResult["urls"] = {};
+  const credentials: PlatformResult["credentials"] = {};
+
+  const secrets = new GeneratedSecrets(
+    `${name}-secrets`,
+    { passwords: { "gitea-admin": {}, "woodpecker-agent": { length: 48 } } },
+    { parent },
+  );
+
+  let platform: Platform = {
+    provider: cluster.provider,
+    domain: c.domain,
+    timezone: c.timezone,
+    charts: { localDir: c.charts.localDir },
+    exposure: {
+      mode: c.cloudflare ? "tunnel" : "ingress",
+      ingressClass: "hearth",
+      ingressService: traefik.traefikIngressService(traefik.meta.name, traefik.meta.name),
+    },
+  };
+
+  const ready: pulumi.Resource[] = [];
+  if (enabled.has("traefik")) {
+    const t = traefik.deploy(
+      `${name}-traefik`,
+      {
+        platform,
+        overrides: settings("traefik"),
+        extra: { allowFromNamespaces: c.cloudflare ? [TUNNEL_NAMESPACE] : [] },
+      },
+      opts,
+    );
+    ready.push(t.resource);
+  }
+  if (enabled.has("cert-manager")) {
+    const cm = certManager.deploy(
+      `${name}-cert-manager`,
+      {
+        platform,
+        overrides: settings("cert-manager"),
+        extra: {
+          acmeEmail: c.acmeEmail ?? `hostmaster@${c.domain}`,
+          cloudflareApiToken: c.cloudflare ? c.cloudflareApiToken : undefined,
+        },
+      },
+      opts,
+    );
+    platform = { ...platform, exposure: { ...platform.exposure, clusterIssuer: cm.issuerName } };
+    ready.push(cm);
+  }
+  // Apps with a hostname wait for the ingress controller and the issuer that signs their certificate.
+  const appOpts = { ...opts, dependsOn: ready };
+
+  if (c.cloudflare) {
+    const hostnames = c.apps.enabled
+      .map((app) => hostnameFor(catalogue[app], c.domain, settings(app)))
+      .filter((h): h is string => h !== undefined);
+    const cfProvider = new cloudflare.Provider(
+      `${name}-cloudflare`,
+      { apiToken: c.cloudflareApiToken },
+      { parent },
+    );
+    new CloudflareTunnel(
+      `${name}-tunnel`,
+      {
+        accountId: c.cloudflare.accountId,
+        zoneId: c.cloudflare.zoneId,
+        domain: c.domain,
+        tunnelName: c.cloudflare.tunnelName ?? `hearth-${c.stack}`,
+        hostnames,
+        ingressService: platform.exposure.ingressService,
+        k8sProvider: cluster.provider,
+        namespace: TUNNEL_NAMESPACE,
+      },
+      { parent, providers: { cloudflare: cfProvider } },
+    );
+  }
+
+  // Gitea: the in-cluster app, or an existing one the operator points at.
+  let endpoint: GiteaEndpoint | undefined;
+  let giteaUrl: pulumi.Input<string> | undefined;
+  let giteaReady: pulumi.Resource[] = [];
+  if (enabled.has("gitea")) {
+    const g = gitea.deploy(
+      `${name}-gitea`,
+      {
+        platform,
+        overrides: settings("gitea"),
+        extra: {
+          adminPassword: secrets.passwords["gitea-admin"],
+          allowFromNamespaces: ["argocd", "woodpecker"].filter((a) => enabled.has(a)),
+        },
+      },
+      appOpts,
+    );
+    endpoint = g.endpoint;
+    giteaUrl = g.url;
+    giteaReady = [g.resource];
+    urls.gitea = g.url;
+    credentials.gitea = { username: c.gitea.username, password: secrets.passwords["gitea-admin"] };
+  } else if (c.gitea.url) {
+    endpoint = { url: c.gitea.url, token: c.giteaToken };
+    giteaUrl = c.gitea.url;
+  }
+
+  if (enabled.has("argocd") && endpoint) {
+    const repo = new GitOpsRepo(
+      `${name}-gitops`,
+      {
+        endpoint,
+        org: c.gitea.org,
+        repo: c.gitea.repo,
+        files: gitopsSeedFiles({ domain: c.domain, apps: [] }),
+      },
+      { parent, dependsOn: giteaReady },
+    );
+    const a = argocd.deploy(
+      `${name}-argocd`,
+      {
+        platform,
+        overrides: settings("argocd"),
+        extra: {
+          repoUrl: repo.cloneUrl,
+          repoUsername: c.gitea.username,
+          repoToken: (endpoint.token ?? endpoint.password) as pulumi.Input<string>,
+        },
+      },
+      appOpts,
+    );
+    if (a.url) urls.argocd = a.url;
+    credentials.argocd = { username: "admin", password: a.adminPassword };
+  }
+
+  if (enabled.has("woodpecker") && endpoint && giteaUrl) {
+    const oauth = new GiteaOAuth2Application(
+      `${name}-woodpecker-oauth`,
+      {
+        endpoint,
+        name: "Woodpecker CI",
+        redirectUris: [woodpecker.woodpeckerRedirectUri(c.domain, settings("woodpecker"))],
+      },
+      { parent, dependsOn: giteaReady },
+    );
+    const w = woodpecker.deploy(
+      `${name}-woodpecker`,
+      {
+        platform,
+        overrides: settings("woodpecker"),
+        extra: {
+          giteaUrl,
+          oauthClientId: oauth.clientId,
+          oauthClientSecret: oauth.clientSecret,
+          agentSecret: secrets.passwords["woodpecker-agent"],
+          admins: [c.gitea.username],
+        },
+      },
+      appOpts,
+    );
+    if (w.url) urls.woodpecker = w.url;
+  }
+
+  if (enabled.has("zot")) {
+    const z = zot.deploy(
+      `${name}-zot`,
+      { platform, overrides: settings("zot"), extra: {} },
+      appOpts,
+    );
+    if (z.url) urls.zot = z.url;
+    credentials.zot = { username: z.username, password: z.password };
+  }
+
+  if (enabled.has("homepage")) {
+    const links = c.apps.enabled
+      .filter((app) => app !== "homepage")
+      .map((app) => ({
+        meta: catalogue[app],
+        host: hostnameFor(catalogue[app], c.domain, settings(app)),
+      }))
+      .filter((l) => l.host !== undefined)
+      .map((l) => ({
+        title: l.meta.title,
+        href: `https://${l.host}`,
+        description: l.meta.description,
+        category: l.meta.category,
+      }));
+    const h = homepage.deploy(
+      `${name}-homepage`,
+      { platform, overrides: settings("homepage"), extra: { links } },
+      appOpts,
+    );
+    if (h.url) urls.homepage = h.url;
+  }
+
+  return { platform, urls, credentials };
+}

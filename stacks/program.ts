@@ -1,0 +1,35 @@
+import * as path from "path";
+import { catalogue } from "../apps";
+import { checkLocalChart, resolveChart } from "../components/app/chart-source";
+import { LoadedConfig, loadConfig } from "./config";
+import { Homelab } from "./homelab";
+import { ConfigError, Problem } from "./validate";
+
+/** With `hearth:charts.localDir`, every enabled app's pinned chart must be there before anything changes. */
+export function localChartProblems(c: LoadedConfig): Problem[] {
+  const dir = c.charts.localDir;
+  if (dir === undefined) return [];
+  const problems: Problem[] = [];
+  for (const app of c.apps.enabled) {
+    const chart = resolveChart(catalogue[app].chart, c.apps.settings[app]);
+    try {
+      checkLocalChart(app, chart, path.join(path.resolve(dir), chart.name));
+    } catch (e) {
+      problems.push({ path: "hearth:charts.localDir", message: (e as Error).message });
+    }
+  }
+  return problems;
+}
+
+/** The program: validated config and preflight checks, then one `Homelab`; returns the stack outputs. */
+export function program() {
+  const config = loadConfig(catalogue);
+  const problems = localChartProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const home = new Homelab("hearth", { config });
+  return {
+    urls: home.urls,
+    kubeconfig: home.kubeconfig,
+    adminCredentials: home.adminCredentials,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The whole program under mocks, once per stack file: the resource graph by type, the order that matters
+ * (CRDs before custom resources, servers before agents), and no credential in plain text anywhere.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { catalogue } from "../apps";
+import { evaluateStackFile } from "./evaluate";
+import { isSecretValue, Registration } from "./mocks";
+
+const root = join(__dirname, "..");
+const examples = ["stacks/examples/Pulumi.home.yaml", "stacks/examples/Pulumi.hetzner.yaml"];
+const fixtures = readdirSync(join(__dirname, "fixtures/valid")).map(
+  (f) => `test/fixtures/valid/${f}`,
+);
+
+/**
+ * Stack files that read charts from a local directory get one made here, holding each enabled app's chart
+ * folder at the version it pins (only Chart.yaml: under mocks nothing renders the chart).
+ */
+function withLocalCharts(values: Record<string, string>): void {
+  const charts = values["hearth:charts"] ? JSON.parse(values["hearth:charts"]) : {};
+  if (!charts.localDir) return;
+  const apps = JSON.parse(values["hearth:apps"] ?? "{}");
+  const dir = mkdtempSync(join(tmpdir(), "hearth-charts-"));
+  for (const app of apps.enabled ?? []) {
+    const chart = catalogue[app].chart;
+    const version = apps.settings?.[app]?.chartVersion ?? chart.version;
+    mkdirSync(join(dir, chart.name), { recursive: true });
+    writeFileSync(
+      join(dir, chart.name, "Chart.yaml"),
+      `apiVersion: v2\nname: ${chart.name}\nversion: ${version}\n`,
+    );
+  }
+  values["hearth:charts"] = JSON.stringify({ ...charts, localDir: dir });
+}
+
+/** Strings in plain (non-secret) inputs that contain any of the needles. */
+function plainLeaks(regs: Registration[], needles: string[]): string[] {
+  const leaks: string[] = [];
+  const walk = (v: unknown, where: string) => {
+    if (isSecretValue(v)) return;
+    if (typeof v === "string") {
+      for (const n of needles) if (v.includes(n)) leaks.push(`${where} contains ${n}`);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`));
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        // A dynamic provider's serialized code names key headers; it holds no key.
+        if (k !== "__provider") walk(x, `${where}.${k}`);
+      }
+  };
+  for (const r of regs) walk(r.rawInputs, `${r.type}::${r.name}`);
+  return leaks;
+}
+
+function count(regs: Registration[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of regs) out[r.type] = (out[r.type] ?? 0) + 1;
+  return out;
+}
+
+/** Whether `from` depends on `to` directly or through its parents' and dependencies' chains. */
+function dependsOn(regs: Registration[], from: Registration, to: Registration): boolean {
+  const byUrn = new Map(regs.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const stack = [...from.dependencies];
+  while (stack.length > 0) {
+    const urn = stack.pop()!;
+    if (urn === to.urn) return true;
+    if (seen.has(urn)) continue;
+    seen.add(urn);
+    const r = byUrn.get(urn);
+    if (r) stack.push(...r.dependencies);
+  }
+  return false;
+}
+
+// Secret values the stack files plant (their `secure:` text stands in for the decrypted value).
+const configSecrets = [
+  "v1:sshkey",
+  "v1:cftoken",
+  "v1:hcloud",
+  "v1:kubeconfig",
+  "v1:giteatoken",
+  "v1:backupkey",
+];
+
+describe.each([...examples, ...fixtures])("%s under mocks", (file) => {
+  let regs: Registration[];
+  let outputs: Record<string, unknown>;
+  beforeAll(async () => {
+    ({ registrations: regs, outputs } = await evaluateStackFile(join(root, file), withLocalCharts));
+  });
+
+  it("builds one Homelab that parents every layer", () => {
+    const homes = regs.filter((r) => r.type === "hearth:stack:Homelab");
+    expect(homes).toHaveLength(1);
+    const top = regs.filter((r) => r.parent === homes[0].urn).map((r) => r.type);
+    expect(top.some((t) => t.startsWith("hearth:cluster:"))).toBe(true);
+  });
+
+  it("keeps every credential out of plain inputs", () => {
+    expect(plainLeaks(regs, [...configSecrets, "planted-", "BEGIN OPENSSH PRIVATE KEY"])).toEqual(
+      [],
+    );
+  });
+
+  it("creates every custom resource of a chart's CRDs after that chart's release", () => {
+    const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    for (const cr of regs.filter((r) =>
+      /^kubernetes:(cert-manager\.io|argoproj\.io)\//.test(r.type),
+    )) {
+      expect(releases.some((rel) => dependsOn(regs, cr, rel))).toBe(true);
+    }
+  });
+
+  it("exports URLs and secret-only credentials", () => {
+    expect(typeof outputs.kubeconfig).toBe("string");
+    for (const url of Object.values(outputs.urls as Record<string, string>))
+      expect(url).toMatch(/^https:\/\//);
+  });
+});
+
+describe("the resource graph", () => {
+  it("hetzner: four servers on one network, k3s, a tunnel with a CNAME per app", async () => {
+    const { registrations: regs } = await evaluateStackFile(join(root, examples[1]));
+    const n = count(regs);
+    expect(n["hcloud:index/server:Server"]).toBe(4);
+    expect(n["hcloud:index/network:Network"]).toBe(1);
+    expect(n["hearth:cluster:K3s"]).toBe(1);
+    expect(n["cloudflare:index/dnsRecord:DnsRecord"]).toBe(3); // gitea, woodpecker, homepage
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(5);
+    const installs = regs.filter(
+      (r) => r.type === "command:remote:Command" && /^hearth-k3s-/.test(r.name),
+    );
+    const agent = installs.find((r) => r.name === "hearth-k3s-worker1")!;
+    for (const server of ["cp1", "cp2", "cp3"])
+      expect(dependsOn(regs, agent, installs.find((r) => r.name === `hearth-k3s-${server}`)!)).toBe(
+        true,
+      );
+  });
+
+  it("internal-only: no Cloudflare resources, a home CA issuer", async () => {
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "test/fixtures/valid/existing-cluster.yaml"),
+      withLocalCharts,
+    );
+    expect(regs.filter((r) => r.type.startsWith("cloudflare:"))).toEqual([]);
+    const issuers = regs.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer");
+    expect(issuers.length).toBeGreaterThan(0);
+    expect(issuers.some((r) => JSON.stringify(r.inputs).includes("selfSigned"))).toBe(true);
+  });
+
+  it("dev: the sandbox's existing cluster and every catalogue app", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-dev-"));
+    writeFileSync(join(dir, "kubeconfig"), "apiVersion: v1\nkind: Config\n");
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "Pulumi.dev.yaml"),
+      (values) => {
+        values["hearth:cluster"] = JSON.stringify({
+          mode: "existing",
+          kubeconfigPath: join(dir, "kubeconfig"),
+        });
+        withLocalCharts(values);
+      },
+    );
+    const n = count(regs);
+    expect(n["hearth:cluster:ExistingCluster"]).toBe(1);
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(7);
+    expect(n["hearth:git:GitOpsRepo"]).toBe(1);
+    const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    for (const rel of releases) expect(String(rel.inputs.chart)).toContain("hearth-charts-");
+  });
+
+  it("a bad stack file fails before any resource registers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-bad-"));
+    const file = join(dir, "Pulumi.bad.yaml");
+    writeFileSync(
+      file,
+      "config:\n  hearth:domain: not a domain\n  hearth:cluster: { mode: existing }\n",
+    );
+    await expect(evaluateStackFile(file)).rejects.toThrow(
+      /hearth:domain: "not a domain" is not a domain name/,
+    );
+    const { registrations } = await import("./mocks");
+    expect(registrations).toEqual([]);
+  });
+});

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Builds the pinned Pulumi toolchain from Go modules (no get.pulumi.com, no GitHub downloads) and caches it
+# by version outside the repo:
+#
+#   ${HEARTH_CACHE:-$HOME/.cache/hearth}/toolchain/<pulumi version>/bin/
+#       pulumi                          github.com/pulumi/pulumi/pkg/v3/cmd/pulumi (wrapper module ./pulumi)
+#       pulumi-language-nodejs          Hearth's own minimal host (./pulumi-language-nodejs; see its main.go)
+#       pulumi-resource-pulumi-nodejs   dynamic-provider shim (./pulumi-resource-pulumi-nodejs)
+#   ${HEARTH_CACHE}/pulumi-home/        PULUMI_HOME; provider plugins go in with `pulumi plugin install --file`
+#
+# Idempotent: every component has a stamp keyed by its version and the hash of its sources, so a second run
+# builds nothing and prints "cached". Usage:
+#
+#   scripts/toolchain/build.sh            build what is missing; provider plugins are best effort
+#   scripts/toolchain/build.sh --strict   also fail (exit 1) if a provider plugin cannot be built
+#   HEARTH_GO_JOBS=2 scripts/toolchain/build.sh   allow two parallel compiles (default 1; builds run niced)
+#
+# See docs/toolchain.md for timings and for what cannot be built from the module proxy.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=versions.env
+. "$here/versions.env"
+
+strict=0
+for arg in "$@"; do
+	case "$arg" in
+	--strict) strict=1 ;;
+	-h | --help)
+		sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "build.sh: unknown argument: $arg" >&2
+		exit 2
+		;;
+	esac
+done
+
+cache=${HEARTH_CACHE:-$HOME/.cache/hearth}
+tc="$cache/toolchain/$HEARTH_PULUMI_VERSION"
+bin="$tc/bin"
+stamps="$tc/stamps"
+logs="$tc/logs"
+work="$tc/work"
+export PULUMI_HOME="$cache/pulumi-home"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+mkdir -p "$bin" "$stamps" "$logs" "$work" "$PULUMI_HOME"
+
+# Go settings for every build: low priority, few parallel compiles (the machine has 2 shared cores),
+# reproducible paths, and go.sum as committed (-mod=readonly) for the wrapper modules in this directory.
+go_jobs=${HEARTH_GO_JOBS:-1}
+export GOFLAGS="-buildvcs=false -p=$go_jobs -mod=readonly"
+export CGO_ENABLED=0
+# pkg/v3@v3.248.0 is served by the module proxy but the checksum database has no entry for it (404); its hash
+# is pinned by the committed go.sum, so the checksum database is not needed for it.
+export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg"
+gobuild() { nice -n 19 go build -trimpath "$@"; }
+
+failures=()
+note() { printf '%-34s %s\n' "$1" "$2"; }
+now() { date +%s; }
+record_time() { printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" "$3" >>"$tc/timings.tsv"; }
+
+# Hash of the inputs of a component: the listed files plus Go's version.
+src_key() {
+	{
+		go env GOVERSION
+		for f in "$@"; do
+			sha256sum "$f"
+		done
+	} | sha256sum | cut -c1-16
+}
+
+# Versions must equal the npm packages the program uses.
+check_pins() {
+	local pkg="$repo/package.json" want got name
+	[ -f "$pkg" ] || return 0
+	for pair in "@pulumi/pulumi=$HEARTH_PULUMI_VERSION" "@pulumi/command=$HEARTH_PROVIDER_COMMAND_VERSION" \
+		"@pulumi/random=$HEARTH_PROVIDER_RANDOM_VERSION" "@pulumi/kubernetes=$HEARTH_PROVIDER_KUBERNETES_VERSION"; do
+		name=${pair%%=*}
+		want=${pair#*=}
+		got=$(node -e 'const p=require(process.argv[1]);const d={...p.devDependencies,...p.dependencies};process.stdout.write(d[process.argv[2]]||"")' "$pkg" "$name")
+		if [ -n "$got" ] && [ "$got" != "$want" ]; then
+			echo "build.sh: package.json pins $name $got but scripts/toolchain/versions.env pins $want" >&2
+			exit 1
+		fi
+	done
+}
+
+# --- Pulumi CLI --------------------------------------------------------------------------------------------
+build_cli() {
+	local v="v$HEARTH_PULUMI_VERSION" key stamp t0
+	if command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$bin/pulumi" ] &&
+		[ "$(pulumi version 2>/dev/null)" = "$v" ]; then
+		note pulumi "using $(command -v pulumi) ($v, already on PATH)"
+		cli="$(command -v pulumi)"
+		return 0
+	fi
+	cli="$bin/pulumi"
+	key=$(src_key "$here/pulumi/go.mod" "$here/pulumi/go.sum")
+	stamp="$stamps/pulumi-$v-$key"
+	if [ -f "$stamp" ] && [ -x "$cli" ]; then
+		note pulumi "cached ($v)"
+		return 0
+	fi
+	note pulumi "building $v (log: $logs/pulumi.log) ..."
+	t0=$(now)
+	if ! (cd "$here/pulumi" && gobuild \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
+		-o "$cli.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >"$logs/pulumi.log" 2>&1; then
+		tail -n 30 "$logs/pulumi.log" >&2
+		echo "build.sh: building the Pulumi CLI failed (full log: $logs/pulumi.log)" >&2
+		exit 1
+	fi
+	mv "$cli.tmp" "$cli"
+	record_time pulumi "$v" $(($(now) - t0))
+	touch "$stamp"
+	note pulumi "built in $(($(now) - t0))s"
+}
+
+# --- Node.js language host and dynamic-provider shim ---------------------------------------------------------
+build_language_host() {
+	local v="v$HEARTH_PULUMI_VERSION" key stamp t0 dest="$bin/pulumi-language-nodejs"
+	if [ "$cli" != "$bin/pulumi" ] && [ -x "$(dirname "$cli")/pulumi-language-nodejs" ]; then
+		note pulumi-language-nodejs "using the one next to $cli"
+		return 0
+	fi
+	key=$(src_key "$here/pulumi-language-nodejs/go.mod" "$here/pulumi-language-nodejs/go.sum" \
+		"$here/pulumi-language-nodejs/main.go")
+	stamp="$stamps/pulumi-language-nodejs-$v-$key"
+	if [ -f "$stamp" ] && [ -x "$dest" ]; then
+		note pulumi-language-nodejs "cached ($v)"
+		return 0
+	fi
+	note pulumi-language-nodejs "building $v (log: $logs/pulumi-language-nodejs.log) ..."
+	t0=$(now)
+	if ! (cd "$here/pulumi-language-nodejs" && gobuild -ldflags "-s -w -X main.version=$v" -o "$dest.tmp" .) \
+		>"$logs/pulumi-language-nodejs.log" 2>&1; then
+		tail -n 30 "$logs/pulumi-language-nodejs.log" >&2
+		echo "build.sh: building pulumi-language-nodejs failed" >&2
+		exit 1
+	fi
+	mv "$dest.tmp" "$dest"
+	record_time pulumi-language-nodejs "$v" $(($(now) - t0))
+	touch "$stamp"
+	note pulumi-language-nodejs "built in $(($(now) - t0))s"
+}
+
+install_dynamic_shim() {
+	local dest="$bin/pulumi-resource-pulumi-nodejs"
+	if [ "$cli" != "$bin/pulumi" ] && [ -x "$(dirname "$cli")/pulumi-resource-pulumi-nodejs" ]; then
+		note pulumi-resource-pulumi-nodejs "using the one next to $cli"
+		return 0
+	fi
+	if cmp -s "$here/pulumi-resource-pulumi-nodejs" "$dest"; then
+		note pulumi-resource-pulumi-nodejs "cached"
+		return 0
+	fi
+	install -m 0755 "$here/pulumi-resource-pulumi-nodejs" "$dest"
+	note pulumi-resource-pulumi-nodejs "installed"
+}
+
+# --- Provider plugins ----------------------------------------------------------------------------------------
+# name | Go module | version | main package inside the module
+providers() {
+	cat <<EOF
+command|github.com/pulumi/pulumi-command/provider|v$HEARTH_PROVIDER_COMMAND_VERSION|cmd/pulumi-resource-command
+random|github.com/pulumi/pulumi-random/provider/v4|v$HEARTH_PROVIDER_RANDOM_VERSION|cmd/pulumi-resource-random
+kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4|v$HEARTH_PROVIDER_KUBERNETES_VERSION|cmd/pulumi-resource-kubernetes
+EOF
+}
+
+plugin_installed() { # name version(with v)
+	[ -x "$PULUMI_HOME/plugins/resource-$1-$2/pulumi-resource-$1" ]
+}
+
+# Builds one provider through a generated wrapper module: go.mod requires the upstream module at the pinned
+# version, copies upstream's replace directives that point at other modules (a local-path replace cannot be
+# reproduced outside upstream's repository), and declares the upstream main package as a `tool`, so `go build`
+# compiles upstream's own main package. No upstream code is copied.
+build_provider() {
+	local name=$1 mod=$2 ver=$3 main=$4 t0 dir log="$logs/pulumi-resource-$name.log" out upstream_dir
+	if plugin_installed "$name" "$ver"; then
+		note "pulumi-resource-$name" "cached ($ver)"
+		return 0
+	fi
+	note "pulumi-resource-$name" "building $ver (log: $log) ..."
+	t0=$(now)
+	: >"$log"
+	if ! out=$(GOFLAGS=-mod=mod go mod download -json "$mod@$ver" 2>>"$log"); then
+		local err
+		err=$(printf '%s' "$out" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' | head -n 1)
+		err=${err//\\n\\t/ }
+		echo "$mod@$ver: module download failed: ${err:-see $log}" | tee -a "$log" >&2
+		failures+=("pulumi-resource-$name: $mod@$ver: ${err:-download failed}")
+		return 0
+	fi
+	upstream_dir=$(printf '%s' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	dir="$work/pulumi-resource-$name-$ver"
+	rm -rf "$dir" && mkdir -p "$dir"
+	local replaces
+	replaces=$(go mod edit -json "$upstream_dir/go.mod" | node -e '
+		let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+			const m=JSON.parse(s);const out=[];
+			for (const r of m.Replace||[]) {
+				if (!r.New.Version) { console.error("local-path replace "+r.Old.Path+" => "+r.New.Path); process.exitCode=3; continue; }
+				out.push("-replace="+r.Old.Path+(r.Old.Version?"@"+r.Old.Version:"")+"="+r.New.Path+"@"+r.New.Version);
+			}
+			console.log(out.join("\n"));
+		})' 2>>"$log") || {
+		echo "$mod@$ver: upstream go.mod has a local-path replace that a wrapper module cannot reproduce:" \
+			"$(grep 'local-path replace' "$log" | tr '\n' ' ')" | tee -a "$log" >&2
+		failures+=("pulumi-resource-$name: upstream go.mod needs a local-path replace: $(grep 'local-path replace' "$log" | tr '\n' ' ')")
+		return 0
+	}
+	(
+		cd "$dir"
+		go mod init "hearth.invalid/toolchain/pulumi-resource-$name" >>"$log" 2>&1
+		# shellcheck disable=SC2086
+		go mod edit -require="$mod@$ver" -tool="$mod/$main" $replaces
+		GOFLAGS="-mod=mod" go mod tidy >>"$log" 2>&1
+		gobuild -ldflags "-s -w" -o "pulumi-resource-$name" "$mod/$main" >>"$log" 2>&1
+	) || {
+		tail -n 20 "$log" >&2
+		failures+=("pulumi-resource-$name: build failed: $(grep -m1 -E 'error|undefined|cannot' "$log" || tail -n 1 "$log")")
+		return 0
+	}
+	"$cli" plugin install resource "$name" "$ver" --file "$dir/pulumi-resource-$name" >>"$log" 2>&1 || {
+		tail -n 5 "$log" >&2
+		failures+=("pulumi-resource-$name: pulumi plugin install failed (see $log)")
+		return 0
+	}
+	record_time "pulumi-resource-$name" "$ver" $(($(now) - t0))
+	note "pulumi-resource-$name" "built and installed in $(($(now) - t0))s"
+}
+
+check_pins
+build_cli
+build_language_host
+install_dynamic_shim
+while IFS='|' read -r name mod ver main; do
+	build_provider "$name" "$mod" "$ver" "$main"
+done < <(providers)
+
+echo
+echo "toolchain: $bin"
+echo "PULUMI_HOME: $PULUMI_HOME"
+echo "use it with: . scripts/toolchain/env.sh"
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo
+	echo "provider plugins NOT available (programs using them cannot run against this toolchain):" >&2
+	printf '  - %s\n' "${failures[@]}" >&2
+	[ "$strict" = 1 ] && exit 1
+fi
+exit 0

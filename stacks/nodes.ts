@@ -68,7 +68,7 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
         os: n.os,
         sshUser: user,
         authorizedKeys: c.ssh?.authorizedKeys ?? [],
-        hostKey: hostKeys!.keys[n.name] as unknown as PxeNodeSpec["hostKey"],
+        hostKey: hostKeys!.keys[n.name],
         timezone: c.timezone,
         packages: n.packages,
         selinux: n.selinux,

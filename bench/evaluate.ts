@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: how long the program takes to evaluate under Pulumi mocks (config validation, every
+ * component, every registration) for each example stack and for a scaled home of 50 metal nodes with every
+ * app. Prints minimum and median over repeated runs; the first run (cold module cache) is reported apart.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { stringify } from "yaml";
+import { appNames } from "../apps";
+import { evaluateStackFile } from "../test/evaluate";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const root = join(__dirname, "..");
+
+/** A stack file for a large home: 3 servers and 47 agents installed over PXE, behind Cloudflare. */
+function scaledStackFile(nodes: number): string {
+  const home = readFileSync(join(root, "stacks/examples/Pulumi.home.yaml"), "utf8");
+  const doc = (require("yaml") as typeof import("yaml")).parse(home);
+  const list = [];
+  for (let i = 0; i < nodes; i++) {
+    const n = i + 1;
+    list.push({
+      name: `node${n}`,
+      role: i < 3 ? "server" : "agent",
+      mac: `52:54:00:00:${Math.floor(n / 256)
+        .toString(16)
+        .padStart(2, "0")}:${(n % 256).toString(16).padStart(2, "0")}`,
+      ip: `10.1.${Math.floor(n / 250)}.${(n % 250) + 2}`,
+    });
+  }
+  doc.config["hearth:network"] = { cidr: "10.1.0.0/16", gateway: "10.1.0.1" };
+  doc.config["hearth:pxe"].address = "10.1.0.2";
+  doc.config["hearth:pxe"].host = "10.1.0.2";
+  doc.config["hearth:pxe"].proxy = "http://10.1.0.2:3142";
+  doc.config["hearth:nodes"] = list;
+  doc.config["hearth:apps"] = { enabled: appNames };
+  const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "Pulumi.scaled.yaml");
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+async function measure(label: string, file: string): Promise<void> {
+  const times: number[] = [];
+  let resources = 0;
+  // Components report progress through Pulumi's log, which mocks print to the console: keep it quiet here.
+  const { log, info, error } = console;
+  console.log = console.info = console.error = () => undefined;
+  try {
+    for (let i = 0; i < RUNS + 1; i++) {
+      const start = process.hrtime.bigint();
+      const { registrations } = await evaluateStackFile(file);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      resources = registrations.length;
+    }
+  } finally {
+    Object.assign(console, { log, info, error });
+  }
+  const [cold, ...warm] = times;
+  warm.sort((a, b) => a - b);
+  const median = warm[Math.floor(warm.length / 2)];
+  const heap = process.memoryUsage().heapUsed / 2 ** 20;
+  console.log(
+    `${label.padEnd(10)} ${String(resources).padStart(5)} resources  cold ${cold.toFixed(0).padStart(6)} ms  ` +
+      `min ${warm[0].toFixed(0).padStart(6)} ms  median ${median.toFixed(0).padStart(6)} ms  (${RUNS} runs, heap ${heap.toFixed(0)} MiB)`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}; evaluation under Pulumi mocks, ${RUNS} warm runs each`);
+  await measure("home", join(root, "stacks/examples/Pulumi.home.yaml"));
+  await measure("hetzner", join(root, "stacks/examples/Pulumi.hetzner.yaml"));
+  await measure("scaled-50", scaledStackFile(50));
+}
+
+void main();

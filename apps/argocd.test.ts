@@ -4,9 +4,10 @@ import {
   installMocks,
   isSecret,
   isSecretInput,
-  isSecretValue,
   settle,
   unwrap,
+  testPlatform,
+  reveal,
 } from "../test/mocks";
 
 const HASH = "$2a$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
@@ -18,25 +19,6 @@ installMocks((args) =>
 );
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-
-async function platform() {
-  const k8s = await import("@pulumi/kubernetes");
-  return {
-    provider: new k8s.Provider("k8s", {}),
-    domain: "home.example.org",
-    exposure: {
-      mode: "tunnel" as const,
-      ingressClass: "traefik",
-      ingressService: "http://traefik.traefik.svc.cluster.local:80",
-    },
-    charts: {},
-    timezone: "Europe/Paris",
-  };
-}
-
-function plain(v: unknown): any {
-  return isSecretValue(v) ? (v as { value: unknown }).value : v;
-}
 
 describe("argoCdValues", () => {
   it("serves plain HTTP behind the ingress with the hashed admin password", async () => {
@@ -90,7 +72,7 @@ describe("argocd recipe", () => {
   it("deploys the chart, the repository Secret and a root Application after the release", async () => {
     const { deploy, meta } = await import("./argocd");
     const deployed = deploy("argocd", {
-      platform: await platform(),
+      platform: await testPlatform(),
       extra: {
         repoUrl: "https://git.home.example.org/hearth/gitops.git",
         repoToken: pulumi.secret("planted-repo-token"),
@@ -109,7 +91,7 @@ describe("argocd recipe", () => {
     expect(release.inputs.version).toBe(meta.chart.version);
     expect(release.inputs.repositoryOpts).toEqual({ repo: "https://argoproj.github.io/argo-helm" });
     expect(isSecretInput(release, "values")).toBe(true);
-    const values = plain(release.inputs.values);
+    const values = reveal(release.inputs.values);
     expect(values.server.ingress.enabled).toBe(false);
     expect(values.configs.params["server.insecure"]).toBe(true);
     expect(values.configs.secret.argocdServerAdminPassword).toBe(HASH);
@@ -121,7 +103,7 @@ describe("argocd recipe", () => {
       "argocd.argoproj.io/secret-type": "repository",
     });
     expect((repo.inputs.metadata as any).namespace).toBe("argocd");
-    expect(plain(repo.inputs.stringData)).toEqual({
+    expect(reveal(repo.inputs.stringData)).toEqual({
       type: "git",
       url: "https://git.home.example.org/hearth/gitops.git",
       username: "hearth-admin",

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { reveal } from "../components/app/reveal";
+import { reveal } from "../test/mocks";
 import { Platform } from "../components/types";
 import { find, installMocks, isSecretInput, ofType, registrations, settle } from "../test/mocks";
 

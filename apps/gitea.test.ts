@@ -7,24 +7,10 @@ import {
   isSecretValue,
   settle,
   unwrap,
+  testPlatform,
 } from "../test/mocks";
 
 installMocks();
-
-async function platform() {
-  const k8s = await import("@pulumi/kubernetes");
-  return {
-    provider: new k8s.Provider("k8s", {}),
-    domain: "home.example.org",
-    exposure: {
-      mode: "tunnel" as const,
-      ingressClass: "traefik",
-      ingressService: "http://traefik.traefik.svc.cluster.local:80",
-    },
-    charts: {},
-    timezone: "Europe/Paris",
-  };
-}
 
 describe("giteaServiceName", () => {
   it("follows Helm's fullname rule", async () => {
@@ -71,7 +57,7 @@ describe("gitea recipe", () => {
   it("deploys the pinned chart with the admin in a secret and exposes the API URL", async () => {
     const { deploy, meta } = await import("./gitea");
     const app = deploy("gitea", {
-      platform: await platform(),
+      platform: await testPlatform(),
       extra: { adminPassword: pulumi.secret("planted-admin-pw") },
     });
     await settle();
@@ -119,7 +105,7 @@ describe("gitea recipe", () => {
   it("honours a hostname override and the operator's values", async () => {
     const { deploy } = await import("./gitea");
     const app = deploy("forge", {
-      platform: await platform(),
+      platform: await testPlatform(),
       overrides: { hostname: "code.example.net", values: { persistence: { size: "50Gi" } } },
       extra: { adminPassword: "x" },
     });

@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { reveal } from "../components/app/reveal";
+import { reveal } from "../test/mocks";
 import { Platform } from "../components/types";
 import { find, installMocks, registrations, settle, unwrap } from "../test/mocks";
 import type { HomepageLink } from "./homepage";

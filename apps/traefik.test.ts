@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { reveal } from "../components/app/reveal";
+import { reveal } from "../test/mocks";
 import { Exposure, Platform } from "../components/types";
 import { find, installMocks, ofType, registrations, settle } from "../test/mocks";
 

@@ -1,28 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { find, installMocks, isSecretInput, isSecretValue, settle } from "../test/mocks";
+import { find, installMocks, isSecretInput, settle, testPlatform, reveal } from "../test/mocks";
 
 installMocks();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-
-async function platform() {
-  const k8s = await import("@pulumi/kubernetes");
-  return {
-    provider: new k8s.Provider("k8s", {}),
-    domain: "home.example.org",
-    exposure: {
-      mode: "tunnel" as const,
-      ingressClass: "traefik",
-      ingressService: "http://traefik.traefik.svc.cluster.local:80",
-    },
-    charts: {},
-    timezone: "Europe/Paris",
-  };
-}
-
-function plain(v: unknown): any {
-  return isSecretValue(v) ? (v as { value: unknown }).value : v;
-}
 
 describe("woodpeckerRedirectUri", () => {
   it("is the /authorize path of the CI hostname, with overrides", async () => {
@@ -75,7 +56,7 @@ describe("woodpecker recipe", () => {
   it("deploys the pinned OCI chart with the forge client and agent secret in Secrets", async () => {
     const { deploy, meta } = await import("./woodpecker");
     deploy("woodpecker", {
-      platform: await platform(),
+      platform: await testPlatform(),
       extra: {
         giteaUrl: pulumi.output("https://git.home.example.org"),
         oauthClientId: "client-id-1",
@@ -95,7 +76,7 @@ describe("woodpecker recipe", () => {
     expect(release.inputs.chart).toBe("oci://ghcr.io/woodpecker-ci/helm/woodpecker");
     expect(release.inputs.version).toBe(meta.chart.version);
     expect(release.inputs.repositoryOpts).toBeUndefined();
-    const values = plain(release.inputs.values);
+    const values = reveal(release.inputs.values);
     expect(values.server.env.WOODPECKER_GITEA).toBe("true");
     expect(values.server.env.WOODPECKER_GITEA_URL).toBe("https://git.home.example.org");
     expect(values.server.env.WOODPECKER_HOST).toBe("https://ci.home.example.org");
@@ -105,14 +86,14 @@ describe("woodpecker recipe", () => {
     expect(rendered).not.toContain("planted-agent-secret");
 
     const server = find("kubernetes:core/v1:Secret", "woodpecker-woodpecker-server-env");
-    expect(plain(server.inputs.stringData)).toEqual({
+    expect(reveal(server.inputs.stringData)).toEqual({
       WOODPECKER_AGENT_SECRET: "planted-agent-secret",
       WOODPECKER_GITEA_CLIENT: "client-id-1",
       WOODPECKER_GITEA_SECRET: "planted-client-secret",
     });
     expect(isSecretInput(server, "stringData.WOODPECKER_GITEA_SECRET")).toBe(true);
     const agent = find("kubernetes:core/v1:Secret", "woodpecker-woodpecker-agent-env");
-    expect(plain(agent.inputs.stringData)).toEqual({
+    expect(reveal(agent.inputs.stringData)).toEqual({
       WOODPECKER_AGENT_SECRET: "planted-agent-secret",
     });
     expect(isSecretInput(agent, "stringData.WOODPECKER_AGENT_SECRET")).toBe(true);

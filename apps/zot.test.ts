@@ -3,9 +3,10 @@ import {
   installMocks,
   isSecret,
   isSecretInput,
-  isSecretValue,
   settle,
   unwrap,
+  testPlatform,
+  reveal,
 } from "../test/mocks";
 
 const USER_HASH = "$2a$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
@@ -19,25 +20,6 @@ installMocks((args) => {
 });
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-
-async function platform() {
-  const k8s = await import("@pulumi/kubernetes");
-  return {
-    provider: new k8s.Provider("k8s", {}),
-    domain: "home.example.org",
-    exposure: {
-      mode: "tunnel" as const,
-      ingressClass: "traefik",
-      ingressService: "http://traefik.traefik.svc.cluster.local:80",
-    },
-    charts: {},
-    timezone: "Europe/Paris",
-  };
-}
-
-function plain(v: unknown): any {
-  return isSecretValue(v) ? (v as { value: unknown }).value : v;
-}
 
 describe("htpasswdFile", () => {
   it("writes one user:hash line per entry", async () => {
@@ -99,7 +81,7 @@ describe("zotValues", () => {
 describe("zot recipe", () => {
   it("deploys the chart with generated htpasswd users and secret values", async () => {
     const { deploy, meta } = await import("./zot");
-    const deployed = deploy("zot", { platform: await platform(), extra: {} });
+    const deployed = deploy("zot", { platform: await testPlatform(), extra: {} });
     await settle();
 
     const component = find("hearth:apps:ZotRegistry", "zot");
@@ -111,7 +93,7 @@ describe("zot recipe", () => {
     expect(release.inputs.version).toBe(meta.chart.version);
     expect(release.inputs.repositoryOpts).toEqual({ repo: "https://zotregistry.dev/helm-charts" });
     expect(isSecretInput(release, "values")).toBe(true);
-    const values = plain(release.inputs.values);
+    const values = reveal(release.inputs.values);
     expect(values.ingress.enabled).toBe(false);
     expect(values.authHeader).toBe(Buffer.from("healthcheck:planted-probe-pw").toString("base64"));
     const rendered = JSON.stringify(values);
@@ -123,7 +105,7 @@ describe("zot recipe", () => {
       "restricted",
     );
     const secret = find("kubernetes:core/v1:Secret", "zot-zot-htpasswd");
-    expect(plain(secret.inputs.stringData)).toEqual({
+    expect(reveal(secret.inputs.stringData)).toEqual({
       htpasswd: `hearth:${USER_HASH}\nhealthcheck:${PROBE_HASH}\n`,
     });
     expect(isSecretInput(secret, "stringData.htpasswd")).toBe(true);
@@ -142,7 +124,7 @@ describe("zot recipe", () => {
 
   it("refuses the probe's reserved user name", async () => {
     const { deploy } = await import("./zot");
-    const p = await platform();
+    const p = await testPlatform();
     expect(() => deploy("registry", { platform: p, extra: { username: "healthcheck" } })).toThrow(
       /reserved/,
     );

@@ -34,6 +34,36 @@ export function isSecretValue(v: unknown): boolean {
   );
 }
 
+/**
+ * A recorded input with every secret wrapper removed, for asserting on plain values: the harness keeps a
+ * secret property wrapped (`{ <sig>, value }`) so `isSecretInput` can see it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reveal(value: unknown): any {
+  if (isSecretValue(value)) return reveal((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(reveal);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+  }
+  return value;
+}
+
+/** A platform on a mock Kubernetes provider, behind a tunnel, for app recipe tests. */
+export async function testPlatform() {
+  const k8s = await import("@pulumi/kubernetes");
+  return {
+    provider: new k8s.Provider("k8s", {}),
+    domain: "home.example.org",
+    exposure: {
+      mode: "tunnel" as const,
+      ingressClass: "traefik",
+      ingressService: "http://traefik.traefik.svc.cluster.local:80",
+    },
+    charts: {},
+    timezone: "Europe/Paris",
+  };
+}
+
 /** Whether the input at a dotted path of a registration was sent as a secret (or inside one). */
 export function isSecretInput(reg: Registration, path: string): boolean {
   let cur: unknown = reg.rawInputs;

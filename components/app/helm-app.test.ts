@@ -14,7 +14,7 @@ import {
   settle,
   unwrap,
 } from "../../test/mocks";
-import { reveal } from "./reveal";
+import { reveal } from "../../test/mocks";
 
 installMocks();
 

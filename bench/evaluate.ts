@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { appNames } from "../apps";
 import { evaluateStackFile } from "../test/evaluate";
 
@@ -16,7 +16,7 @@ const root = join(__dirname, "..");
 /** A stack file for a large home: 3 servers and 47 agents installed over PXE, behind Cloudflare. */
 function scaledStackFile(nodes: number): string {
   const home = readFileSync(join(root, "stacks/examples/Pulumi.home.yaml"), "utf8");
-  const doc = (require("yaml") as typeof import("yaml")).parse(home);
+  const doc = parse(home);
   const list = [];
   for (let i = 0; i < nodes; i++) {
     const n = i + 1;

@@ -31,7 +31,7 @@ function jsonSchemaOf(spec: KeySpec): JsonSchema {
 }
 
 function typeName(s: JsonSchema): string {
-  if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(" \\| ");
+  if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(" | ");
   if (s.anyOf) return s.anyOf.map(typeName).join(" or ");
   if (s.type === "array") return `list of ${s.items ? typeName(s.items) : "values"}`;
   if (s.type === "object" && s.additionalProperties && typeof s.additionalProperties === "object")

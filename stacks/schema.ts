@@ -416,7 +416,8 @@ export const keys = {
   backup: {
     kind: "object",
     secret: false,
-    description: "Backup target.",
+    description:
+      "S3-compatible backup target. Validated today; no component consumes it yet (per-app backups are later work).",
     schema: backupSchema.optional(),
   },
   backupSecretAccessKey: {

@@ -52,7 +52,16 @@ describe("renderKickstart", () => {
     const ks = renderKickstart(fedoraNode()).split("\n");
     expect(ks).toContain("rootpw --lock");
     expect(ks).toContain("user --name=hearth --groups=wheel --lock");
-    expect(ks).toContain(`sshkey --username=hearth "${OPERATOR_KEY}"`);
+    expect(ks.filter((l) => l.startsWith("sshkey"))).toEqual([]);
+    const authorized = ks.find((l) => l.includes("/home/hearth/.ssh/authorized_keys"));
+    expect(authorized).toContain(OPERATOR_KEY);
+  });
+
+  it("installs every authorized key, not just the first", () => {
+    const second = OPERATOR_KEY.replace("ops@laptop", "backup@nas");
+    const ks = renderKickstart(fedoraNode({ authorizedKeys: [OPERATOR_KEY, second] }));
+    expect(ks).toContain(OPERATOR_KEY);
+    expect(ks).toContain(second);
   });
 
   it("sets SELinux, the firewall and the serial console", () => {
@@ -80,8 +89,8 @@ describe("renderKickstart", () => {
     expect(script).toContain(FAKE_PRIVATE_KEY.trimEnd());
     expect(post).toContain("chmod 0600 /etc/ssh/ssh_host_ed25519_key");
     expect(post).toContain("chmod 0644 /etc/ssh/ssh_host_ed25519_key.pub");
-    expect(script).toContain("restorecon -R /etc/ssh");
-    expect(script).not.toContain("authorized_keys");
+    expect(script).toContain("restorecon -R /etc/ssh /etc/sudoers.d /home/hearth/.ssh");
+    expect(post).toContain("chmod 0600 /home/hearth/.ssh/authorized_keys");
     checkShellSyntax(script);
     const disabled = section(renderKickstart(fedoraNode({ selinux: "disabled" })), "%post").join(
       "\n",

@@ -55,8 +55,10 @@ export function renderKickstart(node: InstallSpec): string {
     ? ` --append=${ksQuote(`console=${node.serialConsole}`)}`
     : "";
   const packages = [...new Set([...BASE_PACKAGES, ...node.packages])];
+  // Keys go into authorized_keys from %post: kickstart's `sshkey` takes one key per user, and pykickstart
+  // rejects a second `sshkey` for the same user.
   const post = renderPostInstallScript(node, {
-    authorizedKeys: false,
+    authorizedKeys: true,
     resolvConf: false,
     restorecon: node.selinux !== "disabled",
   });
@@ -79,7 +81,6 @@ export function renderKickstart(node: InstallSpec): string {
     "",
     "rootpw --lock",
     `user --name=${node.sshUser} --groups=wheel --lock`,
-    ...node.authorizedKeys.map((k) => `sshkey --username=${node.sshUser} ${ksQuote(k.trim())}`),
     `selinux --${node.selinux}`,
     // k3s programs its own packet filter rules; firewalld's defaults would drop pod and service traffic.
     "firewall --disabled",

@@ -4,7 +4,7 @@ import { InstallSpec, normalizedPrivateKey } from "./spec";
 
 /** What the post-install script does besides the host key. */
 export interface PostInstallOptions {
-  /** Write the user's authorized_keys (Debian; Fedora's kickstart does it with `sshkey`). */
+  /** Write the user's authorized_keys. */
   authorizedKeys: boolean;
   /** Write /etc/resolv.conf with every name server (Debian's boot parameters can carry only one). */
   resolvConf: boolean;

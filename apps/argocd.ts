@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { GITEA_ADMIN_USER } from "./gitea";
-import { AppMetadata, DeployedApp, RecipeArgs, hostnameFor } from "./recipe";
+import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
 
 /** Argo CD: keeps the cluster in step with the GitOps repository in Gitea. */
 export const meta: AppMetadata = {
@@ -129,12 +129,7 @@ export class ArgoCd extends pulumi.ComponentResource {
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:apps:ArgoCd", name, {}, opts);
     const { platform, extra } = args;
-    const hostname = hostnameFor(meta, platform.domain, args.overrides);
-    if (!hostname) {
-      throw new Error(
-        `app "${name}": Argo CD needs a hostname; set hearth:apps.settings.argocd.hostname.`,
-      );
-    }
+    const hostname = requireHostname(meta, platform.domain, args.overrides);
     const child = { parent: this, provider: platform.provider };
 
     // random's bcryptHash (secret, like result) gives Argo CD its hash without a bcrypt library here.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { GiteaEndpoint } from "../components/types";
-import { AppMetadata, DeployedApp, RecipeArgs, hostnameFor } from "./recipe";
+import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
 
 /** Gitea: the home's Git forge, the GitOps repository's host and the OAuth2 provider of the CI. */
 export const meta: AppMetadata = {
@@ -135,12 +135,7 @@ export function deploy(
   opts?: pulumi.ComponentResourceOptions,
 ): DeployedGitea {
   const { platform, extra } = args;
-  const hostname = hostnameFor(meta, platform.domain, args.overrides);
-  if (!hostname) {
-    throw new Error(
-      `app "${name}": Gitea needs a hostname; set hearth:apps.settings.gitea.hostname.`,
-    );
-  }
+  const hostname = requireHostname(meta, platform.domain, args.overrides);
   const namespace = meta.name;
   const service = giteaServiceName(name);
   const app = new HelmApp(

@@ -70,6 +70,21 @@ export function hostnameFor(
   return meta.subdomain ? `${meta.subdomain}.${domain}` : undefined;
 }
 
+/** The hostname of an app that must have one (a web UI); refuses, naming the setting, when there is none. */
+export function requireHostname(
+  meta: AppMetadata,
+  domain: string,
+  overrides?: AppOverrides,
+): string {
+  const hostname = hostnameFor(meta, domain, overrides);
+  if (!hostname) {
+    throw new Error(
+      `app "${meta.name}": ${meta.title} needs a hostname; set hearth:apps.settings.${meta.name}.hostname.`,
+    );
+  }
+  return hostname;
+}
+
 /** Arguments every recipe's deploy function receives; `TExtra` carries what only that app needs. */
 export interface RecipeArgs<TExtra = Record<string, never>> {
   platform: Platform;

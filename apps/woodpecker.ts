@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { GITEA_ADMIN_USER } from "./gitea";
-import { AppMetadata, AppOverrides, DeployedApp, RecipeArgs, hostnameFor } from "./recipe";
+import {
+  AppMetadata,
+  AppOverrides,
+  DeployedApp,
+  RecipeArgs,
+  hostnameFor,
+  requireHostname,
+} from "./recipe";
 
 /** Woodpecker CI: pipelines for the Gitea repositories, run as pods in the cluster. */
 export const meta: AppMetadata = {
@@ -132,12 +139,7 @@ export function deploy(
   opts?: pulumi.ComponentResourceOptions,
 ): DeployedApp {
   const { platform, extra } = args;
-  const hostname = hostnameFor(meta, platform.domain, args.overrides);
-  if (!hostname) {
-    throw new Error(
-      `app "${name}": Woodpecker needs a hostname; set hearth:apps.settings.woodpecker.hostname.`,
-    );
-  }
+  const hostname = requireHostname(meta, platform.domain, args.overrides);
   const namespace = meta.name;
   const app = new HelmApp(
     name,

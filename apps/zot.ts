@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
-import { AppMetadata, DeployedApp, RecipeArgs, hostnameFor } from "./recipe";
+import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
 
 /** Zot: the home's OCI registry for images the CI builds. */
 export const meta: AppMetadata = {
@@ -161,12 +161,7 @@ export class ZotRegistry extends pulumi.ComponentResource {
   constructor(name: string, args: ZotRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:apps:ZotRegistry", name, {}, opts);
     const { platform, extra } = args;
-    const hostname = hostnameFor(meta, platform.domain, args.overrides);
-    if (!hostname) {
-      throw new Error(
-        `app "${name}": zot needs a hostname; set hearth:apps.settings.zot.hostname.`,
-      );
-    }
+    const hostname = requireHostname(meta, platform.domain, args.overrides);
     this.username = extra.username ?? "hearth";
     if (this.username === ZOT_PROBE_USER) {
       throw new Error(`app "${name}": zot user "${ZOT_PROBE_USER}" is reserved for the probes.`);

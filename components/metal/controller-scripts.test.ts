@@ -108,6 +108,29 @@ describe("setupScript", () => {
   it("is valid shell", () => {
     checkShellSyntax(script);
   });
+
+  it("serves Debian's netboot installer from the archive's package, else from the mirror", () => {
+    const withDebian = innerScripts(
+      setupScript({
+        layout,
+        serverAddress: "192.168.1.5",
+        httpPort: 8080,
+        needsArm64: false,
+        debianInstallers: [
+          { arch: "amd64", dir: "debian-installer/amd64", mirrorBase: "http://m.lan/amd64" },
+        ],
+      }),
+    )[0];
+    expect(withDebian).toContain(
+      `apt-cache show debian-installer-12-netboot-amd64 >/dev/null 2>&1; then missing="$missing debian-installer-12-netboot-amd64"; fi`,
+    );
+    expect(withDebian).toContain(
+      "cmp -s /usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/$f '/srv/hearth/http/debian-installer/amd64'/$f ||",
+    );
+    expect(withDebian).toContain("'http://m.lan/amd64' '/srv/hearth/http/debian-installer/amd64'");
+    expect(inner).not.toContain("debian-installer");
+    checkShellSyntax(withDebian);
+  });
 });
 
 describe("file scripts", () => {

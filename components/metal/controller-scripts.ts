@@ -1,4 +1,5 @@
 /** The shell scripts the PXE controller's remote commands run; pure so they are tested without Pulumi. */
+import type { Arch } from "../types";
 import { IPXE_BINARIES } from "./dnsmasq";
 import { asRoot, installFromStdinScript, shellQuote } from "./shell";
 
@@ -82,6 +83,54 @@ export interface SetupSpec {
   httpPort: number;
   /** Whether an arm64 node is configured, so the arm64 iPXE binary must be present. */
   needsArm64: boolean;
+  /** Debian installers to serve: one per architecture of the Debian nodes. @default none */
+  debianInstallers?: DebianInstaller[];
+}
+
+/** Debian's netboot installer for one architecture, served from `<httpRoot>/<dir>`. */
+export interface DebianInstaller {
+  arch: Arch;
+  /** Directory under the HTTP root, e.g. `debian-installer/amd64`. */
+  dir: string;
+  /** Mirror URL of the same files, used when the controller's archive has no netboot package. */
+  mirrorBase: string;
+}
+
+/** Debian's package that ships the netboot installer for an architecture. */
+export function netbootPackage(arch: Arch): string {
+  return `debian-installer-12-netboot-${arch}`;
+}
+
+/** Where that package puts the text-mode netboot kernel and initrd. */
+export function netbootPackageDir(arch: Arch): string {
+  return `/usr/lib/debian-installer/images/12/${arch}/text/debian-installer/${arch}`;
+}
+
+/**
+ * Lines that place Debian's netboot kernel and initrd under the HTTP root: from the controller's own Debian
+ * package when its archive has one (the files are then signed by the archive, not fetched over plain HTTP),
+ * otherwise from the mirror.
+ */
+function debianInstallerLines(layout: ControllerLayout, installer: DebianInstaller): string[] {
+  const src = netbootPackageDir(installer.arch);
+  const dest = shellQuote(`${layout.httpRoot}/${installer.dir}`);
+  const fetch = [
+    "import sys, urllib.request",
+    "for name in ('linux', 'initrd.gz'):",
+    "    urllib.request.urlretrieve(sys.argv[1] + '/' + name, sys.argv[2] + '/' + name + '.part')",
+  ].join("\n");
+  return [
+    `install -d -m 0755 ${dest}`,
+    `if [ -f ${src}/linux ] && [ -f ${src}/initrd.gz ]; then`,
+    "  for f in linux initrd.gz; do",
+    `    cmp -s ${src}/$f ${dest}/$f || install -m 0644 ${src}/$f ${dest}/$f`,
+    "  done",
+    `elif [ ! -f ${dest}/linux ] || [ ! -f ${dest}/initrd.gz ]; then`,
+    `  echo "Hearth: ${netbootPackage(installer.arch)} is not in this controller's archive; fetching the installer from ${installer.mirrorBase}" >&2`,
+    `  python3 -c ${shellQuote(fetch)} ${shellQuote(installer.mirrorBase)} ${dest}`,
+    `  for f in linux initrd.gz; do chmod 0644 ${dest}/$f.part; mv -f ${dest}/$f.part ${dest}/$f; done`,
+    "fi",
+  ];
 }
 
 /** Writes `content` to `path` only when it differs; `then` runs after a change. */
@@ -102,6 +151,7 @@ function putFile(path: string, mode: string, content: string, then: string): str
  */
 export function setupScript(spec: SetupSpec): string {
   const { layout } = spec;
+  const installers = spec.debianInstallers ?? [];
   const tftp = shellQuote(layout.tftpRoot);
   const arm64 = shellQuote(`${layout.tftpRoot}/${IPXE_BINARIES.efiArm64}`);
   const lines = [
@@ -114,6 +164,13 @@ export function setupScript(spec: SetupSpec): string {
     "for p in dnsmasq-base ipxe python3; do",
     `  dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"`,
     "done",
+    "# The netboot installers come from the archive when it has them (Debian does, Ubuntu does not).",
+    ...installers.map((i) =>
+      [
+        `if ! dpkg-query -W -f='\${Status}' ${netbootPackage(i.arch)} 2>/dev/null | grep -q 'install ok installed'`,
+        `  && apt-cache show ${netbootPackage(i.arch)} >/dev/null 2>&1; then missing="$missing ${netbootPackage(i.arch)}"; fi`,
+      ].join(" \\\n"),
+    ),
     'if [ -n "$missing" ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $missing; fi',
     `getent passwd ${HTTP_USER} >/dev/null || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${HTTP_USER}`,
     `install -d -m 0755 ${shellQuote(layout.rootDir)} ${tftp} ${shellQuote(layout.httpRoot)}`,
@@ -136,6 +193,7 @@ export function setupScript(spec: SetupSpec): string {
       "fi",
     );
   }
+  lines.push(...installers.flatMap((i) => debianInstallerLines(layout, i)));
   lines.push(
     "reload=",
     ...putFile(

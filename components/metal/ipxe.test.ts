@@ -1,4 +1,10 @@
-import { installFileUrl, renderBootScript, renderLocalBootScript, renderNodeScript } from "./ipxe";
+import {
+  debianNetbootBase,
+  installFileUrl,
+  renderBootScript,
+  renderLocalBootScript,
+  renderNodeScript,
+} from "./ipxe";
 import { SERVER, debianNode, fedoraNode } from "./test-fixtures";
 
 /** The arguments of the script's `kernel` line. */
@@ -23,10 +29,9 @@ describe("renderBootScript", () => {
 });
 
 describe("renderNodeScript", () => {
-  it("boots the Debian netboot installer unattended with the node's preseed", () => {
+  it("boots the Debian netboot installer the controller serves, unattended, with the node's preseed", () => {
     const script = renderNodeScript(debianNode(), SERVER);
-    const base =
-      "http://deb.debian.org/debian/dists/bookworm/main/installer-amd64/current/images/netboot/debian-installer/amd64";
+    const base = "http://192.168.1.5:8080/debian-installer/amd64";
     expect(script).toContain(`kernel ${base}/linux `);
     expect(script).toContain(`initrd ${base}/initrd.gz || goto failed`);
     const args = kernelArgs(script);
@@ -38,6 +43,12 @@ describe("renderNodeScript", () => {
         "BOOTIF=01-52-54-00-12-34-56",
         "netcfg/hostname=node-a",
       ]),
+    );
+  });
+
+  it("knows where the same installer lives on the mirror, for controllers without the package", () => {
+    expect(debianNetbootBase(debianNode())).toBe(
+      "http://deb.debian.org/debian/dists/bookworm/main/installer-amd64/current/images/netboot/debian-installer/amd64",
     );
   });
 

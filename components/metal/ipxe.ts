@@ -38,7 +38,15 @@ export function installFileUrl(node: Pick<BootNode, "mac" | "os">, server: BootS
   return `${serverUrl(server)}/nodes/${installFileName(node)}`;
 }
 
-/** Where Debian's netboot kernel and initrd live on the mirror for an architecture. */
+/** Directory under the controller's HTTP root that holds Debian's netboot kernel and initrd for an architecture. */
+export function debianInstallerDir(arch: BootNode["arch"]): string {
+  return `debian-installer/${arch}`;
+}
+
+/**
+ * Where Debian's netboot kernel and initrd live on the mirror for an architecture; the controller copies them
+ * from there only when its own archive has no `debian-installer-12-netboot-<arch>` package.
+ */
 export function debianNetbootBase(node: Pick<BootNode, "mirrors" | "arch">): string {
   const { host, directory } = node.mirrors.debian;
   const dir = directory.replace(/\/+$/, "");
@@ -76,7 +84,7 @@ function bootIf(node: BootNode): string {
   return `BOOTIF=01-${macFileStem(node.mac)}`;
 }
 
-/** The per-node script: fetch the installer's kernel and initrd from the mirror and boot them unattended. */
+/** The per-node script: fetch the installer's kernel and initrd from the controller and boot them unattended. */
 export function renderNodeScript(node: BootNode, server: BootServer): string {
   // The boot script carries no key: check everything else.
   validateInstallSpec({ ...node, hostKey: { privateKey: undefined, publicKey: "" } }, [
@@ -99,7 +107,9 @@ export function renderNodeScript(node: BootNode, server: BootServer): string {
   ];
 
   if (node.os === "debian") {
-    const base = debianNetbootBase(node);
+    // The controller serves the installer itself: its kernel must match the installer modules on the mirror,
+    // which holds for Debian's netboot package of the same point release.
+    const base = `${serverUrl(server)}/${debianInstallerDir(node.arch)}`;
     const args = [
       "initrd=initrd.gz",
       "auto=true",

@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { SshConnection } from "../types";
 import {
+  ControllerLayout,
   controllerLayout,
   dnsmasqConfigScript,
   installedScript,
@@ -10,7 +11,13 @@ import {
   setupScript,
 } from "./controller-scripts";
 import { renderDnsmasqConfig } from "./dnsmasq";
-import { renderBootScript, renderLocalBootScript, renderNodeScript } from "./ipxe";
+import {
+  debianInstallerDir,
+  debianNetbootBase,
+  renderBootScript,
+  renderLocalBootScript,
+  renderNodeScript,
+} from "./ipxe";
 import { renderKickstart } from "./kickstart";
 import { isHostIn, parseCidr } from "./net";
 import { renderPreseed } from "./preseed";
@@ -92,10 +99,78 @@ function sameKey(a: string, b: string): boolean {
 }
 
 /** Renders a node's install file (preseed or kickstart) once its private key is known. */
-function renderInstallFile(node: PxeNodeSpec, privateKey: string, publicKey: string): string {
+export function renderInstallFile(
+  node: PxeNodeSpec,
+  privateKey: string,
+  publicKey: string,
+): string {
   const plain = { ...node, hostKey: { publicKey, privateKey } };
   validateInstallSpec(plain);
   return node.os === "debian" ? renderPreseed(plain) : renderKickstart(plain);
+}
+
+/** One node's files on the controller. */
+export interface NodePlan {
+  node: PxeNodeSpec;
+  /** The node's iPXE script, named after its MAC. */
+  scriptPath: string;
+  scriptText: string;
+  /** Its preseed or kickstart (rendered with `renderInstallFile` once the host key is known). */
+  installPath: string;
+  /** The script that replaces `scriptText` once the node is installed: boot from disk. */
+  localBootText: string;
+}
+
+/** Everything the controller serves and runs, before any key is known: what `PxeController` deploys. */
+export interface ControllerPlan {
+  server: BootServer;
+  layout: ControllerLayout;
+  setupText: string;
+  dnsmasqConf: string;
+  bootText: string;
+  /** Where the boot script lives under the HTTP root. */
+  bootPath: string;
+  nodes: NodePlan[];
+}
+
+/** Checks the arguments and renders every controller file and script; pure, so tests deploy exactly this. */
+export function planController(args: PxeControllerArgs): ControllerPlan {
+  validateControllerArgs(args);
+  const server: BootServer = { serverAddress: args.serverAddress, httpPort: args.httpPort ?? 8080 };
+  const layout = controllerLayout(args.rootDir ?? "/srv/hearth");
+  const debian = args.nodes.filter((n) => n.os === "debian");
+  const debianInstallers = [...new Set(debian.map((n) => n.arch))].map((arch) => ({
+    arch,
+    dir: debianInstallerDir(arch),
+    mirrorBase: debianNetbootBase(debian.find((n) => n.arch === arch) ?? debian[0]),
+  }));
+  return {
+    server,
+    layout,
+    setupText: setupScript({
+      layout,
+      serverAddress: server.serverAddress,
+      httpPort: server.httpPort,
+      needsArm64: args.nodes.some((n) => n.arch === "arm64"),
+      debianInstallers,
+    }),
+    dnsmasqConf: renderDnsmasqConfig({
+      ...server,
+      interface: args.interface,
+      network: args.network,
+      tftpRoot: layout.tftpRoot,
+      macs: args.nodes.map((n) => n.mac),
+    }),
+    bootText: renderBootScript(server),
+    bootPath: `${layout.httpRoot}/boot.ipxe`,
+    nodes: args.nodes.map((node) => ({
+      node,
+      scriptPath: `${layout.nodesDir}/${macFileStem(node.mac)}.ipxe`,
+      scriptText: renderNodeScript(node, server),
+      installPath: `${layout.nodesDir}/${installFileName(node)}`,
+      localBootText: renderLocalBootScript(node),
+    })),
+  };
 }
 
 /** The command provider's connection for an SSH handle, with the private key kept secret. */
@@ -149,12 +224,8 @@ export class PxeController extends pulumi.ComponentResource {
 
   constructor(name: string, args: PxeControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:metal:PxeController", name, {}, opts);
-    validateControllerArgs(args);
-    const server: BootServer = {
-      serverAddress: args.serverAddress,
-      httpPort: args.httpPort ?? 8080,
-    };
-    const layout = controllerLayout(args.rootDir ?? "/srv/hearth");
+    const plan = planController(args);
+    const { server, layout } = plan;
     const timeoutMinutes = args.installTimeoutMinutes ?? 60;
     const connection = toConnection(args.connection);
     const onController = (
@@ -175,43 +246,26 @@ export class PxeController extends pulumi.ComponentResource {
         },
       );
 
-    const setupText = setupScript({
-      layout,
-      serverAddress: server.serverAddress,
-      httpPort: server.httpPort,
-      needsArm64: args.nodes.some((n) => n.arch === "arm64"),
-    });
-    const setup = onController("setup", setupText, [sha256(setupText)], []);
-
-    const dnsmasqConf = renderDnsmasqConfig({
-      ...server,
-      interface: args.interface,
-      network: args.network,
-      tftpRoot: layout.tftpRoot,
-      macs: args.nodes.map((n) => n.mac),
-    });
+    const setup = onController("setup", plan.setupText, [sha256(plan.setupText)], []);
     const dnsmasq = onController(
       "dnsmasq",
       dnsmasqConfigScript(layout),
-      [sha256(dnsmasqConf)],
+      [sha256(plan.dnsmasqConf)],
       [setup],
-      dnsmasqConf,
+      plan.dnsmasqConf,
     );
-    const bootText = renderBootScript(server);
     const boot = onController(
       "boot-script",
-      publicFileScript(`${layout.httpRoot}/boot.ipxe`),
-      [sha256(bootText)],
+      publicFileScript(plan.bootPath),
+      [sha256(plan.bootText)],
       [setup],
-      bootText,
+      plan.bootText,
     );
 
     const broadcast = parseCidr(args.network).broadcast;
     const installed: Record<string, pulumi.Resource> = {};
-    for (const node of args.nodes) {
+    for (const { node, scriptPath, scriptText, installPath, localBootText } of plan.nodes) {
       const prefix = node.name;
-      const scriptPath = `${layout.nodesDir}/${macFileStem(node.mac)}.ipxe`;
-      const installPath = `${layout.nodesDir}/${installFileName(node)}`;
       const installText = pulumi.secret(
         pulumi
           .all([node.hostKey.privateKey, node.hostKey.publicKey])
@@ -226,13 +280,12 @@ export class PxeController extends pulumi.ComponentResource {
         installText,
         true,
       );
-      const nodeText = renderNodeScript(node, server);
       const script = onController(
         `${prefix}-ipxe`,
         publicFileScript(scriptPath),
-        [sha256(nodeText)],
+        [sha256(scriptText)],
         [installFile],
-        nodeText,
+        scriptText,
       );
       const published = [setup, dnsmasq, boot, installFile, script];
       // Stage reports. They repeat on later runs, so they state facts rather than "now doing X".
@@ -290,13 +343,12 @@ export class PxeController extends pulumi.ComponentResource {
       );
       installed[node.name] = wait;
 
-      const local = renderLocalBootScript(node);
       onController(
         `${prefix}-installed`,
         installedScript(scriptPath, installPath),
-        [sha256(local), installFile.id, script.id, wait.id],
+        [sha256(localBootText), installFile.id, script.id, wait.id],
         [wait, script],
-        local,
+        localBootText,
       );
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the contract tests hand generated files to: dnsmasq (dnsmasq --test), debconf
-# (debconf-set-selections --checkonly), cloud-init (cloud-init schema) from Debian, and pykickstart
+# (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
+# watcher's test) from Debian, and pykickstart
 # (ksvalidator) from PyPI into a venv under the cache. Idempotent: prints nothing and installs nothing when
 # everything is there. Runs before `npm test` (the `pretest` script).
 set -euo pipefail
@@ -12,6 +13,9 @@ missing=()
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
 command -v debconf-set-selections >/dev/null 2>&1 || missing+=(debconf)
 command -v cloud-init >/dev/null 2>&1 || [ -x /usr/bin/cloud-init ] || missing+=(cloud-init)
+# The node watcher's tests dial a real sshd with OpenSSH's client.
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test-setup: installing ${missing[*]} from Debian" >&2

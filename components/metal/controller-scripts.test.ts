@@ -71,8 +71,8 @@ describe("setupScript", () => {
   });
   const inner = innerScripts(script)[0];
 
-  it("installs dnsmasq, iPXE and python3 only when missing", () => {
-    expect(inner).toContain("for p in dnsmasq-base ipxe python3; do");
+  it("installs dnsmasq, iPXE, python3 and the SSH client only when missing", () => {
+    expect(inner).toContain("for p in dnsmasq-base ipxe python3 openssh-client; do");
     expect(inner).toContain(
       'if [ -n "$missing" ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $missing; fi',
     );

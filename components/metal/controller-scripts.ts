@@ -145,7 +145,7 @@ function putFile(path: string, mode: string, content: string, then: string): str
 }
 
 /**
- * Idempotent controller setup: packages (dnsmasq, iPXE, python3), the HTTP user, directories, the iPXE
+ * Idempotent controller setup: packages (dnsmasq, iPXE, python3, OpenSSH's client for the node wait), the HTTP user, directories, the iPXE
  * binaries in the TFTP root, and both systemd units. The HTTP server is (re)started here; dnsmasq starts once
  * its configuration is written.
  */
@@ -161,7 +161,7 @@ export function setupScript(spec: SetupSpec): string {
     "fi",
     "export DEBIAN_FRONTEND=noninteractive",
     'missing=""',
-    "for p in dnsmasq-base ipxe python3; do",
+    "for p in dnsmasq-base ipxe python3 openssh-client; do",
     `  dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"`,
     "done",
     "# The netboot installers come from the archive when it has them (Debian does, Ubuntu does not).",

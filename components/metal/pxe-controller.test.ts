@@ -10,6 +10,8 @@ import {
   settle,
   unwrap,
 } from "../../test/mocks";
+import { spawnSync } from "child_process";
+import { waitProgram } from "./node-wait";
 import type { PxeControllerArgs } from "./pxe-controller";
 import { sha256 } from "./shell";
 import { FAKE_PRIVATE_KEY, FAKE_PUBLIC_KEY, debianNode, fedoraNode } from "./test-fixtures";
@@ -172,19 +174,21 @@ describe("PxeController", () => {
     expect(registrations.some((r) => r.name === "pxe-node-b-wake")).toBe(false);
   });
 
-  it("waits on the node's own connection, pinned to its host key, dialing without limit", () => {
+  it("waits from the controller: the watcher on stdin, the node's address and pinned key as arguments", () => {
     const wait = cmd("pxe-node-a-wait");
-    const connection = wait.inputs.connection as Record<string, unknown>;
-    expect(connection.host).toBe("192.168.1.21");
-    expect(connection.hostKey).toBe(FAKE_PUBLIC_KEY);
-    expect(connection.dialErrorLimit).toBe(-1);
-    expect(connection.perDialTimeout).toBe(30);
-    expect(isSecretInput(wait, "connection.privateKey")).toBe(true);
-    expect(wait.inputs.create).toBe("true");
+    expect((wait.inputs.connection as Record<string, unknown>).host).toBe("192.168.1.5");
+    expect(wait.inputs.stdin).toBe(waitProgram());
+    const create = wait.inputs.create as string;
+    expect(create).toContain("python3 - --since");
+    expect(create).toContain("'--host' '192.168.1.21' '--port' '22' '--user' 'hearth'");
+    expect(create).toContain(`'--host-key' '${FAKE_PUBLIC_KEY}'`);
+    expect(create).toContain("'--install-file' '52-54-00-12-34-56.preseed'");
+    expect(create).toContain("'--timeout-minutes' '60'");
+    expect(spawnSync("sh", ["-n", "-c", create]).status).toBe(0);
     expect((wait.inputs.triggers as unknown[]).length).toBe(2);
     expect(wait.dependencies).toContain(cmd("pxe-node-a-wake").urn);
-    expect((cmd("pxe-node-b-wait").inputs.connection as Record<string, unknown>).hostKey).toBe(
-      NODE_B_PUBLIC,
+    expect(cmd("pxe-node-b-wait").inputs.create as string).toContain(
+      `'--host-key' '${NODE_B_PUBLIC}'`,
     );
   });
 

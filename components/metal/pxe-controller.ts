@@ -30,6 +30,7 @@ import {
   serverUrl,
   validateInstallSpec,
 } from "./spec";
+import { waitCommand, waitProgram } from "./node-wait";
 import { wakeCommand } from "./wol";
 
 /** Checks what the renderers cannot see alone: nodes against each other and against the controller. */
@@ -174,17 +175,13 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
 }
 
 /** The command provider's connection for an SSH handle, with the private key kept secret. */
-function toConnection(
-  c: SshConnection,
-  extra: Partial<command.types.input.remote.ConnectionArgs> = {},
-) {
+function toConnection(c: SshConnection) {
   return {
     host: c.host,
     port: c.port,
     user: c.user,
     privateKey: pulumi.secret(c.privateKey),
     hostKey: c.hostKey,
-    ...extra,
   };
 }
 
@@ -230,11 +227,12 @@ export class PxeController extends pulumi.ComponentResource {
     const connection = toConnection(args.connection);
     const onController = (
       suffix: string,
-      create: string,
+      create: pulumi.Input<string>,
       triggers: pulumi.Input<unknown>[],
       dependsOn: pulumi.Resource[],
       stdin?: pulumi.Input<string>,
       secretStdin = false,
+      customTimeouts?: pulumi.CustomTimeouts,
     ) =>
       new command.remote.Command(
         `${name}-${suffix}`,
@@ -242,6 +240,7 @@ export class PxeController extends pulumi.ComponentResource {
         {
           parent: this,
           dependsOn,
+          customTimeouts,
           ...(secretStdin ? { additionalSecretOutputs: ["stdin"] } : {}),
         },
       );
@@ -319,24 +318,34 @@ export class PxeController extends pulumi.ComponentResource {
         );
       }
 
-      // Dial until the installed system answers with the pinned key; earlier answers (the old OS, another
-      // machine on the address) fail the host key check and count as dial errors, which are unlimited here.
-      const wait = new command.remote.Command(
-        `${name}-${prefix}-wait`,
-        {
-          connection: toConnection(args.nodeConnections[node.name], {
-            hostKey: node.hostKey.publicKey,
-            dialErrorLimit: -1,
-            perDialTimeout: 30,
+      // The controller follows the install from its own logs (proxy-DHCP, boot script, install file) and dials
+      // the node until it answers with the pinned key. Its progress lines are the command's output; on a
+      // timeout it fails naming the last stage, and on another host key after the install began it stops at
+      // once, so nothing that depends on the node ever runs against the wrong machine.
+      const reach = args.nodeConnections[node.name];
+      const waitCreate = pulumi
+        .all([reach.host, reach.port, reach.user, node.hostKey.publicKey])
+        .apply(([host, port, user, hostKey]) =>
+          waitCommand({
+            name: node.name,
+            mac: node.mac,
+            installFile: installFileName(node),
+            host,
+            port,
+            user,
+            hostKey,
+            timeoutMinutes,
           }),
-          create: "true",
-          triggers: [pulumi.output(node.hostKey.publicKey).apply(sha256), installFile.id],
-        },
-        {
-          parent: this,
-          dependsOn: waitFor,
-          customTimeouts: { create: `${timeoutMinutes}m`, update: `${timeoutMinutes}m` },
-        },
+        );
+      const wait = onController(
+        `${prefix}-wait`,
+        waitCreate,
+        [pulumi.output(node.hostKey.publicKey).apply(sha256), installFile.id],
+        waitFor,
+        waitProgram(),
+        false,
+        // The watcher enforces the install timeout itself and says why; this only bounds a hung connection.
+        { create: `${timeoutMinutes + 10}m`, update: `${timeoutMinutes + 10}m` },
       );
       wait.id.apply(() =>
         pulumi.log.info(`${node.name}: installed, SSH answers with the pinned host key`, this),

@@ -1,0 +1,73 @@
+/**
+ * The wait that follows one node's install from the controller: `wait-for-node.py` (shipped beside this file),
+ * run by python3 on the controller with the program on standard input. `npm run test:metal` runs the same
+ * program with the same arguments against a virtual machine.
+ */
+import { readFileSync } from "fs";
+import { join } from "path";
+import { shellQuote } from "./shell";
+
+/** The watcher's source; it travels as the wait command's standard input. */
+export function waitProgram(): string {
+  return readFileSync(join(__dirname, "wait-for-node.py"), "utf8");
+}
+
+/** Exit codes of the watcher, and what each means. */
+export const WAIT_EXIT = { ready: 0, timeout: 2, otherHostKey: 3 } as const;
+
+/** What the watcher needs to know about a node. */
+export interface NodeWaitSpec {
+  name: string;
+  mac: string;
+  /** File name of the node's install file under `nodes/` (preseed or kickstart). */
+  installFile: string;
+  host: string;
+  port: number;
+  user: string;
+  /** The pinned `ssh-ed25519 AAAA...` line. */
+  hostKey: string;
+  timeoutMinutes: number;
+  /** Read these files instead of the controller's journal (tests). */
+  logFiles?: { dnsmasq: string; http: string };
+  /** Seconds between polls. @default 10 */
+  intervalSeconds?: number;
+}
+
+/** The watcher's command-line arguments. */
+export function waitArguments(spec: NodeWaitSpec): string[] {
+  return [
+    "--name",
+    spec.name,
+    "--mac",
+    spec.mac,
+    "--install-file",
+    spec.installFile,
+    "--host",
+    spec.host,
+    "--port",
+    String(spec.port),
+    "--user",
+    spec.user,
+    "--host-key",
+    spec.hostKey.trim(),
+    "--timeout-minutes",
+    String(spec.timeoutMinutes),
+    ...(spec.intervalSeconds !== undefined ? ["--interval", String(spec.intervalSeconds)] : []),
+    ...(spec.logFiles
+      ? ["--dnsmasq-log", spec.logFiles.dnsmasq, "--http-log", spec.logFiles.http]
+      : []),
+  ];
+}
+
+/**
+ * The wait command for the controller: python3 reads the program from standard input. It runs as root because
+ * the controller's journal (dnsmasq and HTTP logs) is readable by root and the adm group only.
+ */
+export function waitCommand(spec: NodeWaitSpec): string {
+  const args = waitArguments(spec).map(shellQuote).join(" ");
+  return [
+    'if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi',
+    // Five minutes back: Wake-on-LAN went out just before, and the machine may have answered already.
+    `$hearth_root python3 - --since "$(($(date +%s) - 300))" ${args}`,
+  ].join("\n");
+}

@@ -1,0 +1,565 @@
+/**
+ * `npm run test:metal`: a virtual machine with an empty disk installs Debian 12 from the PXE controller as
+ * Hearth deploys it, and answers SSH with the host key the stack pinned. Opt-in and long (tens of minutes under
+ * software emulation); needs root, QEMU, dnsmasq, apt-cacher-ng and Debian's netboot installer package
+ * (`bash scripts/metal-setup.sh` installs them).
+ *
+ * The LAN is a bridge in a network namespace. On it:
+ *   - the "router" (10.77.0.1, in the host's namespace over a veth pair): a plain dnsmasq handing out leases and
+ *     DNS, and apt-cacher-ng, the caching proxy the installer fetches every package through. The namespace has no
+ *     route anywhere else, so the machine fetches nothing directly.
+ *   - the controller (10.77.0.2, in the namespace): the files `planController` renders, laid out as on a real
+ *     controller, served by the exact commands of the systemd units Hearth installs (dnsmasq proxy-DHCP + TFTP,
+ *     python3's HTTP server).
+ *   - the machine: QEMU on a tap device, disk first then network (as Hearth asks of real machines), KVM when a
+ *     short probe shows it booting, TCG otherwise.
+ * The wait is `wait-for-node.py`, the program the controller's wait step runs, fed the same arguments.
+ */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "fs";
+import { homedir } from "os";
+import { join } from "path";
+import { generateEd25519KeyPair } from "../../components/secrets/openssh";
+import {
+  httpServiceUnit,
+  dnsmasqServiceUnit,
+  netbootPackageDir,
+} from "../../components/metal/controller-scripts";
+import { IPXE_BINARIES } from "../../components/metal/dnsmasq";
+import { debianInstallerDir } from "../../components/metal/ipxe";
+import { WAIT_EXIT, waitArguments, waitProgram } from "../../components/metal/node-wait";
+import { planController, renderInstallFile } from "../../components/metal/pxe-controller";
+import { PxeNodeSpec, installFileName } from "../../components/metal/spec";
+
+const NS = "hearth-metal";
+const HOST_IF = "hmetal0";
+const LAN_IF = "hmetal1";
+const ROUTER = "10.77.0.1";
+const CONTROLLER = "10.77.0.2";
+const NODE_IP = "10.77.0.50";
+const CIDR = "10.77.0.0/24";
+const MAC = "52:54:00:77:00:50";
+const PROXY_PORT = 3142;
+const HTTP_PORT = 8080;
+const TIMEOUT_MINUTES = Number(process.env.HEARTH_METAL_TIMEOUT_MINUTES ?? 150);
+const KVM_PROBE_SECONDS = 90;
+
+const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache", "hearth");
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const work = join(cache, "metal", `run-${stamp}`);
+const children: ChildProcess[] = [];
+const t0 = Date.now();
+
+function say(message: string): void {
+  const s = Math.round((Date.now() - t0) / 1000);
+  const line = `[metal ${String(Math.floor(s / 60)).padStart(3)}m${String(s % 60).padStart(2, "0")}s] ${message}`;
+  console.log(line);
+  appendFileSync(join(work, "timeline.log"), `${line}\n`);
+}
+
+function run(cmd: string, args: string[], allowFail = false): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  if (r.status !== 0 && !allowFail) {
+    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
+  }
+  return r.stdout;
+}
+
+const inNs = (cmd: string, args: string[]): [string, string[]] => [
+  "ip",
+  ["netns", "exec", NS, cmd, ...args],
+];
+
+/** Starts a long-lived process with its output in `log`; it is killed when the test ends. */
+function start(name: string, cmd: string, args: string[]): ChildProcess {
+  const out = openSync(join(work, `${name}.log`), "a");
+  const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: true });
+  closeSync(out);
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (stopping) return;
+    say(`${name} exited (${code ?? signal})`);
+    if (name.startsWith("controller-") || name.startsWith("router-") || name === "apt-cacher-ng") {
+      died.push(`${name} exited (${code ?? signal}); see ${join(work, `${name}.log`)}`);
+    }
+  });
+  return child;
+}
+let stopping = false;
+/** Services of the LAN that stopped on their own: the run cannot go on without them. */
+const died: string[] = [];
+
+function preflight(): void {
+  const problems: string[] = [];
+  if (process.getuid?.() !== 0) problems.push("run as root (network namespaces, taps, dnsmasq)");
+  const tools: Record<string, string> = {
+    "qemu-system-x86_64": "qemu-system-x86",
+    "qemu-img": "qemu-utils",
+    "/usr/sbin/dnsmasq": "dnsmasq-base",
+    "/usr/sbin/apt-cacher-ng": "apt-cacher-ng",
+    ssh: "openssh-client",
+    python3: "python3",
+    ip: "iproute2",
+  };
+  for (const [tool, pkg] of Object.entries(tools)) {
+    const found = tool.startsWith("/")
+      ? existsSync(tool)
+      : run("sh", ["-c", `command -v ${tool} || true`]).trim() !== "";
+    if (!found) problems.push(`${tool} is missing (apt-get install ${pkg})`);
+  }
+  for (const f of [IPXE_BINARIES.bios, IPXE_BINARIES.efiX64]) {
+    if (!existsSync(`/usr/lib/ipxe/${f}`))
+      problems.push(`/usr/lib/ipxe/${f} is missing (apt-get install ipxe)`);
+  }
+  if (!existsSync(`${netbootPackageDir("amd64")}/linux`)) {
+    problems.push(
+      "Debian's netboot installer is missing (apt-get install debian-installer-12-netboot-amd64)",
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `test:metal cannot run:\n  - ${problems.join("\n  - ")}\n(bash scripts/metal-setup.sh installs the packages)`,
+    );
+  }
+}
+
+function teardownNetwork(): void {
+  run("ip", ["netns", "del", NS], true);
+  run("ip", ["link", "del", HOST_IF], true);
+}
+
+function setupNetwork(): void {
+  teardownNetwork();
+  run("ip", ["netns", "add", NS]);
+  const ns = (...args: string[]) => run(...inNs("ip", args));
+  ns("link", "set", "lo", "up");
+  ns("link", "add", "br0", "type", "bridge");
+  ns("addr", "add", `${CONTROLLER}/24`, "dev", "br0");
+  ns("link", "set", "br0", "up");
+  ns("tuntap", "add", "dev", "tap0", "mode", "tap");
+  ns("link", "set", "tap0", "master", "br0", "up");
+  run("ip", ["link", "add", HOST_IF, "type", "veth", "peer", "name", LAN_IF]);
+  run("ip", ["link", "set", LAN_IF, "netns", NS]);
+  ns("link", "set", LAN_IF, "master", "br0", "up");
+  run("ip", ["addr", "add", `${ROUTER}/24`, "dev", HOST_IF]);
+  run("ip", ["link", "set", HOST_IF, "up"]);
+  ns("route", "add", "default", "via", ROUTER);
+}
+
+/** The home router: leases (the node's address reserved by MAC) and DNS. It knows nothing about PXE. */
+function startRouter(mirror: { host: string; directory: string }): void {
+  start("router-dnsmasq", "/usr/sbin/dnsmasq", [
+    "--keep-in-foreground",
+    "--conf-file=/dev/null",
+    `--interface=${HOST_IF}`,
+    "--bind-interfaces",
+    `--listen-address=${ROUTER}`,
+    "--dhcp-range=10.77.0.100,10.77.0.199,255.255.255.0,1h",
+    `--dhcp-host=${MAC},${NODE_IP}`,
+    `--dhcp-option=option:router,${ROUTER}`,
+    `--dhcp-option=option:dns-server,${ROUTER}`,
+    `--dhcp-leasefile=${join(work, "router.leases")}`,
+    "--log-dhcp",
+    "--log-facility=-",
+  ]);
+  const acng = join(cache, "apt-cacher-ng");
+  mkdirSync(acng, { recursive: true });
+  mkdirSync(join(work, "apt-cacher-ng"), { recursive: true });
+  // The package's own configuration, with the Debian backend set to the node's mirror (its default names
+  // a host this test's network may not resolve).
+  const conf = join(work, "apt-cacher-ng.conf.d");
+  mkdirSync(conf, { recursive: true });
+  for (const f of readdirSync("/etc/apt-cacher-ng"))
+    copyFileSync(join("/etc/apt-cacher-ng", f), join(conf, f));
+  writeFileSync(
+    join(conf, "backends_debian"),
+    `http://${mirror.host}${mirror.directory.replace(/\/*$/, "/")}\n`,
+  );
+  start("apt-cacher-ng", "/usr/sbin/apt-cacher-ng", [
+    "-c",
+    conf,
+    "ForeGround=1",
+    `Port=${PROXY_PORT}`,
+    `BindAddress=${ROUTER}`,
+    `CacheDir=${acng}`,
+    `LogDir=${join(work, "apt-cacher-ng")}`,
+    `PidFile=${join(work, "apt-cacher-ng.pid")}`,
+    `SocketPath=${join(work, "apt-cacher-ng.socket")}`,
+  ]);
+}
+
+/** The node as the stack would describe it, and the controller plan Hearth would deploy for it. */
+function planFor(hostKey: { privateKey: string; publicKey: string }, operatorPublic: string) {
+  const node: PxeNodeSpec = {
+    name: "metal-vm",
+    mac: MAC,
+    ip: NODE_IP,
+    network: { cidr: CIDR, gateway: ROUTER, dns: [ROUTER] },
+    disk: "/dev/vda",
+    arch: "amd64",
+    os: "debian",
+    sshUser: "hearth",
+    authorizedKeys: [operatorPublic],
+    hostKey,
+    timezone: "Europe/Paris",
+    packages: ["htop"],
+    selinux: "enforcing",
+    wakeOnLan: false,
+    mirrors: {
+      debian: { host: "deb.debian.org", directory: "/debian" },
+      fedora: "http://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything",
+    },
+    proxy: `http://${ROUTER}:${PROXY_PORT}/`,
+    serialConsole: "ttyS0,115200n8",
+  };
+  const plan = planController({
+    connection: {
+      host: CONTROLLER,
+      port: 22,
+      user: "root",
+      privateKey: "unused",
+      hostKey: "unused",
+    },
+    serverAddress: CONTROLLER,
+    network: CIDR,
+    interface: "br0",
+    httpPort: HTTP_PORT,
+    // Like /srv/hearth: dnsmasq drops root and must still read its TFTP root, so not under a private home.
+    rootDir: join("/var/tmp", `hearth-metal-${stamp}`, "srv"),
+    nodes: [node],
+    nodeConnections: {
+      [node.name]: {
+        host: NODE_IP,
+        port: 22,
+        user: "hearth",
+        privateKey: "unused",
+        hostKey: hostKey.publicKey,
+      },
+    },
+    installTimeoutMinutes: TIMEOUT_MINUTES,
+  });
+  return { node, plan };
+}
+
+/** The `ExecStart=` (and `ExecStartPre=`) command lines of a unit, as systemd would run them. */
+function execLines(unit: string, key: "ExecStart" | "ExecStartPre"): string[][] {
+  return unit
+    .split("\n")
+    .filter((l) => l.startsWith(`${key}=`))
+    .map((l) => l.slice(key.length + 1).split(" "));
+}
+
+/** Lays the files out as the controller's setup and file steps do, then starts both services. */
+function startController(plan: ReturnType<typeof planFor>["plan"], installText: string): void {
+  const { layout } = plan;
+  for (const d of [layout.tftpRoot, layout.nodesDir])
+    mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const f of [IPXE_BINARIES.bios, IPXE_BINARIES.efiX64])
+    copyFileSync(`/usr/lib/ipxe/${f}`, join(layout.tftpRoot, f));
+  const installer = join(layout.httpRoot, debianInstallerDir("amd64"));
+  mkdirSync(installer, { recursive: true });
+  for (const f of ["linux", "initrd.gz"])
+    copyFileSync(join(netbootPackageDir("amd64"), f), join(installer, f));
+  writeFileSync(layout.dnsmasqConf, plan.dnsmasqConf);
+  writeFileSync(plan.bootPath, plan.bootText);
+  const [n] = plan.nodes;
+  writeFileSync(n.installPath, installText, { mode: 0o600 });
+  writeFileSync(n.scriptPath, n.scriptText);
+  for (const d of [layout.httpRoot, layout.nodesDir]) writeFileSync(join(d, "index.html"), "");
+
+  for (const [cmd, ...args] of execLines(dnsmasqServiceUnit(layout), "ExecStartPre")) {
+    say(`controller: ${cmd} ${args.join(" ")} -> ${run(...inNs(cmd, args)).trim() || "ok"}`);
+  }
+  const [[dnsmasq, ...dnsmasqArgs]] = execLines(dnsmasqServiceUnit(layout), "ExecStart");
+  // Under systemd dnsmasq logs to the journal; here its log goes to a file the watcher reads.
+  start("controller-dnsmasq", ...inNs(dnsmasq, [...dnsmasqArgs, "--log-facility=-"]));
+  const [[python, ...httpArgs]] = execLines(
+    httpServiceUnit(layout, CONTROLLER, HTTP_PORT),
+    "ExecStart",
+  );
+  start("controller-http", ...inNs(python, ["-u", ...httpArgs]));
+}
+
+function readText(path: string): string {
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether this machine's /dev/kvm can be opened at all. */
+function kvmAvailable(): boolean {
+  try {
+    closeSync(openSync("/dev/kvm", "r+"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function startMachine(accel: "kvm" | "tcg", disk: string): ChildProcess {
+  const serial = join(work, `serial-${accel}.log`);
+  return start(
+    `qemu-${accel}`,
+    ...inNs("qemu-system-x86_64", [
+      "-accel",
+      accel,
+      "-m",
+      "2048",
+      "-smp",
+      "2",
+      "-display",
+      "none",
+      "-monitor",
+      "none",
+      "-serial",
+      `file:${serial}`,
+      "-netdev",
+      "tap,id=lan,ifname=tap0,script=no,downscript=no",
+      "-device",
+      `virtio-net-pci,netdev=lan,mac=${MAC}`,
+      "-drive",
+      `file=${disk},if=virtio,format=qcow2`,
+      "-device",
+      "virtio-rng-pci",
+      // Disk first, then the network: the empty disk falls through to PXE, the installed one boots itself.
+      "-boot",
+      "order=cn",
+    ]),
+  );
+}
+
+async function waitFor(what: () => boolean, seconds: number): Promise<boolean> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (what()) return true;
+    await sleep(2000);
+  }
+  return what();
+}
+
+function stopChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.pid) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(work, { recursive: true });
+  preflight();
+  say(`work directory ${work}`);
+
+  const hostKey = generateEd25519KeyPair("metal-vm");
+  const operator = generateEd25519KeyPair("operator@test-metal");
+  const operatorKey = join(work, "operator_ed25519");
+  writeFileSync(operatorKey, operator.privateKey, { mode: 0o600 });
+  const { node, plan } = planFor(hostKey, operator.publicKey);
+  const installText = renderInstallFile(node, hostKey.privateKey, hostKey.publicKey);
+
+  setupNetwork();
+  startRouter(node.mirrors.debian);
+  startController(plan, installText);
+  const httpLog = join(work, "controller-http.log");
+  const dnsmasqLog = join(work, "controller-dnsmasq.log");
+  await sleep(1500);
+  if (died.length > 0) throw new Error(died.join("\n"));
+
+  const disk = join(work, "disk.qcow2");
+  run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "10G"]);
+
+  // Power on. KVM only when a probe shows iPXE fetching the boot script in time: under some hosts' KVM the
+  // firmware reboots in a loop or never starts.
+  const scriptFetched = () => readText(httpLog).includes('"GET /boot.ipxe HTTP/1.1" 200');
+  let accel: "kvm" | "tcg" = "tcg";
+  let machine: ChildProcess | undefined;
+  let poweredOn = Date.now();
+  if (process.env.HEARTH_METAL_ACCEL !== "tcg" && kvmAvailable()) {
+    say(
+      `powering on under KVM (probe: the boot script must be fetched within ${KVM_PROBE_SECONDS}s)`,
+    );
+    poweredOn = Date.now();
+    machine = startMachine("kvm", disk);
+    if (await waitFor(scriptFetched, KVM_PROBE_SECONDS)) {
+      accel = "kvm";
+    } else {
+      say("KVM probe failed: no boot script fetched; falling back to TCG on the same empty disk");
+      stopChild(machine);
+      await sleep(2000);
+      machine = undefined;
+    }
+  }
+  if (!machine) {
+    say("powering on under TCG (software emulation)");
+    poweredOn = Date.now();
+    machine = startMachine("tcg", disk);
+  }
+
+  // Follow the install with the controller's own watcher.
+  const args = waitArguments({
+    name: node.name,
+    mac: node.mac,
+    installFile: installFileName(node),
+    host: NODE_IP,
+    port: 22,
+    user: node.sshUser,
+    hostKey: hostKey.publicKey,
+    timeoutMinutes: TIMEOUT_MINUTES,
+    logFiles: { dnsmasq: dnsmasqLog, http: httpLog },
+    intervalSeconds: 15,
+  });
+  const watcherFile = join(work, "wait-for-node.py");
+  writeFileSync(watcherFile, waitProgram());
+  const code = await new Promise<number>((resolve) => {
+    const w = spawn("ip", ["netns", "exec", NS, "python3", "-u", watcherFile, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    children.push(w);
+    const relay = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) say(`watcher: ${line}`);
+    };
+    w.stdout.on("data", relay);
+    w.stderr.on("data", relay);
+    const watchdog = setInterval(() => {
+      if (died.length > 0) stopChild(w);
+    }, 5000);
+    w.on("exit", (c) => {
+      clearInterval(watchdog);
+      resolve(c ?? 1);
+    });
+  });
+  const sshReady = Date.now();
+  if (died.length > 0) throw new Error(died.join("\n"));
+  if (code !== WAIT_EXIT.ready) {
+    const serial = readText(join(work, `serial-${accel}.log`))
+      .split("\n")
+      .slice(-25)
+      .join("\n");
+    throw new Error(`the watcher exited with ${code}; last serial lines:\n${serial}`);
+  }
+
+  // Log in with the operator key, the pinned host key the only one known, and look at the result.
+  const knownHosts = join(work, "known_hosts");
+  writeFileSync(knownHosts, `${NODE_IP} ${hostKey.publicKey}\n`);
+  const ssh = (remote: string) =>
+    run(
+      ...inNs("ssh", [
+        "-F",
+        "/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-i",
+        operatorKey,
+        `${node.sshUser}@${NODE_IP}`,
+        remote,
+      ]),
+    ).trim();
+  const hostname = ssh("hostname");
+  const served = ssh("cat /etc/ssh/ssh_host_ed25519_key.pub");
+  const version = ssh("cat /etc/debian_version");
+  const sudo = ssh("sudo -n id -u");
+  const fromDisk = ssh("findmnt -n -o SOURCE /");
+  const aptProxy = ssh("apt-config dump Acquire::http::Proxy");
+  say(
+    `logged in: hostname=${hostname} debian=${version} root=${fromDisk} sudo uid=${sudo}; ${aptProxy}`,
+  );
+  const problems: string[] = [];
+  if (hostname !== node.name) problems.push(`hostname is ${hostname}, expected ${node.name}`);
+  if (
+    served.split(" ").slice(0, 2).join(" ") !== hostKey.publicKey.split(" ").slice(0, 2).join(" ")
+  ) {
+    problems.push("the node's ed25519 host key is not the pinned one");
+  }
+  if (sudo !== "0") problems.push("password-less sudo does not work");
+  if (!fromDisk.startsWith("/dev/vda"))
+    problems.push(`root is mounted from ${fromDisk}, not the virtual disk`);
+
+  // A changed host key stops the wait before any command: pin another key and ask again.
+  const other = generateEd25519KeyPair("not-metal-vm");
+  const mismatch = spawnSync(
+    "ip",
+    [
+      "netns",
+      "exec",
+      NS,
+      "python3",
+      watcherFile,
+      ...waitArguments({
+        name: node.name,
+        mac: node.mac,
+        installFile: installFileName(node),
+        host: NODE_IP,
+        port: 22,
+        user: node.sshUser,
+        hostKey: other.publicKey,
+        timeoutMinutes: 1,
+        logFiles: { dnsmasq: dnsmasqLog, http: httpLog },
+        intervalSeconds: 5,
+      }),
+    ],
+    { encoding: "utf8" },
+  );
+  say(
+    `with another pinned key the watcher exits ${mismatch.status}: ${mismatch.stderr.trim().split("\n").pop()}`,
+  );
+  if (mismatch.status !== WAIT_EXIT.otherHostKey)
+    problems.push(`a changed host key gave exit ${mismatch.status}, not ${WAIT_EXIT.otherHostKey}`);
+
+  const stats = readText(join(work, "apt-cacher-ng", "apt-cacher.log"))
+    .split("\n")
+    .filter(Boolean).length;
+  const seconds = Math.round((sshReady - poweredOn) / 1000);
+  const summary = `power-on to SSH-ready: ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s under ${accel.toUpperCase()}; apt-cacher-ng served ${stats} requests`;
+  say(summary);
+  writeFileSync(join(work, "result.txt"), `${summary}\n`);
+  if (problems.length > 0) throw new Error(`installed, but:\n  - ${problems.join("\n  - ")}`);
+  say("PASS");
+}
+
+function cleanup(): void {
+  stopping = true;
+  for (const c of children) stopChild(c);
+  teardownNetwork();
+  if (process.env.HEARTH_METAL_KEEP !== "1") {
+    rmSync(join(work, "disk.qcow2"), { force: true });
+    rmSync(join("/var/tmp", `hearth-metal-${stamp}`), { recursive: true, force: true });
+  }
+}
+
+main()
+  .then(() => {
+    cleanup();
+    process.exit(0);
+  })
+  .catch((e: Error) => {
+    if (existsSync(work)) say(`FAIL: ${e.message}`);
+    else console.error(e.message);
+    cleanup();
+    process.exit(1);
+  });
+
+// Ctrl-C still tears the network down.
+process.on("SIGINT", () => {
+  cleanup();
+  process.exit(130);
+});

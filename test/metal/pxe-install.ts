@@ -408,7 +408,9 @@ async function main(): Promise<void> {
     machine = startMachine("tcg", disk);
   }
 
-  // Follow the install with the controller's own watcher.
+  // Follow the install with the controller's own watcher, and the proxy's log for what the archive lacks.
+  const acngLog = join(work, "apt-cacher-ng", "apt-cacher.log");
+  let blockedBy: string | undefined;
   const args = waitArguments({
     name: node.name,
     mac: node.mac,
@@ -435,7 +437,8 @@ async function main(): Promise<void> {
     w.stdout.on("data", relay);
     w.stderr.on("data", relay);
     const watchdog = setInterval(() => {
-      if (died.length > 0) stopChild(w);
+      blockedBy ??= missingInstallerFile(readText(acngLog));
+      if (died.length > 0 || blockedBy) stopChild(w);
     }, 5000);
     w.on("exit", (c) => {
       clearInterval(watchdog);
@@ -444,6 +447,8 @@ async function main(): Promise<void> {
   });
   const sshReady = Date.now();
   if (died.length > 0) throw new Error(died.join("\n"));
+  if (blockedBy)
+    throw new Blocked(await archiveBlock(blockedBy, node.mirrors.debian, accel, poweredOn));
   if (code !== WAIT_EXIT.ready) {
     const serial = readText(join(work, `serial-${accel}.log`))
       .split("\n")
@@ -536,6 +541,54 @@ async function main(): Promise<void> {
   say("PASS");
 }
 
+/** The run could not finish for a reason outside Hearth (exit 77, "blocked"), with the evidence. */
+class Blocked extends Error {}
+
+/** The first installer component (udeb) the archive answered 404 for, from apt-cacher-ng's transfer log. */
+function missingInstallerFile(log: string): string | undefined {
+  const m = /\|E\|\d+\|[^|]*\|\w+\/(pool\/\S+\.udeb) \[HTTP error, code: 404\]/.exec(log);
+  return m?.[1];
+}
+
+/**
+ * The installer asked the archive for one of its own components and got 404. Counts how many of the
+ * installer components the archive's index lists are really there, so the report says how much is missing.
+ */
+async function archiveBlock(
+  first: string,
+  mirror: { host: string; directory: string },
+  accel: string,
+  poweredOn: number,
+): Promise<string> {
+  const base = `http://${mirror.host}${mirror.directory.replace(/\/+$/, "")}`;
+  const index = run("sh", [
+    "-c",
+    `curl -fsS ${base}/dists/bookworm/main/debian-installer/binary-amd64/Packages.xz | xz -dc`,
+  ]);
+  const files = [...index.matchAll(/^Filename: (\S+)$/gm)].map((m) => m[1]);
+  const missing: string[] = [];
+  for (let i = 0; i < files.length; i += 16) {
+    const batch = files.slice(i, i + 16);
+    const codes = await Promise.all(
+      batch.map((f) =>
+        fetch(`${base}/${f}`, { method: "HEAD" }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
+    batch.forEach((f, j) => codes[j] !== 200 && missing.push(f));
+  }
+  const seconds = Math.round((Date.now() - poweredOn) / 1000);
+  writeFileSync(join(work, "missing-udebs.txt"), `${missing.join("\n")}\n`);
+  return [
+    `the Debian archive reachable here lacks the installer's own components: it answered 404 for ${first},`,
+    `and ${missing.length} of the ${files.length} udebs its debian-installer index lists are missing`,
+    `(list in ${join(work, "missing-udebs.txt")}). The installer cannot partition or install without them.`,
+    `Reached under ${accel.toUpperCase()} in ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s from power-on: every stage up to the installer reading its preseed and fetching from the archive through the proxy.`,
+  ].join("\n");
+}
+
 function cleanup(): void {
   stopping = true;
   for (const c of children) stopChild(c);
@@ -552,10 +605,12 @@ main()
     process.exit(0);
   })
   .catch((e: Error) => {
-    if (existsSync(work)) say(`FAIL: ${e.message}`);
+    const verdict = e instanceof Blocked ? "BLOCKED" : "FAIL";
+    if (existsSync(work)) say(`${verdict}: ${e.message}`);
     else console.error(e.message);
     cleanup();
-    process.exit(1);
+    // 77: the conventional "could not run here" status, distinct from a failure of Hearth's own parts.
+    process.exit(e instanceof Blocked ? 77 : 1);
   });
 
 // Ctrl-C still tears the network down.

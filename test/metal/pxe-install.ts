@@ -447,8 +447,26 @@ async function main(): Promise<void> {
   });
   const sshReady = Date.now();
   if (died.length > 0) throw new Error(died.join("\n"));
-  if (blockedBy)
-    throw new Blocked(await archiveBlock(blockedBy, node.mirrors.debian, accel, poweredOn));
+  const ctx: Installed = {
+    node,
+    hostKey,
+    operatorKey,
+    watcherFile,
+    logs: { dnsmasq: dnsmasqLog, http: httpLog },
+  };
+  if (blockedBy) {
+    const why = await archiveBlock(blockedBy, node.mirrors.debian, accel, poweredOn);
+    say(`BLOCKED: ${why}`);
+    stopChild(machine);
+    const standIn = await postInstallStandIn(ctx, installText);
+    if (standIn.length > 0)
+      throw new Error(`post-install stand-in:\n  - ${standIn.join("\n  - ")}`);
+    throw new Blocked(
+      "the full install could not run (see above); the post-install stand-in passed: the preseed's own late " +
+        "command, run in a debootstrapped Debian, made its sshd answer with the pinned key only, let the " +
+        "operator in and gave password-less sudo, and another pinned key stopped the watcher",
+    );
+  }
   if (code !== WAIT_EXIT.ready) {
     const serial = readText(join(work, `serial-${accel}.log`))
       .split("\n")
@@ -457,7 +475,34 @@ async function main(): Promise<void> {
     throw new Error(`the watcher exited with ${code}; last serial lines:\n${serial}`);
   }
 
-  // Log in with the operator key, the pinned host key the only one known, and look at the result.
+  const problems = checkInstalled(ctx, { hostname: node.name, rootOn: "/dev/vda" });
+  const stats = readText(join(work, "apt-cacher-ng", "apt-cacher.log"))
+    .split("\n")
+    .filter(Boolean).length;
+  const seconds = Math.round((sshReady - poweredOn) / 1000);
+  const summary = `power-on to SSH-ready: ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s under ${accel.toUpperCase()}; apt-cacher-ng served ${stats} requests`;
+  say(summary);
+  writeFileSync(join(work, "result.txt"), `${summary}\n`);
+  if (problems.length > 0) throw new Error(`installed, but:\n  - ${problems.join("\n  - ")}`);
+  say("PASS");
+}
+
+/** What the checks after SSH-ready need. */
+interface Installed {
+  node: PxeNodeSpec;
+  hostKey: { privateKey: string; publicKey: string };
+  operatorKey: string;
+  watcherFile: string;
+  logs: { dnsmasq: string; http: string };
+}
+
+/**
+ * Logs in with the operator key, the pinned host key the only one known, and checks what the install left:
+ * the served host key, that no other host key type is offered, password-less sudo; then pins another key and
+ * expects the watcher to stop (exit 3). Returns the problems found.
+ */
+function checkInstalled(ctx: Installed, expect: { hostname?: string; rootOn?: string }): string[] {
+  const { node, hostKey } = ctx;
   const knownHosts = join(work, "known_hosts");
   writeFileSync(knownHosts, `${NODE_IP} ${hostKey.publicKey}\n`);
   const ssh = (remote: string) =>
@@ -474,7 +519,7 @@ async function main(): Promise<void> {
         "-o",
         "IdentitiesOnly=yes",
         "-i",
-        operatorKey,
+        ctx.operatorKey,
         `${node.sshUser}@${NODE_IP}`,
         remote,
       ]),
@@ -483,62 +528,121 @@ async function main(): Promise<void> {
   const served = ssh("cat /etc/ssh/ssh_host_ed25519_key.pub");
   const version = ssh("cat /etc/debian_version");
   const sudo = ssh("sudo -n id -u");
-  const fromDisk = ssh("findmnt -n -o SOURCE /");
-  const aptProxy = ssh("apt-config dump Acquire::http::Proxy");
+  const root = ssh("findmnt -n -o SOURCE / || true");
+  const offered = run(...inNs("ssh-keyscan", ["-T", "10", NODE_IP]), true)
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => l.split(" ")[1]);
   say(
-    `logged in: hostname=${hostname} debian=${version} root=${fromDisk} sudo uid=${sudo}; ${aptProxy}`,
+    `logged in as ${node.sshUser}: hostname=${hostname} debian=${version} root=${root} sudo uid=${sudo}; host keys offered: ${offered.join(", ")}`,
   );
   const problems: string[] = [];
-  if (hostname !== node.name) problems.push(`hostname is ${hostname}, expected ${node.name}`);
-  if (
-    served.split(" ").slice(0, 2).join(" ") !== hostKey.publicKey.split(" ").slice(0, 2).join(" ")
-  ) {
-    problems.push("the node's ed25519 host key is not the pinned one");
+  if (expect.hostname && hostname !== expect.hostname) {
+    problems.push(`hostname is ${hostname}, expected ${expect.hostname}`);
+  }
+  const same = (a: string, b: string) =>
+    a.split(" ").slice(0, 2).join(" ") === b.split(" ").slice(0, 2).join(" ");
+  if (!same(served, hostKey.publicKey)) problems.push("the ed25519 host key is not the pinned one");
+  if (offered.join(",") !== "ssh-ed25519") {
+    problems.push(
+      `sshd offers ${offered.join(", ") || "nothing"}, not the pinned ed25519 key alone`,
+    );
   }
   if (sudo !== "0") problems.push("password-less sudo does not work");
-  if (!fromDisk.startsWith("/dev/vda"))
-    problems.push(`root is mounted from ${fromDisk}, not the virtual disk`);
+  if (expect.rootOn && !root.startsWith(expect.rootOn)) {
+    problems.push(`root is mounted from ${root}, not ${expect.rootOn}`);
+  }
 
   // A changed host key stops the wait before any command: pin another key and ask again.
   const other = generateEd25519KeyPair("not-metal-vm");
-  const mismatch = spawnSync(
-    "ip",
-    [
-      "netns",
-      "exec",
-      NS,
-      "python3",
-      watcherFile,
-      ...waitArguments({
-        name: node.name,
-        mac: node.mac,
-        installFile: installFileName(node),
-        host: NODE_IP,
-        port: 22,
-        user: node.sshUser,
-        hostKey: other.publicKey,
-        timeoutMinutes: 1,
-        logFiles: { dnsmasq: dnsmasqLog, http: httpLog },
-        intervalSeconds: 5,
-      }),
-    ],
-    { encoding: "utf8" },
-  );
+  const mismatch = watchOnce(ctx, other.publicKey, 5);
   say(
     `with another pinned key the watcher exits ${mismatch.status}: ${mismatch.stderr.trim().split("\n").pop()}`,
   );
-  if (mismatch.status !== WAIT_EXIT.otherHostKey)
+  if (mismatch.status !== WAIT_EXIT.otherHostKey) {
     problems.push(`a changed host key gave exit ${mismatch.status}, not ${WAIT_EXIT.otherHostKey}`);
+  }
+  return problems;
+}
 
-  const stats = readText(join(work, "apt-cacher-ng", "apt-cacher.log"))
-    .split("\n")
-    .filter(Boolean).length;
-  const seconds = Math.round((sshReady - poweredOn) / 1000);
-  const summary = `power-on to SSH-ready: ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s under ${accel.toUpperCase()}; apt-cacher-ng served ${stats} requests`;
-  say(summary);
-  writeFileSync(join(work, "result.txt"), `${summary}\n`);
-  if (problems.length > 0) throw new Error(`installed, but:\n  - ${problems.join("\n  - ")}`);
-  say("PASS");
+/** Runs the watcher for one minute at most, pinning `hostKey`, against the node's address. */
+function watchOnce(ctx: Installed, hostKey: string, intervalSeconds: number) {
+  const args = waitArguments({
+    name: ctx.node.name,
+    mac: ctx.node.mac,
+    installFile: installFileName(ctx.node),
+    host: NODE_IP,
+    port: 22,
+    user: ctx.node.sshUser,
+    hostKey,
+    timeoutMinutes: 1,
+    logFiles: ctx.logs,
+    intervalSeconds,
+  });
+  return spawnSync("ip", ["netns", "exec", NS, "python3", ctx.watcherFile, ...args], {
+    encoding: "utf8",
+  });
+}
+
+/** One answer of the preseed, by question. */
+function preseedAnswer(preseed: string, question: string): string {
+  const line = preseed.split("\n").find((l) => l.startsWith(`d-i ${question} `));
+  if (!line) throw new Error(`the preseed has no ${question}`);
+  return line.split(" ").slice(3).join(" ");
+}
+
+/**
+ * When the installer cannot run here, the part of the install Hearth writes is still checked for real: a
+ * Debian 12 from debootstrap (through the same proxy), with the preseed's package list; the login user created
+ * as the installer's user-setup does (locked password); then the preseed's own late command, its `in-target`
+ * replaced by chroot; then that system's sshd, started the way its unit would, on the node's address.
+ */
+async function postInstallStandIn(ctx: Installed, preseed: string): Promise<string[]> {
+  say(
+    "post-install stand-in: debootstrap Debian 12 through the proxy, then the preseed's late command",
+  );
+  const target = join("/var/tmp", `hearth-metal-${stamp}`, "target");
+  const packages = preseedAnswer(preseed, "pkgsel/include").split(" ");
+  const proxy = preseedAnswer(preseed, "mirror/http/proxy");
+  const mirror = `http://${preseedAnswer(preseed, "mirror/http/hostname")}${preseedAnswer(preseed, "mirror/http/directory")}`;
+  const boot = spawnSync(
+    "debootstrap",
+    ["--variant=minbase", `--include=${packages.join(",")}`, "bookworm", target, mirror],
+    { encoding: "utf8", env: { ...process.env, http_proxy: proxy } },
+  );
+  writeFileSync(join(work, "debootstrap.log"), boot.stdout + boot.stderr);
+  if (boot.status !== 0) return [`debootstrap failed (${boot.status}); see debootstrap.log`];
+  run("chroot", [
+    target,
+    "useradd",
+    "--create-home",
+    "--shell",
+    "/bin/bash",
+    "--comment",
+    "Hearth",
+    ctx.node.sshUser,
+  ]);
+
+  const late = preseedAnswer(preseed, "preseed/late_command");
+  if (!late.startsWith("in-target "))
+    return [`the late command does not run in-target: ${late.slice(0, 40)}`];
+  const post = spawnSync("sh", ["-c", `chroot ${target} ${late.slice("in-target ".length)}`], {
+    encoding: "utf8",
+  });
+  if (post.status !== 0) return [`the late command failed (${post.status}): ${post.stderr}`];
+  say("post-install stand-in: the late command ran");
+
+  mkdirSync(join(target, "run", "sshd"), { recursive: true, mode: 0o755 });
+  run(...inNs("ip", ["addr", "add", `${NODE_IP}/24`, "dev", "br0"]));
+  start("stand-in-sshd", ...inNs("chroot", [target, "/usr/sbin/sshd", "-D", "-e"]));
+  const watched = watchOnce(ctx, ctx.hostKey.publicKey, 2);
+  for (const line of (watched.stdout + watched.stderr).split("\n").filter(Boolean))
+    say(`watcher: ${line}`);
+  if (watched.status !== WAIT_EXIT.ready)
+    return [`the watcher exited ${watched.status} against the stand-in`];
+  const problems = checkInstalled(ctx, {});
+  if (problems.length === 0) say("post-install stand-in: PASS");
+  return problems;
 }
 
 /** The run could not finish for a reason outside Hearth (exit 77, "blocked"), with the evidence. */
@@ -605,7 +709,7 @@ main()
     process.exit(0);
   })
   .catch((e: Error) => {
-    const verdict = e instanceof Blocked ? "BLOCKED" : "FAIL";
+    const verdict = e instanceof Blocked ? "BLOCKED (exit 77)" : "FAIL";
     if (existsSync(work)) say(`${verdict}: ${e.message}`);
     else console.error(e.message);
     cleanup();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what `npm run test:metal` runs: QEMU with iPXE NIC ROMs, iPXE's PXE binaries, dnsmasq, the
-# apt-cacher-ng caching proxy, OpenSSH's client and Debian's netboot installer, all from Debian. Idempotent.
+# Installs what `npm run test:metal` runs on the host: QEMU with iPXE NIC ROMs, dnsmasq (the LAN's router),
+# the apt-cacher-ng caching proxy, OpenSSH's client and debootstrap (the controller's root file system), all
+# from Debian. The controller's own packages are installed by Hearth's setup script. Idempotent.
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils ipxe-qemu ipxe dnsmasq-base apt-cacher-ng openssh-client
-  python3 iproute2 debian-installer-12-netboot-amd64)
+packages=(qemu-system-x86 qemu-utils ipxe-qemu dnsmasq-base apt-cacher-ng openssh-client debootstrap
+  iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -32,13 +32,17 @@ import { homedir } from "os";
 import { join } from "path";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import {
-  httpServiceUnit,
-  dnsmasqServiceUnit,
-  netbootPackageDir,
+  dnsmasqConfigScript,
+  installedScript,
+  publicFileScript,
+  secretFileScript,
 } from "../../components/metal/controller-scripts";
-import { IPXE_BINARIES } from "../../components/metal/dnsmasq";
-import { debianInstallerDir } from "../../components/metal/ipxe";
-import { WAIT_EXIT, waitArguments, waitProgram } from "../../components/metal/node-wait";
+import {
+  NodeWaitSpec,
+  WAIT_EXIT,
+  waitCommand,
+  waitProgram,
+} from "../../components/metal/node-wait";
 import { planController, renderInstallFile } from "../../components/metal/pxe-controller";
 import { PxeNodeSpec, installFileName } from "../../components/metal/spec";
 
@@ -58,6 +62,8 @@ const KVM_PROBE_SECONDS = 90;
 const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache", "hearth");
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const work = join(cache, "metal", `run-${stamp}`);
+/** Root file systems and the disk: world-traversable (dnsmasq drops root), removed at the end. */
+const scratch = join("/var/tmp", `hearth-metal-${stamp}`);
 const children: ChildProcess[] = [];
 const t0 = Date.now();
 
@@ -82,8 +88,13 @@ const inNs = (cmd: string, args: string[]): [string, string[]] => [
 ];
 
 /** Starts a long-lived process with its output in `log`; it is killed when the test ends. */
-function start(name: string, cmd: string, args: string[]): ChildProcess {
-  const out = openSync(join(work, `${name}.log`), "a");
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  log = join(work, `${name}.log`),
+): ChildProcess {
+  const out = openSync(log, "a");
   const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: true });
   closeSync(out);
   children.push(child);
@@ -91,7 +102,7 @@ function start(name: string, cmd: string, args: string[]): ChildProcess {
     if (stopping) return;
     say(`${name} exited (${code ?? signal})`);
     if (name.startsWith("controller-") || name.startsWith("router-") || name === "apt-cacher-ng") {
-      died.push(`${name} exited (${code ?? signal}); see ${join(work, `${name}.log`)}`);
+      died.push(`${name} exited (${code ?? signal}); see ${log}`);
     }
   });
   return child;
@@ -102,14 +113,16 @@ const died: string[] = [];
 
 function preflight(): void {
   const problems: string[] = [];
-  if (process.getuid?.() !== 0) problems.push("run as root (network namespaces, taps, dnsmasq)");
+  if (process.getuid?.() !== 0) {
+    problems.push("run as root (network namespaces, taps, chroots, dnsmasq)");
+  }
   const tools: Record<string, string> = {
     "qemu-system-x86_64": "qemu-system-x86",
     "qemu-img": "qemu-utils",
     "/usr/sbin/dnsmasq": "dnsmasq-base",
     "/usr/sbin/apt-cacher-ng": "apt-cacher-ng",
     ssh: "openssh-client",
-    python3: "python3",
+    debootstrap: "debootstrap",
     ip: "iproute2",
   };
   for (const [tool, pkg] of Object.entries(tools)) {
@@ -117,15 +130,6 @@ function preflight(): void {
       ? existsSync(tool)
       : run("sh", ["-c", `command -v ${tool} || true`]).trim() !== "";
     if (!found) problems.push(`${tool} is missing (apt-get install ${pkg})`);
-  }
-  for (const f of [IPXE_BINARIES.bios, IPXE_BINARIES.efiX64]) {
-    if (!existsSync(`/usr/lib/ipxe/${f}`))
-      problems.push(`/usr/lib/ipxe/${f} is missing (apt-get install ipxe)`);
-  }
-  if (!existsSync(`${netbootPackageDir("amd64")}/linux`)) {
-    problems.push(
-      "Debian's netboot installer is missing (apt-get install debian-installer-12-netboot-amd64)",
-    );
   }
   if (problems.length > 0) {
     throw new Error(
@@ -235,8 +239,6 @@ function planFor(hostKey: { privateKey: string; publicKey: string }, operatorPub
     network: CIDR,
     interface: "br0",
     httpPort: HTTP_PORT,
-    // Like /srv/hearth: dnsmasq drops root and must still read its TFTP root, so not under a private home.
-    rootDir: join("/var/tmp", `hearth-metal-${stamp}`, "srv"),
     nodes: [node],
     nodeConnections: {
       [node.name]: {
@@ -260,35 +262,150 @@ function execLines(unit: string, key: "ExecStart" | "ExecStartPre"): string[][] 
     .map((l) => l.slice(key.length + 1).split(" "));
 }
 
-/** Lays the files out as the controller's setup and file steps do, then starts both services. */
-function startController(plan: ReturnType<typeof planFor>["plan"], installText: string): void {
-  const { layout } = plan;
-  for (const d of [layout.tftpRoot, layout.nodesDir])
-    mkdirSync(d, { recursive: true, mode: 0o755 });
-  for (const f of [IPXE_BINARIES.bios, IPXE_BINARIES.efiX64])
-    copyFileSync(`/usr/lib/ipxe/${f}`, join(layout.tftpRoot, f));
-  const installer = join(layout.httpRoot, debianInstallerDir("amd64"));
-  mkdirSync(installer, { recursive: true });
-  for (const f of ["linux", "initrd.gz"])
-    copyFileSync(join(netbootPackageDir("amd64"), f), join(installer, f));
-  writeFileSync(layout.dnsmasqConf, plan.dnsmasqConf);
-  writeFileSync(plan.bootPath, plan.bootText);
-  const [n] = plan.nodes;
-  writeFileSync(n.installPath, installText, { mode: 0o600 });
-  writeFileSync(n.scriptPath, n.scriptText);
-  for (const d of [layout.httpRoot, layout.nodesDir]) writeFileSync(join(d, "index.html"), "");
-
-  for (const [cmd, ...args] of execLines(dnsmasqServiceUnit(layout), "ExecStartPre")) {
-    say(`controller: ${cmd} ${args.join(" ")} -> ${run(...inNs(cmd, args)).trim() || "ok"}`);
-  }
-  const [[dnsmasq, ...dnsmasqArgs]] = execLines(dnsmasqServiceUnit(layout), "ExecStart");
-  // Under systemd dnsmasq logs to the journal; here its log goes to a file the watcher reads.
-  start("controller-dnsmasq", ...inNs(dnsmasq, [...dnsmasqArgs, "--log-facility=-"]));
-  const [[python, ...httpArgs]] = execLines(
-    httpServiceUnit(layout, CONTROLLER, HTTP_PORT),
-    "ExecStart",
+/** Runs debootstrap (minbase, Debian 12) into `dir` through the proxy; its output goes to `<log>`. */
+function debootstrap(
+  dir: string,
+  packages: string[],
+  mirror: string,
+  proxy: string,
+  log: string,
+): void {
+  const r = spawnSync(
+    "debootstrap",
+    [
+      "--variant=minbase",
+      ...(packages.length ? [`--include=${packages.join(",")}`] : []),
+      "bookworm",
+      dir,
+      mirror,
+    ],
+    { encoding: "utf8", env: { ...process.env, http_proxy: proxy } },
   );
-  start("controller-http", ...inNs(python, ["-u", ...httpArgs]));
+  writeFileSync(join(work, log), r.stdout + r.stderr);
+  if (r.status !== 0)
+    throw new Error(`debootstrap into ${dir} failed (${r.status}); see ${join(work, log)}`);
+}
+
+/** The controller: a Debian 12 root on the LAN, set up by the scripts `PxeController` runs over SSH. */
+interface Controller {
+  root: string;
+  /** Runs a step's script as the command provider would (a root shell; `stdin` is the command's stdin). */
+  step(name: string, script: string, stdin?: string): void;
+  /** Host paths of the service logs, and the same files as the controller sees them. */
+  logs: { dnsmasq: string; http: string };
+  logsInside: { dnsmasq: string; http: string };
+}
+
+/**
+ * Deploys the controller the way `PxeController` does, into a debootstrapped Debian 12 on the LAN: the setup
+ * script (packages through the LAN's proxy, the HTTP user, directories, iPXE binaries, Debian's netboot
+ * installer, both systemd units), then dnsmasq.conf, the boot script, the node's install file and iPXE script,
+ * each through its own script with the content on stdin. A chroot has no systemd, so a `systemctl` stand-in
+ * records the calls; the units the setup wrote are then started by their own `User=`, `ExecStartPre=` and
+ * `ExecStart=` lines. The one difference from systemd: logs go to files instead of the journal.
+ */
+function deployController(
+  plan: ReturnType<typeof planFor>["plan"],
+  installText: string,
+  mirror: string,
+  proxy: string,
+): Controller {
+  const root = join(scratch, "controller");
+  say("controller: debootstrap Debian 12, then Hearth's setup and file scripts");
+  debootstrap(root, [], mirror, proxy, "debootstrap-controller.log");
+  writeFileSync(
+    join(root, "etc/apt/sources.list"),
+    [
+      "deb http://deb.debian.org/debian bookworm main",
+      "deb http://deb.debian.org/debian bookworm-updates main",
+      "deb http://deb.debian.org/debian-security bookworm-security main",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(join(root, "etc/apt/apt.conf.d/90proxy"), `Acquire::http::Proxy "${proxy}";\n`);
+  writeFileSync(
+    join(root, "usr/local/bin/systemctl"),
+    [
+      "#!/bin/sh",
+      'echo "systemctl $*" >> /var/log/hearth-systemctl.log',
+      // Nothing runs until the harness starts the units, so "is-active" says inactive.
+      'case "$1" in is-active) exit 3;; esac',
+      "exit 0",
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
+  const step = (name: string, script: string, stdin?: string) => {
+    const r = spawnSync("ip", ["netns", "exec", NS, "chroot", root, "sh", "-c", script], {
+      input: stdin ?? "",
+      encoding: "utf8",
+    });
+    appendFileSync(
+      join(work, "controller-steps.log"),
+      `== ${name} (exit ${r.status})\n${r.stdout}${r.stderr}\n`,
+    );
+    if (r.status !== 0) {
+      throw new Error(
+        `controller step ${name} failed (${r.status}): ${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
+      );
+    }
+  };
+  const started = Date.now();
+  step("setup", plan.setupText);
+  say(`controller: setup done in ${Math.round((Date.now() - started) / 1000)}s`);
+  step("dnsmasq", dnsmasqConfigScript(plan.layout), plan.dnsmasqConf);
+  step("boot-script", publicFileScript(plan.bootPath), plan.bootText);
+  const [n] = plan.nodes;
+  step("install-file", secretFileScript(n.installPath), installText);
+  step("ipxe", publicFileScript(n.scriptPath), n.scriptText);
+  say(
+    `controller: systemctl was asked: ${readText(join(root, "var/log/hearth-systemctl.log")).trim().split("\n").join("; ")}`,
+  );
+
+  const logsInside = { dnsmasq: "/var/log/hearth-dnsmasq.log", http: "/var/log/hearth-http.log" };
+  const logs = { dnsmasq: join(root, logsInside.dnsmasq), http: join(root, logsInside.http) };
+  const unit = (name: string) => readFileSync(join(root, "etc/systemd/system", name), "utf8");
+  const inRoot = (user: string | undefined, cmd: string[]): [string, string[]] => [
+    "ip",
+    [
+      "netns",
+      "exec",
+      NS,
+      "chroot",
+      ...(user ? [`--userspec=${uidOf(root, user)}`] : []),
+      root,
+      ...cmd,
+    ],
+  ];
+  const dnsmasqUnit = unit("hearth-dnsmasq.service");
+  for (const cmd of execLines(dnsmasqUnit, "ExecStartPre")) {
+    say(`controller: ${cmd.join(" ")} -> ${run(...inRoot(undefined, cmd)).trim() || "ok"}`);
+  }
+  const [dnsmasqCmd] = execLines(dnsmasqUnit, "ExecStart");
+  start(
+    "controller-dnsmasq",
+    ...inRoot(unitUser(dnsmasqUnit), [...dnsmasqCmd, "--log-facility=-"]),
+    logs.dnsmasq,
+  );
+  const httpUnit = unit("hearth-http.service");
+  const [[python, ...httpArgs]] = execLines(httpUnit, "ExecStart");
+  start("controller-http", ...inRoot(unitUser(httpUnit), [python, "-u", ...httpArgs]), logs.http);
+  return { root, step, logs, logsInside };
+}
+
+/** A unit's `User=`, when it has one. */
+function unitUser(unit: string): string | undefined {
+  return /^User=(\S+)$/m.exec(unit)?.[1];
+}
+
+/** `uid:gid` of a user in a root file system's passwd (chroot's --userspec then needs no lookup). */
+function uidOf(root: string, user: string): string {
+  const line = readFileSync(join(root, "etc/passwd"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new Error(`the controller has no user ${user}`);
+  const [, , uid, gid] = line.split(":");
+  return `${uid}:${gid}`;
 }
 
 function readText(path: string): string {
@@ -372,9 +489,10 @@ async function main(): Promise<void> {
 
   setupNetwork();
   startRouter(node.mirrors.debian);
-  startController(plan, installText);
-  const httpLog = join(work, "controller-http.log");
-  const dnsmasqLog = join(work, "controller-dnsmasq.log");
+  const proxy = node.proxy ?? "";
+  const mirror = `http://${node.mirrors.debian.host}${node.mirrors.debian.directory}`;
+  const controller = deployController(plan, installText, mirror, proxy);
+  const httpLog = controller.logs.http;
   await sleep(1500);
   if (died.length > 0) throw new Error(died.join("\n"));
 
@@ -411,25 +529,22 @@ async function main(): Promise<void> {
   // Follow the install with the controller's own watcher, and the proxy's log for what the archive lacks.
   const acngLog = join(work, "apt-cacher-ng", "apt-cacher.log");
   let blockedBy: string | undefined;
-  const args = waitArguments({
-    name: node.name,
-    mac: node.mac,
-    installFile: installFileName(node),
-    host: NODE_IP,
-    port: 22,
-    user: node.sshUser,
-    hostKey: hostKey.publicKey,
-    timeoutMinutes: TIMEOUT_MINUTES,
-    logFiles: { dnsmasq: dnsmasqLog, http: httpLog },
-    intervalSeconds: 15,
-  });
-  const watcherFile = join(work, "wait-for-node.py");
-  writeFileSync(watcherFile, waitProgram());
   const code = await new Promise<number>((resolve) => {
-    const w = spawn("ip", ["netns", "exec", NS, "python3", "-u", watcherFile, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    const w = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        NS,
+        "chroot",
+        controller.root,
+        "sh",
+        "-c",
+        waitCommand(waitSpec(node, hostKey.publicKey, controller, TIMEOUT_MINUTES, 15)),
+      ],
+      { stdio: ["pipe", "pipe", "pipe"], detached: true },
+    );
+    w.stdin.end(waitProgram());
     children.push(w);
     const relay = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) say(`watcher: ${line}`);
@@ -447,13 +562,7 @@ async function main(): Promise<void> {
   });
   const sshReady = Date.now();
   if (died.length > 0) throw new Error(died.join("\n"));
-  const ctx: Installed = {
-    node,
-    hostKey,
-    operatorKey,
-    watcherFile,
-    logs: { dnsmasq: dnsmasqLog, http: httpLog },
-  };
+  const ctx: Installed = { node, hostKey, operatorKey, controller, plan };
   if (blockedBy) {
     const why = await archiveBlock(blockedBy, node.mirrors.debian, accel, poweredOn);
     say(`BLOCKED: ${why}`);
@@ -475,7 +584,10 @@ async function main(): Promise<void> {
     throw new Error(`the watcher exited with ${code}; last serial lines:\n${serial}`);
   }
 
-  const problems = checkInstalled(ctx, { hostname: node.name, rootOn: "/dev/vda" });
+  const problems = [
+    ...checkInstalled(ctx, { hostname: node.name, rootOn: "/dev/vda" }),
+    ...lockToDisk(ctx),
+  ];
   const stats = readText(join(work, "apt-cacher-ng", "apt-cacher.log"))
     .split("\n")
     .filter(Boolean).length;
@@ -492,8 +604,8 @@ interface Installed {
   node: PxeNodeSpec;
   hostKey: { privateKey: string; publicKey: string };
   operatorKey: string;
-  watcherFile: string;
-  logs: { dnsmasq: string; http: string };
+  controller: Controller;
+  plan: ReturnType<typeof planFor>["plan"];
 }
 
 /**
@@ -565,23 +677,62 @@ function checkInstalled(ctx: Installed, expect: { hostname?: string; rootOn?: st
   return problems;
 }
 
-/** Runs the watcher for one minute at most, pinning `hostKey`, against the node's address. */
-function watchOnce(ctx: Installed, hostKey: string, intervalSeconds: number) {
-  const args = waitArguments({
-    name: ctx.node.name,
-    mac: ctx.node.mac,
-    installFile: installFileName(ctx.node),
+/**
+ * The controller's last step for the node, as `PxeController` runs it once the wait succeeded: the node's iPXE
+ * script now boots the disk, and the install file (it holds the host private key) leaves the HTTP server.
+ */
+function lockToDisk(ctx: Installed): string[] {
+  const [n] = ctx.plan.nodes;
+  ctx.controller.step("installed", installedScript(n.scriptPath, n.installPath), n.localBootText);
+  const base = `http://${CONTROLLER}:${HTTP_PORT}/nodes`;
+  const get = (file: string) =>
+    run(...inNs("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `${base}/${file}`]), true);
+  const script = run(...inNs("curl", ["-fsS", `${base}/${n.scriptPath.split("/").pop()}`]), true);
+  const install = get(installFileName(ctx.node));
+  say(
+    `controller: after the install the node's script ${script.includes("booting from the local disk") ? "boots the disk" : "still installs"}; its install file answers ${install}`,
+  );
+  const problems: string[] = [];
+  if (script !== n.localBootText)
+    problems.push("the node's iPXE script was not switched to local boot");
+  if (install !== "404")
+    problems.push(`the install file still answers ${install} after the install`);
+  return problems;
+}
+
+/** The wait's arguments as the component builds them, reading the controller's log files. */
+function waitSpec(
+  node: PxeNodeSpec,
+  hostKey: string,
+  controller: Controller,
+  timeoutMinutes: number,
+  intervalSeconds: number,
+): NodeWaitSpec {
+  return {
+    name: node.name,
+    mac: node.mac,
+    installFile: installFileName(node),
     host: NODE_IP,
     port: 22,
-    user: ctx.node.sshUser,
+    user: node.sshUser,
     hostKey,
-    timeoutMinutes: 1,
-    logFiles: ctx.logs,
+    timeoutMinutes,
+    logFiles: controller.logsInside,
     intervalSeconds,
-  });
-  return spawnSync("ip", ["netns", "exec", NS, "python3", ctx.watcherFile, ...args], {
-    encoding: "utf8",
-  });
+  };
+}
+
+/** Runs the controller's wait for one minute at most, pinning `hostKey`, as the component's wait step does. */
+function watchOnce(ctx: Installed, hostKey: string, intervalSeconds: number) {
+  const command = waitCommand(waitSpec(ctx.node, hostKey, ctx.controller, 1, intervalSeconds));
+  return spawnSync(
+    "ip",
+    ["netns", "exec", NS, "chroot", ctx.controller.root, "sh", "-c", command],
+    {
+      input: waitProgram(),
+      encoding: "utf8",
+    },
+  );
 }
 
 /** One answer of the preseed, by question. */
@@ -601,17 +752,11 @@ async function postInstallStandIn(ctx: Installed, preseed: string): Promise<stri
   say(
     "post-install stand-in: debootstrap Debian 12 through the proxy, then the preseed's late command",
   );
-  const target = join("/var/tmp", `hearth-metal-${stamp}`, "target");
+  const target = join(scratch, "target");
   const packages = preseedAnswer(preseed, "pkgsel/include").split(" ");
   const proxy = preseedAnswer(preseed, "mirror/http/proxy");
   const mirror = `http://${preseedAnswer(preseed, "mirror/http/hostname")}${preseedAnswer(preseed, "mirror/http/directory")}`;
-  const boot = spawnSync(
-    "debootstrap",
-    ["--variant=minbase", `--include=${packages.join(",")}`, "bookworm", target, mirror],
-    { encoding: "utf8", env: { ...process.env, http_proxy: proxy } },
-  );
-  writeFileSync(join(work, "debootstrap.log"), boot.stdout + boot.stderr);
-  if (boot.status !== 0) return [`debootstrap failed (${boot.status}); see debootstrap.log`];
+  debootstrap(target, packages, mirror, proxy, "debootstrap-node.log");
   run("chroot", [
     target,
     "useradd",
@@ -640,7 +785,7 @@ async function postInstallStandIn(ctx: Installed, preseed: string): Promise<stri
     say(`watcher: ${line}`);
   if (watched.status !== WAIT_EXIT.ready)
     return [`the watcher exited ${watched.status} against the stand-in`];
-  const problems = checkInstalled(ctx, {});
+  const problems = [...checkInstalled(ctx, {}), ...lockToDisk(ctx)];
   if (problems.length === 0) say("post-install stand-in: PASS");
   return problems;
 }
@@ -699,7 +844,7 @@ function cleanup(): void {
   teardownNetwork();
   if (process.env.HEARTH_METAL_KEEP !== "1") {
     rmSync(join(work, "disk.qcow2"), { force: true });
-    rmSync(join("/var/tmp", `hearth-metal-${stamp}`), { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

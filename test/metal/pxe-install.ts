@@ -528,7 +528,7 @@ async function main(): Promise<void> {
 
   // Follow the install with the controller's own watcher, and the proxy's log for what the archive lacks.
   const acngLog = join(work, "apt-cacher-ng", "apt-cacher.log");
-  let blockedBy: string | undefined;
+  let blockedBy: Refused | undefined;
   const code = await new Promise<number>((resolve) => {
     const w = spawn(
       "ip",
@@ -793,10 +793,16 @@ async function postInstallStandIn(ctx: Installed, preseed: string): Promise<stri
 /** The run could not finish for a reason outside Hearth (exit 77, "blocked"), with the evidence. */
 class Blocked extends Error {}
 
+/** A file the archive answered 404 for, and when (epoch ms, apt-cacher-ng's own time stamp). */
+interface Refused {
+  file: string;
+  at: number;
+}
+
 /** The first installer component (udeb) the archive answered 404 for, from apt-cacher-ng's transfer log. */
-function missingInstallerFile(log: string): string | undefined {
-  const m = /\|E\|\d+\|[^|]*\|\w+\/(pool\/\S+\.udeb) \[HTTP error, code: 404\]/.exec(log);
-  return m?.[1];
+function missingInstallerFile(log: string): Refused | undefined {
+  const m = /^(\d+)\|E\|\d+\|[^|]*\|\w+\/(pool\/\S+\.udeb) \[HTTP error, code: 404\]/m.exec(log);
+  return m ? { file: m[2], at: Number(m[1]) * 1000 } : undefined;
 }
 
 /**
@@ -804,7 +810,7 @@ function missingInstallerFile(log: string): string | undefined {
  * installer components the archive's index lists are really there, so the report says how much is missing.
  */
 async function archiveBlock(
-  first: string,
+  first: Refused,
   mirror: { host: string; directory: string },
   accel: string,
   poweredOn: number,
@@ -828,13 +834,13 @@ async function archiveBlock(
     );
     batch.forEach((f, j) => codes[j] !== 200 && missing.push(f));
   }
-  const seconds = Math.round((Date.now() - poweredOn) / 1000);
+  const seconds = Math.round((first.at - poweredOn) / 1000);
   writeFileSync(join(work, "missing-udebs.txt"), `${missing.join("\n")}\n`);
   return [
-    `the Debian archive reachable here lacks the installer's own components: it answered 404 for ${first},`,
+    `the Debian archive reachable here lacks the installer's own components: it answered 404 for ${first.file},`,
     `and ${missing.length} of the ${files.length} udebs its debian-installer index lists are missing`,
     `(list in ${join(work, "missing-udebs.txt")}). The installer cannot partition or install without them.`,
-    `Reached under ${accel.toUpperCase()} in ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s from power-on: every stage up to the installer reading its preseed and fetching from the archive through the proxy.`,
+    `That request came ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s after power-on under ${accel.toUpperCase()}, past every earlier stage: DHCP, proxy-DHCP, iPXE, the installer's kernel and initrd, its preseed, and the archive's indexes through the proxy.`,
   ].join("\n");
 }
 

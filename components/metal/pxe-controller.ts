@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { SshConnection } from "../types";
+import type { Arch, SshConnection } from "../types";
 import {
   ControllerLayout,
   controllerLayout,
@@ -139,11 +139,15 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
   validateControllerArgs(args);
   const server: BootServer = { serverAddress: args.serverAddress, httpPort: args.httpPort ?? 8080 };
   const layout = controllerLayout(args.rootDir ?? "/srv/hearth");
-  const debian = args.nodes.filter((n) => n.os === "debian");
-  const debianInstallers = [...new Set(debian.map((n) => n.arch))].map((arch) => ({
+  // One Debian installer per architecture; the first Debian node of each names the mirror fallback.
+  const debianByArch = new Map<Arch, PxeNodeSpec>();
+  for (const n of args.nodes) {
+    if (n.os === "debian" && !debianByArch.has(n.arch)) debianByArch.set(n.arch, n);
+  }
+  const debianInstallers = [...debianByArch].map(([arch, n]) => ({
     arch,
     dir: debianInstallerDir(arch),
-    mirrorBase: debianNetbootBase(debian.find((n) => n.arch === arch) ?? debian[0]),
+    mirrorBase: debianNetbootBase(n),
   }));
   return {
     server,

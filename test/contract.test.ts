@@ -63,6 +63,10 @@ const optionCases: [string, Partial<InstallSpec>][] = [
   ["no extra packages", { packages: [] }],
   ["an install proxy", { proxy: "http://192.168.1.5:3142" }],
   ["a serial console", { serialConsole: "ttyS0,115200n8" }],
+  [
+    "an end-of-install report",
+    { reportUrl: "http://192.168.1.5:8080/nodes/52-54-00-12-34-56.installed" },
+  ],
 ];
 
 describe("dnsmasq --test accepts the PXE controller's config", () => {

@@ -38,6 +38,11 @@ export function installFileUrl(node: Pick<BootNode, "mac" | "os">, server: BootS
   return `${serverUrl(server)}/nodes/${installFileName(node)}`;
 }
 
+/** The URL a node's installer requests when its install ended; the request in the HTTP log is the report. */
+export function installedReportUrl(node: Pick<BootNode, "mac">, server: BootServer): string {
+  return `${serverUrl(server)}/nodes/${macFileStem(node.mac)}.installed`;
+}
+
 /** Directory under the controller's HTTP root that holds Debian's netboot kernel and initrd for an architecture. */
 export function debianInstallerDir(arch: BootNode["arch"]): string {
   return `debian-installer/${arch}`;

@@ -98,6 +98,13 @@ describe("renderKickstart", () => {
     expect(disabled).not.toContain("restorecon");
   });
 
+  it("reports the end of the install from %post, after the rest of the script", () => {
+    const url = "http://192.168.1.5:8080/nodes/52-54-00-12-34-56.installed";
+    const post = section(renderKickstart(fedoraNode({ reportUrl: url })), "%post");
+    expect(post[post.length - 1]).toBe(`curl -fsS -o /dev/null ${url} || true`);
+    expect(section(renderKickstart(fedoraNode()), "%post").join("\n")).not.toContain("curl");
+  });
+
   it("refuses a Debian node", () => {
     expect(() => renderKickstart(fedoraNode({ os: "debian" }))).toThrow(/kickstart is for Fedora/);
   });

@@ -96,6 +96,8 @@ export function renderKickstart(node: InstallSpec): string {
     // The log holds the script's output, never the script, so the key stays out of it.
     "%post --log=/root/hearth-post-install.log",
     post.trimEnd(),
+    // Reached only when every line above succeeded (the script runs with set -e).
+    ...(node.reportUrl ? [`curl -fsS -o /dev/null ${node.reportUrl} || true`] : []),
     "%end",
     "",
   ].join("\n");

@@ -128,6 +128,19 @@ describe("renderPreseed", () => {
     checkShellSyntax(lateCommand(debianNode()));
   });
 
+  it("reports the end of the install with the installer's wget, only after the late script succeeded", () => {
+    const url = "http://192.168.1.5:8080/nodes/52-54-00-12-34-56.installed";
+    const late = lateCommand(debianNode({ reportUrl: url }));
+    expect(late).toMatch(
+      /exit \$rc' && \{ wget -q -O \/dev\/null http:\/\/192\.168\.1\.5:8080\/nodes\/52-54-00-12-34-56\.installed \|\| true; \}$/,
+    );
+    checkShellSyntax(late);
+    expect(lateCommand(debianNode())).not.toContain("wget");
+    expect(() => renderPreseed(debianNode({ reportUrl: "http://x/'; reboot" }))).toThrow(
+      /reportUrl: "http:\/\/x\/'; reboot" must be a plain http:\/\/ URL on the controller/,
+    );
+  });
+
   it("refuses a Fedora node and invalid input, naming the node", () => {
     expect(() => renderPreseed(debianNode({ os: "fedora" }))).toThrow(/preseed is for Debian/);
     expect(() =>

@@ -57,7 +57,8 @@ function partitionAnswers(disk: string): Answer[] {
 
 /**
  * The late command: the post-install script travels base64-encoded, so neither debconf nor the shell ever
- * sees a quote or newline of the keys, and runs inside /target with the target's own base64 and sh.
+ * sees a quote or newline of the keys, and runs inside /target with the target's own base64 and sh. When it
+ * succeeded and the node has a `reportUrl`, the installer requests that URL.
  */
 export function lateCommand(node: InstallSpec): string {
   const script = renderPostInstallScript(node, {
@@ -66,10 +67,11 @@ export function lateCommand(node: InstallSpec): string {
     restorecon: false,
   });
   const encoded = Buffer.from(script, "utf8").toString("base64");
-  return (
+  const run =
     `in-target sh -c 'echo ${encoded} | base64 -d > /root/hearth-post-install.sh && ` +
-    `sh /root/hearth-post-install.sh; rc=$?; rm -f /root/hearth-post-install.sh; exit $rc'`
-  );
+    `sh /root/hearth-post-install.sh; rc=$?; rm -f /root/hearth-post-install.sh; exit $rc'`;
+  // The installer's own busybox wget tells the controller the install ended; a failed request changes nothing.
+  return node.reportUrl ? `${run} && { wget -q -O /dev/null ${node.reportUrl} || true; }` : run;
 }
 
 /**

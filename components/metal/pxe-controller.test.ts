@@ -141,6 +141,10 @@ describe("PxeController", () => {
     const preseed = cmd("pxe-node-a-install-file");
     expect(isSecretInput(preseed, "stdin")).toBe(true);
     expect(preseed.inputs.stdin).toContain("d-i preseed/late_command string");
+    // The installer reports the end of the install to this controller, where the node's wait reads it.
+    expect(preseed.inputs.stdin).toContain(
+      "wget -q -O /dev/null http://192.168.1.5:8080/nodes/52-54-00-12-34-56.installed",
+    );
     expect(preseed.inputs.create).toContain("/srv/hearth/http/nodes/52-54-00-12-34-56.preseed");
     expect(preseed.inputs.create).toContain("chmod 0600");
     expect(preseed.inputs.create).not.toContain("PRIVATE KEY");
@@ -148,6 +152,9 @@ describe("PxeController", () => {
     const ks = cmd("pxe-node-b-install-file");
     expect(ks.inputs.stdin).toContain(FAKE_PRIVATE_KEY.trimEnd());
     expect(ks.inputs.create).toContain("/srv/hearth/http/nodes/52-54-00-aa-bb-cc.ks");
+    expect(ks.inputs.stdin).toContain(
+      "curl -fsS -o /dev/null http://192.168.1.5:8080/nodes/52-54-00-aa-bb-cc.installed || true",
+    );
   });
 
   it("writes the node's iPXE script after its install file", () => {

@@ -14,6 +14,7 @@ import { renderDnsmasqConfig } from "./dnsmasq";
 import {
   debianInstallerDir,
   debianNetbootBase,
+  installedReportUrl,
   renderBootScript,
   renderLocalBootScript,
   renderNodeScript,
@@ -99,13 +100,21 @@ function sameKey(a: string, b: string): boolean {
   );
 }
 
-/** Renders a node's install file (preseed or kickstart) once its private key is known. */
+/**
+ * Renders a node's install file (preseed or kickstart) once its private key is known. The installer reports
+ * the end of the install to the controller, where the node's wait reads it.
+ */
 export function renderInstallFile(
   node: PxeNodeSpec,
+  server: BootServer,
   privateKey: string,
   publicKey: string,
 ): string {
-  const plain = { ...node, hostKey: { publicKey, privateKey } };
+  const plain = {
+    ...node,
+    hostKey: { publicKey, privateKey },
+    reportUrl: installedReportUrl(node, server),
+  };
   validateInstallSpec(plain);
   return node.os === "debian" ? renderPreseed(plain) : renderKickstart(plain);
 }
@@ -272,7 +281,7 @@ export class PxeController extends pulumi.ComponentResource {
       const installText = pulumi.secret(
         pulumi
           .all([node.hostKey.privateKey, node.hostKey.publicKey])
-          .apply(([key, pub]) => renderInstallFile(node, key, pub)),
+          .apply(([key, pub]) => renderInstallFile(node, server, key, pub)),
       );
       // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
       const installFile = onController(

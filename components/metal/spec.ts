@@ -68,6 +68,12 @@ export interface InstallSpec<Secret = string> {
   mirrors: MirrorSpec;
   /** HTTP proxy URL the installer fetches packages through. @default none: direct */
   proxy?: string;
+  /**
+   * URL the installer requests once the install ended well (after the host key is planted); the controller's
+   * HTTP log then shows the node rebooting into its new system. Only the request matters: the answer is a 404.
+   * @default none: nothing is reported
+   */
+  reportUrl?: string;
   /** Serial console for the installer and the installed system, e.g. `ttyS0,115200n8`. @default none */
   serialConsole?: string;
   /** Installer and system locale. @default "en_US.UTF-8" */
@@ -245,6 +251,9 @@ export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] =
       "mirrors.fedora",
       `"${node.mirrors.fedora}" must be a plain http:// URL: iPXE fetches the kernel from it and has no TLS`,
     );
+  }
+  if (node.reportUrl !== undefined && !HTTP_URL.test(node.reportUrl)) {
+    bad("reportUrl", `"${node.reportUrl}" must be a plain http:// URL on the controller`);
   }
   if (node.proxy !== undefined && !PROXY_URL.test(node.proxy)) {
     bad("proxy", `"${node.proxy}" must be a proxy URL such as http://proxy.lan:3128/`);

@@ -23,6 +23,9 @@ WAITING = "waiting for the network boot (nothing from this MAC yet)"
 PXE = "network boot answered (proxy-DHCP sent the boot server)"
 SCRIPT = "iPXE fetched its install script"
 INSTALLING = "installing (the installer fetched its install file)"
+INSTALLED = "installed: the installer planted the host key and reported; rebooting into the new system"
+NETWORK_AGAIN = ("booted from the network again after its install and will install once more: put the disk "
+                 "before the network in its boot order")
 SSH_OTHER_KEY = "SSH answers with another host key"
 READY = "SSH answers with the pinned host key"
 
@@ -58,6 +61,11 @@ def read_logs(args):
 def stage_from_logs(text, mac, install_file):
     """The furthest stage the logs prove for this MAC."""
     stem = mac.replace(":", "-")
+    reported = re.search(rf'"GET /nodes/{re.escape(stem)}\.installed HTTP/[0-9.]+"', text)
+    if reported:
+        # After the report the node must boot its disk; its install script fetched again means a loop.
+        script_again = re.search(rf'"GET /nodes/{re.escape(stem)}\.ipxe HTTP/[0-9.]+" 200', text[reported.end():])
+        return NETWORK_AGAIN if script_again else INSTALLED
     if re.search(rf'"GET /nodes/{re.escape(install_file)} HTTP/[0-9.]+" 200', text):
         return INSTALLING
     if re.search(rf'"GET /nodes/{re.escape(stem)}\.ipxe HTTP/[0-9.]+" 200', text):
@@ -140,7 +148,7 @@ def main():
                 log(args.name, READY, started)
                 return 0
             if state == "other":
-                if stage == INSTALLING:
+                if stage in (INSTALLING, INSTALLED, NETWORK_AGAIN):
                     print(
                         f"hearth: {args.name}: {args.host}:{args.port} answers with host key {detail}, not the "
                         f"pinned {key[0]} key, after the installer fetched its install file. Stopping before any "

@@ -20,6 +20,10 @@ const HTTP_SCRIPT =
   '10.77.0.50 - - [24/Nov/2026 12:33:07] "GET /nodes/52-54-00-77-00-50.ipxe HTTP/1.1" 200 -';
 const HTTP_INSTALL =
   '10.77.0.50 - - [24/Nov/2026 12:33:48] "GET /nodes/52-54-00-77-00-50.preseed HTTP/1.1" 200 -';
+const HTTP_REPORTED = [
+  "10.77.0.50 - - [24/Nov/2026 12:51:02] code 404, message File not found",
+  '10.77.0.50 - - [24/Nov/2026 12:51:02] "GET /nodes/52-54-00-77-00-50.installed HTTP/1.1" 404 -',
+];
 
 let dir: string;
 let sshd: ChildProcess;
@@ -193,6 +197,29 @@ describe("wait-for-node.py against a real sshd", () => {
     const r = watch({ port: 1 }, { dnsmasq: DNSMASQ_LINES, http: [] });
     expect(r.stderr).toContain(
       "Last stage reached: network boot answered (proxy-DHCP sent the boot server)",
+    );
+  });
+
+  it("sees the installer's end-of-install report as the node rebooting into its new system", () => {
+    const r = watch(
+      {},
+      { dnsmasq: DNSMASQ_LINES, http: [HTTP_SCRIPT, HTTP_INSTALL, ...HTTP_REPORTED] },
+    );
+    expect(r.status).toBe(WAIT_EXIT.ready);
+    expect(r.stdout).toContain(
+      "hearth: node-a: installed: the installer planted the host key and reported; rebooting into the new system",
+    );
+  });
+
+  it("says so when the node boots from the network again after its install", () => {
+    const again = HTTP_SCRIPT.replace("12:33:07", "12:52:10");
+    const r = watch(
+      { port: 1 },
+      { dnsmasq: DNSMASQ_LINES, http: [HTTP_SCRIPT, HTTP_INSTALL, ...HTTP_REPORTED, again] },
+    );
+    expect(r.status).toBe(WAIT_EXIT.timeout);
+    expect(r.stderr).toContain(
+      "Last stage reached: booted from the network again after its install and will install once more: put the disk before the network in its boot order",
     );
   });
 

@@ -485,7 +485,7 @@ async function main(): Promise<void> {
   const operatorKey = join(work, "operator_ed25519");
   writeFileSync(operatorKey, operator.privateKey, { mode: 0o600 });
   const { node, plan } = planFor(hostKey, operator.publicKey);
-  const installText = renderInstallFile(node, hostKey.privateKey, hostKey.publicKey);
+  const installText = renderInstallFile(node, plan.server, hostKey.privateKey, hostKey.publicKey);
 
   setupNetwork();
   startRouter(node.mirrors.debian);
@@ -771,9 +771,12 @@ async function postInstallStandIn(ctx: Installed, preseed: string): Promise<stri
   const late = preseedAnswer(preseed, "preseed/late_command");
   if (!late.startsWith("in-target "))
     return [`the late command does not run in-target: ${late.slice(0, 40)}`];
-  const post = spawnSync("sh", ["-c", `chroot ${target} ${late.slice("in-target ".length)}`], {
-    encoding: "utf8",
-  });
+  // On the LAN, as the installer runs it: the part after in-target (the end-of-install report) runs outside.
+  const post = spawnSync(
+    "ip",
+    ["netns", "exec", NS, "sh", "-c", `chroot ${target} ${late.slice("in-target ".length)}`],
+    { encoding: "utf8" },
+  );
   if (post.status !== 0) return [`the late command failed (${post.status}): ${post.stderr}`];
   say("post-install stand-in: the late command ran");
 

@@ -1,19 +1,19 @@
 /**
  * `npm run test:metal`: a virtual machine with an empty disk installs Debian 12 from the PXE controller as
  * Hearth deploys it, and answers SSH with the host key the stack pinned. Opt-in and long (tens of minutes under
- * software emulation); needs root, QEMU, dnsmasq, apt-cacher-ng and Debian's netboot installer package
- * (`bash scripts/metal-setup.sh` installs them).
+ * software emulation); needs root, QEMU, dnsmasq, apt-cacher-ng and debootstrap (`bash scripts/metal-setup.sh`
+ * installs them). Exit 0: passed; 1: Hearth's part failed; 77: blocked outside Hearth, with the evidence.
  *
  * The LAN is a bridge in a network namespace. On it:
  *   - the "router" (10.77.0.1, in the host's namespace over a veth pair): a plain dnsmasq handing out leases and
  *     DNS, and apt-cacher-ng, the caching proxy the installer fetches every package through. The namespace has no
  *     route anywhere else, so the machine fetches nothing directly.
- *   - the controller (10.77.0.2, in the namespace): the files `planController` renders, laid out as on a real
- *     controller, served by the exact commands of the systemd units Hearth installs (dnsmasq proxy-DHCP + TFTP,
- *     python3's HTTP server).
+ *   - the controller (10.77.0.2): a debootstrapped Debian 12 set up by the scripts `PxeController` runs over
+ *     SSH, its two units started from the lines the setup wrote (see `deployController`).
  *   - the machine: QEMU on a tap device, disk first then network (as Hearth asks of real machines), KVM when a
  *     short probe shows it booting, TCG otherwise.
- * The wait is `wait-for-node.py`, the program the controller's wait step runs, fed the same arguments.
+ * The wait is the component's wait command, run on the controller with `wait-for-node.py` on stdin. When the
+ * archive lacks the installer's udebs, a stand-in checks Hearth's post-install part (`postInstallStandIn`).
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import {

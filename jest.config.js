@@ -1,7 +1,13 @@
 /** Unit, component and contract tests. swc strips types fast; `npm run typecheck` checks them. */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test", "<rootDir>/components", "<rootDir>/apps", "<rootDir>/stacks"],
+  roots: [
+    "<rootDir>/test",
+    "<rootDir>/components",
+    "<rootDir>/apps",
+    "<rootDir>/stacks",
+    "<rootDir>/provider",
+  ],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // Pulumi's runtime keeps global state, so every test file gets its own module registry (jest's default)

@@ -13,7 +13,7 @@ import {
 const HASH = "$2a$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
 
 installMocks((args) =>
-  args.type === "random:index/randomPassword:RandomPassword"
+  args.type === "hearth:secrets:GeneratedPassword"
     ? { result: "planted-argo-admin-pw", bcryptHash: HASH }
     : undefined,
 );
@@ -81,7 +81,7 @@ describe("argocd recipe", () => {
     await settle();
 
     const component = find("hearth:apps:ArgoCd", "argocd");
-    const password = find("random:index/randomPassword:RandomPassword", "argocd-admin-password");
+    const password = find("hearth:secrets:GeneratedPassword", "argocd-admin-password");
     expect(password.parent).toBe(component.urn);
     const helmApp = find("hearth:app:HelmApp", "argocd");
     expect(helmApp.parent).toBe(component.urn);

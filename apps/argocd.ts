@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedPassword } from "../components/secrets/generated-password";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { GITEA_ADMIN_USER } from "./gitea";
@@ -62,7 +62,7 @@ export function argoCdValues(inputs: ArgoCdValuesInputs): Record<string, unknown
   if (!/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(inputs.adminPasswordBcrypt)) {
     throw new Error(
       "argocd: the admin password must reach the chart as a bcrypt hash ($2a$...); got something else. " +
-        "Pass random.RandomPassword's bcryptHash, not its result.",
+        "Pass GeneratedPassword's bcryptHash, not its result.",
     );
   }
   return {
@@ -132,10 +132,10 @@ export class ArgoCd extends pulumi.ComponentResource {
     const hostname = requireHostname(meta, platform.domain, args.overrides);
     const child = { parent: this, provider: platform.provider };
 
-    // random's bcryptHash (secret, like result) gives Argo CD its hash without a bcrypt library here.
-    const password = new random.RandomPassword(
+    // GeneratedPassword's bcryptHash (secret, like result) gives Argo CD its hash without a bcrypt library here.
+    const password = new GeneratedPassword(
       `${name}-admin-password`,
-      { length: 32, special: false },
+      { length: 32 },
       { parent: this },
     );
     this.adminPassword = pulumi.secret(password.result);

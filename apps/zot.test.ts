@@ -13,7 +13,7 @@ const USER_HASH = "$2a$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0"
 const PROBE_HASH = "$2a$10$0ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba";
 
 installMocks((args) => {
-  if (args.type !== "random:index/randomPassword:RandomPassword") return undefined;
+  if (args.type !== "hearth:secrets:GeneratedPassword") return undefined;
   return args.name.endsWith("-probe-password")
     ? { result: "planted-probe-pw", bcryptHash: PROBE_HASH }
     : { result: "planted-user-pw", bcryptHash: USER_HASH };
@@ -85,9 +85,7 @@ describe("zot recipe", () => {
     await settle();
 
     const component = find("hearth:apps:ZotRegistry", "zot");
-    expect(find("random:index/randomPassword:RandomPassword", "zot-password").parent).toBe(
-      component.urn,
-    );
+    expect(find("hearth:secrets:GeneratedPassword", "zot-password").parent).toBe(component.urn);
     const release = find("kubernetes:helm.sh/v3:Release", "zot-release");
     expect(release.inputs.chart).toBe("zot");
     expect(release.inputs.version).toBe(meta.chart.version);

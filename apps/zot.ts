@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedPassword } from "../components/secrets/generated-password";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
@@ -69,7 +69,7 @@ export function htpasswdFile(entries: HtpasswdEntry[]): string {
     seen.add(user);
     if (!BCRYPT.test(bcryptHash)) {
       throw new Error(
-        `zot: the password of "${user}" is not a bcrypt hash ($2a$...); pass random.RandomPassword's ` +
+        `zot: the password of "${user}" is not a bcrypt hash ($2a$...); pass GeneratedPassword's ` +
           `bcryptHash, never the password itself.`,
       );
     }
@@ -166,17 +166,9 @@ export class ZotRegistry extends pulumi.ComponentResource {
     if (this.username === ZOT_PROBE_USER) {
       throw new Error(`app "${name}": zot user "${ZOT_PROBE_USER}" is reserved for the probes.`);
     }
-    // random's bcryptHash (secret, like result) is the htpasswd hash; no bcrypt library is needed here.
-    const user = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false },
-      { parent: this },
-    );
-    const probe = new random.RandomPassword(
-      `${name}-probe-password`,
-      { length: 32, special: false },
-      { parent: this },
-    );
+    // GeneratedPassword's bcryptHash (secret, like result) is the htpasswd hash; no bcrypt library is needed here.
+    const user = new GeneratedPassword(`${name}-password`, { length: 32 }, { parent: this });
+    const probe = new GeneratedPassword(`${name}-probe-password`, { length: 32 }, { parent: this });
     this.password = pulumi.secret(user.result);
     const username = this.username;
 

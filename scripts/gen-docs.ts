@@ -115,6 +115,11 @@ export function renderProjectFile(): string {
     "  options:",
     "    typescript: true",
     "main: stacks/",
+    "# Hearth's own provider plugin (SSH commands, generated passwords), run from this checkout.",
+    "plugins:",
+    "  providers:",
+    "    - name: hearth",
+    "      path: provider/bin",
     "config:",
   ];
   // Pulumi treats a declared key without a default as required, so only the required key and the scalar

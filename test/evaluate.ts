@@ -32,7 +32,7 @@ function computedOutputs(
   args: pulumi.runtime.MockResourceArgs,
 ): Record<string, unknown> | undefined {
   switch (args.type) {
-    case "command:remote:Command":
+    case "hearth:ssh:RemoteCommand":
       // The kubeconfig read over SSH: a parseable kubeconfig, so the provider can be built from it.
       return {
         stdout: K3S_KUBECONFIG,
@@ -40,7 +40,7 @@ function computedOutputs(
       };
     case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
       return { id: `${args.name}-tunnel-id` };
-    case "random:index/randomPassword:RandomPassword":
+    case "hearth:secrets:GeneratedPassword":
       // A planted, recognisable value: tests scan outputs for it to prove it stays secret.
       return { result: `planted-${args.name}`, bcryptHash: `$2a$10$${"m".repeat(53)}` };
     case "hcloud:index/server:Server":

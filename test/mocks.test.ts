@@ -5,14 +5,14 @@ installMocks();
 
 describe("mock harness", () => {
   it("records type, name, parent, dependencies and secretness", async () => {
-    const random = await import("@pulumi/random");
+    const { GeneratedPassword } = await import("../components/secrets/generated-password");
     class Box extends pulumi.ComponentResource {
       constructor(name: string) {
         super("hearth:test:Box", name, {}, {});
-        const a = new random.RandomPassword(`${name}-pw`, { length: 12 }, { parent: this });
-        new random.RandomId(
+        const a = new GeneratedPassword(`${name}-pw`, { length: 12 }, { parent: this });
+        new GeneratedPassword(
           `${name}-id`,
-          { byteLength: 4, keepers: { pw: pulumi.secret("planted") } },
+          { length: 16, keepers: { pw: pulumi.secret("planted") } },
           { parent: this, dependsOn: [a] },
         );
         this.registerOutputs({});
@@ -21,12 +21,12 @@ describe("mock harness", () => {
     new Box("box");
     await settle();
     const box = find("hearth:test:Box", "box");
-    const pw = find("random:index/randomPassword:RandomPassword", "box-pw");
-    const id = find("random:index/randomId:RandomId", "box-id");
+    const pw = find("hearth:secrets:GeneratedPassword", "box-pw");
+    const id = find("hearth:secrets:GeneratedPassword", "box-id");
     expect(pw.parent).toBe(box.urn);
     expect(id.dependencies).toContain(pw.urn);
     expect(isSecretInput(id, "keepers.pw")).toBe(true);
-    expect(isSecretInput(id, "byteLength")).toBe(false);
+    expect(isSecretInput(id, "length")).toBe(false);
     expect(registrations.length).toBe(3);
   });
 });

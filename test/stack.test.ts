@@ -132,7 +132,7 @@ describe("the resource graph", () => {
     expect(n["cloudflare:index/dnsRecord:DnsRecord"]).toBe(3); // gitea, woodpecker, homepage
     expect(n["kubernetes:helm.sh/v3:Release"]).toBe(5);
     const installs = regs.filter(
-      (r) => r.type === "command:remote:Command" && /^hearth-k3s-/.test(r.name),
+      (r) => r.type === "hearth:ssh:RemoteCommand" && /^hearth-k3s-/.test(r.name),
     );
     const agent = installs.find((r) => r.name === "hearth-k3s-worker1")!;
     for (const server of ["cp1", "cp2", "cp3"])

@@ -94,7 +94,7 @@ describe("HcloudNode", () => {
   it("waits for cloud-init over SSH with the pinned host key before the node counts as ready", async () => {
     const node = await build();
     const server = find("hcloud:index/server:Server", "n-server");
-    const ready = find("command:remote:Command", "n-ready");
+    const ready = find("hearth:ssh:RemoteCommand", "n-ready");
     expect(ready.parent).toBe(find("hearth:cloud:HcloudNode", "n").urn);
     expect(ready.dependencies).toContain(server.urn);
     expect(String(ready.inputs.create)).toContain("cloud-init status --wait");

@@ -1,6 +1,6 @@
-import * as remote from "@pulumi/command/remote";
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
+import { RemoteCommand } from "../ssh/remote-command";
 import type { Arch, NodeHandle, NodeRole } from "../types";
 import { assertCloudInitOptions, DEFAULT_PACKAGES, renderCloudInit } from "./cloud-init";
 import { archForServerType, ipv4ToNumber } from "./hcloud-plan";
@@ -110,11 +110,11 @@ export class HcloudNode extends pulumi.ComponentResource {
       hostKey: args.hostKey.publicKey,
     };
     // The server exists before cloud-init has planted keys and packages; wait for it to finish.
-    const ready = new remote.Command(
+    const ready = new RemoteCommand(
       `${name}-ready`,
       {
         // A fresh server takes a while to answer; allow about ten minutes of dialling.
-        connection: { ...connection, dialErrorLimit: 60, perDialTimeout: 10 },
+        connection: { ...connection, dialTimeoutSeconds: 600 },
         create: [
           "rc=0",
           "cloud-init status --wait >/dev/null || rc=$?",

@@ -25,15 +25,14 @@ users:
 `;
 
 installMocks((args) => {
-  if (args.type === "random:index/randomPassword:RandomPassword")
-    return { result: "planted-join-token" };
-  if (args.type === "command:remote:Command" && args.name.endsWith("-kubeconfig")) {
+  if (args.type === "hearth:secrets:GeneratedPassword") return { result: "planted-join-token" };
+  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-kubeconfig")) {
     return { stdout: RAW_KUBECONFIG };
   }
   return undefined;
 });
 
-const COMMAND = "command:remote:Command";
+const COMMAND = "hearth:ssh:RemoteCommand";
 
 // The harness keeps secrets in wire form inside `inputs`; strip the wrappers to compare plain values.
 function plain(value: unknown): unknown {
@@ -68,9 +67,9 @@ function node(
 }
 
 async function build(extra: Partial<import("./k3s").K3sArgs> = {}) {
-  const random = await import("@pulumi/random");
+  const { GeneratedPassword } = await import("../secrets/generated-password");
   const { K3s } = await import("./k3s");
-  const osReady = new random.RandomId("a1-os", { byteLength: 2 });
+  const osReady = new GeneratedPassword("a1-os", { length: 16 });
   const k3s = new K3s("c", {
     nodes: [
       node("a1", "agent", "10.0.0.20", [osReady]),
@@ -96,7 +95,7 @@ describe("K3s", () => {
     await build();
     const component = find("hearth:cluster:K3s", "c");
     const children = [
-      find("random:index/randomPassword:RandomPassword", "c-token"),
+      find("hearth:secrets:GeneratedPassword", "c-token"),
       find(COMMAND, "c-s1"),
       find(COMMAND, "c-s2"),
       find(COMMAND, "c-s3"),
@@ -106,10 +105,10 @@ describe("K3s", () => {
     ];
     for (const child of children) expect(child.parent).toBe(component.urn);
     expect(ofType(COMMAND)).toHaveLength(5);
-    expect(find("random:index/randomPassword:RandomPassword", "c-token").inputs).toMatchObject({
+    expect(find("hearth:secrets:GeneratedPassword", "c-token").inputs).toMatchObject({
       length: 48,
-      special: false,
     });
+    expect(find("hearth:secrets:GeneratedPassword", "c-token").inputs.special).toBeUndefined();
   });
 
   it("installs the first server with --cluster-init and joins the rest to it", async () => {
@@ -166,7 +165,7 @@ describe("K3s", () => {
     expect(deps("c-s2")).toContain(urn("c-s1"));
     expect(deps("c-s3")).toContain(urn("c-s2"));
     expect(deps("c-a1")).toEqual(expect.arrayContaining([urn("c-s1"), urn("c-s2"), urn("c-s3")]));
-    expect(deps("c-a1")).toContain(find("random:index/randomId:RandomId", "a1-os").urn);
+    expect(deps("c-a1")).toContain(find("hearth:secrets:GeneratedPassword", "a1-os").urn);
     expect(osReady).toBeDefined();
     expect(deps("c-kubeconfig")).toEqual(
       expect.arrayContaining([urn("c-s1"), urn("c-s2"), urn("c-s3"), urn("c-a1")]),

@@ -1,9 +1,9 @@
-import * as remote from "@pulumi/command/remote";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
+import { GeneratedPassword } from "../secrets/generated-password";
+import { RemoteCommand } from "../ssh/remote-command";
 import type { ClusterHandle, NodeHandle, NodeRole, SshConnection } from "../types";
 import {
   apiServerUrl,
@@ -53,11 +53,7 @@ export class K3s extends pulumi.ComponentResource {
     const first = servers[0];
     const apiAddress = args.apiAddress ?? first.connection.host;
 
-    const token = new random.RandomPassword(
-      `${name}-token`,
-      { length: 48, special: false },
-      { parent: this },
-    );
+    const token = new GeneratedPassword(`${name}-token`, { length: 48 }, { parent: this });
     // The token travels on stdin only: never on a command line, in the environment or in a log.
     const stdin = pulumi.secret(token.result.apply((t) => `${t}\n`));
     // Every address a server may be reached at goes into the API certificate.
@@ -65,7 +61,7 @@ export class K3s extends pulumi.ComponentResource {
       .all([apiAddress, ...servers.flatMap((s) => [s.address, s.connection.host])])
       .apply((all) => [...new Set(all)]);
 
-    const install = (node: NodeHandle, dependsOn: pulumi.Resource[]): remote.Command => {
+    const install = (node: NodeHandle, dependsOn: pulumi.Resource[]): RemoteCommand => {
       const script = pulumi
         .all([node.address, first.address, tlsSans])
         .apply(([address, firstAddress, sans]) => {
@@ -96,7 +92,7 @@ export class K3s extends pulumi.ComponentResource {
       const command = script.apply(asRoot);
       // No delete command on purpose: removing k3s wipes the node's data, which an operator does
       // deliberately with k3s-uninstall.sh, never as a side effect of a rename or a replacement.
-      return new remote.Command(
+      return new RemoteCommand(
         `${name}-${node.name}`,
         {
           connection: connectionArgs(node.connection),
@@ -112,13 +108,13 @@ export class K3s extends pulumi.ComponentResource {
     };
 
     // Servers join one at a time so etcd grows by one member at a time and keeps quorum.
-    const serverCommands: remote.Command[] = [];
+    const serverCommands: RemoteCommand[] = [];
     for (const server of servers) {
       serverCommands.push(install(server, serverCommands.slice(-1)));
     }
     const agentCommands = agents.map((agent) => install(agent, serverCommands));
 
-    const read = new remote.Command(
+    const read = new RemoteCommand(
       `${name}-kubeconfig`,
       {
         connection: connectionArgs(first.connection),
@@ -175,7 +171,7 @@ function validate(name: string, args: K3sArgs, servers: NodeHandle[]): void {
   check("agent", args.agentFlags);
 }
 
-function connectionArgs(c: SshConnection): remote.CommandArgs["connection"] {
+function connectionArgs(c: SshConnection): SshConnection {
   return {
     host: c.host,
     port: c.port,

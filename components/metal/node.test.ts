@@ -29,10 +29,16 @@ function inputsOf(r: Registration): Record<string, unknown> {
 
 describe("MetalNode", () => {
   it("prepares the installed machine over pinned SSH and hands over a ready handle", async () => {
-    const command = await import("@pulumi/command");
+    const { RemoteCommand } = await import("../ssh/remote-command");
     const { MetalNode } = await import("./node");
-    const installedBy = new command.remote.Command("pxe-node-a-wait", {
-      connection: { host: "192.168.1.21" },
+    const installedBy = new RemoteCommand("pxe-node-a-wait", {
+      connection: {
+        host: "192.168.1.21",
+        port: 22,
+        user: "hearth",
+        privateKey: "k",
+        hostKey: "ssh-ed25519 AAAA",
+      },
       create: "true",
     });
     const node = new MetalNode("node-a", {
@@ -56,11 +62,11 @@ describe("MetalNode", () => {
     await settle();
 
     const component = find("hearth:metal:Node", "node-a");
-    const prepare = find("command:remote:Command", "node-a-prepare");
+    const prepare = find("hearth:ssh:RemoteCommand", "node-a-prepare");
     expect(prepare.parent).toBe(component.urn);
-    expect(ofType("command:remote:Command").filter((r) => r.parent === component.urn)).toHaveLength(
-      1,
-    );
+    expect(
+      ofType("hearth:ssh:RemoteCommand").filter((r) => r.parent === component.urn),
+    ).toHaveLength(1);
 
     const inputs = inputsOf(prepare);
     const connection = inputs.connection as Record<string, unknown>;
@@ -74,7 +80,7 @@ describe("MetalNode", () => {
     expect(script).toContain("apt-get install");
     expect(script).toContain("br_netfilter");
     expect(inputs.triggers).toEqual([sha256(script)]);
-    expect(prepare.dependencies).toContain(find("command:remote:Command", "pxe-node-a-wait").urn);
+    expect(prepare.dependencies).toContain(find("hearth:ssh:RemoteCommand", "pxe-node-a-wait").urn);
 
     expect(node.handle.name).toBe("node-a");
     expect(node.handle.role).toBe("server");
@@ -103,7 +109,7 @@ describe("MetalNode", () => {
       timezone: "UTC",
     });
     await settle();
-    const prepare = find("command:remote:Command", "node-f-prepare");
+    const prepare = find("hearth:ssh:RemoteCommand", "node-f-prepare");
     expect(prepare.inputs.create).toContain("zram-generator.conf");
     expect(prepare.inputs.create).not.toContain("dnf install");
     expect(node.handle.ready).toHaveLength(1);

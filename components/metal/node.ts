@@ -1,5 +1,5 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { RemoteCommand } from "../ssh/remote-command";
 import type { Arch, NodeHandle, NodeRole, SshConnection } from "../types";
 import { preparationScript } from "./preparation";
 import { sha256 } from "./shell";
@@ -44,7 +44,7 @@ export class MetalNode extends pulumi.ComponentResource {
       packages: args.packages ?? [],
     });
     const installed = args.installedBy ? [args.installedBy] : [];
-    const prepare = new command.remote.Command(
+    const prepare = new RemoteCommand(
       `${name}-prepare`,
       { connection, create: script, triggers: [sha256(script)] },
       { parent: this, dependsOn: installed },

@@ -18,7 +18,7 @@ import { FAKE_PRIVATE_KEY, FAKE_PUBLIC_KEY, debianNode, fedoraNode } from "./tes
 
 installMocks();
 
-const CMD = "command:remote:Command";
+const CMD = "hearth:ssh:RemoteCommand";
 const OPERATOR_PRIVATE =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nOPERATORTESTONLY\n-----END OPENSSH PRIVATE KEY-----\n";
 const NODE_B_PUBLIC =

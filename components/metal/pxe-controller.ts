@@ -1,5 +1,5 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { RemoteCommand } from "../ssh/remote-command";
 import type { Arch, SshConnection } from "../types";
 import {
   ControllerLayout,
@@ -247,7 +247,7 @@ export class PxeController extends pulumi.ComponentResource {
       secretStdin = false,
       customTimeouts?: pulumi.CustomTimeouts,
     ) =>
-      new command.remote.Command(
+      new RemoteCommand(
         `${name}-${suffix}`,
         { connection, create, stdin, triggers },
         {

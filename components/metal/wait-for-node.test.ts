@@ -5,9 +5,9 @@
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
+import { freePort } from "../../test/sshd";
 import { generateEd25519KeyPair } from "../secrets/openssh";
 import { NodeWaitSpec, WAIT_EXIT, waitArguments, waitCommand, waitProgram } from "./node-wait";
 
@@ -32,20 +32,6 @@ let port: number;
 let sshdLog = "";
 const served = generateEd25519KeyPair("node-a");
 const other = generateEd25519KeyPair("someone-else");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 async function waitListening(p: number): Promise<void> {
   for (let i = 0; i < 50; i++) {

@@ -1,6 +1,6 @@
 import { find, installMocks, isSecret, ofType, settle, unwrap } from "../../test/mocks";
 
-const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
+const PASSWORD_TYPE = "hearth:secrets:GeneratedPassword";
 
 // The mock echoes inputs; give each password a result as the random provider would.
 installMocks((args) =>
@@ -11,8 +11,8 @@ describe("resolvePasswordSpecs", () => {
   it("applies the defaults: 32 characters, no punctuation", async () => {
     const { resolvePasswordSpecs } = await import("./generated-secrets");
     expect(resolvePasswordSpecs("s", { admin: {}, db: { length: 48, special: true } })).toEqual([
-      { key: "admin", length: 32, special: false },
-      { key: "db", length: 48, special: true },
+      { key: "admin", length: 32, special: false, rotateAfterDays: 0 },
+      { key: "db", length: 48, special: true, rotateAfterDays: 0 },
     ]);
   });
 

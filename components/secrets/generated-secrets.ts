@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedPassword } from "./generated-password";
 
 /** How one generated password is made. */
 export interface PasswordSpec {
@@ -7,6 +7,8 @@ export interface PasswordSpec {
   length?: number;
   /** Whether punctuation may appear; off by default because many apps mishandle it in URLs and env files. @default false */
   special?: boolean;
+  /** Days after which the next `pulumi up` makes a new password. @default 0: never */
+  rotateAfterDays?: number;
 }
 
 /** A password spec with its defaults applied. */
@@ -14,6 +16,7 @@ export interface ResolvedPasswordSpec {
   key: string;
   length: number;
   special: boolean;
+  rotateAfterDays: number;
 }
 
 /** Generated passwords are never shorter than this: below it they become guessable offline. */
@@ -45,7 +48,14 @@ export function resolvePasswordSpecs(
           `${MIN_PASSWORD_LENGTH} (or leave it out for ${DEFAULT_PASSWORD_LENGTH})`,
       );
     }
-    specs.push({ key, length, special: spec.special ?? false });
+    const rotateAfterDays = spec.rotateAfterDays ?? 0;
+    if (!Number.isInteger(rotateAfterDays) || rotateAfterDays < 0) {
+      problems.push(
+        `password ${JSON.stringify(key)} has rotateAfterDays ${rotateAfterDays}; use a whole number of ` +
+          "days, or 0 to never rotate",
+      );
+    }
+    specs.push({ key, length, special: spec.special ?? false, rotateAfterDays });
   }
   if (problems.length > 0) {
     throw new Error(`generated secrets ${owner}:\n  - ${problems.join("\n  - ")}`);
@@ -55,7 +65,7 @@ export function resolvePasswordSpecs(
 
 /** Arguments of `GeneratedSecrets`. */
 export interface GeneratedSecretsArgs {
-  /** The passwords to generate, by key; each becomes a `random.RandomPassword` named `${name}-${key}`. */
+  /** The passwords to generate, by key; each becomes a `GeneratedPassword` named `${name}-${key}`. */
   passwords: Record<string, PasswordSpec>;
 }
 
@@ -68,9 +78,9 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
     super("hearth:secrets:GeneratedSecrets", name, {}, opts);
     const passwords: Record<string, pulumi.Output<string>> = {};
     for (const spec of resolvePasswordSpecs(name, args.passwords)) {
-      const password = new random.RandomPassword(
+      const password = new GeneratedPassword(
         `${name}-${spec.key}`,
-        { length: spec.length, special: spec.special },
+        { length: spec.length, special: spec.special, rotateAfterDays: spec.rotateAfterDays },
         { parent: this },
       );
       passwords[spec.key] = pulumi.secret(password.result);

@@ -1,0 +1,240 @@
+/**
+ * Hearth's remote command against a real OpenSSH server on loopback: the pinned key is the only one
+ * accepted, lines reach the log in order as they are printed, stdin is delivered and never logged or kept
+ * in plain text, delete runs the delete command, dialling waits for a host that comes up late, and an
+ * unchanged input changes nothing.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateEd25519KeyPair } from "../components/secrets/openssh";
+import { freePort, startSshd, TestSshd } from "../test/sshd";
+import { checkCommand, CommandLog, diffCommand, remoteCommandHandlers } from "./remote-command";
+import { fingerprint, hostKeyBlob } from "./ssh-run";
+import { isSecret, secret } from "./wire";
+
+const URN = "urn:pulumi:dev::hearth::hearth:metal:Node$hearth:ssh:RemoteCommand::node-a-prepare";
+const host = generateEd25519KeyPair("node-a");
+const other = generateEd25519KeyPair("impostor");
+const operator = generateEd25519KeyPair("operator");
+let sshd: TestSshd;
+let dir: string;
+
+beforeAll(async () => {
+  sshd = await startSshd({ hostPrivateKey: host.privateKey, authorizedKeys: [operator.publicKey] });
+  dir = mkdtempSync(join(tmpdir(), "hearth-remote-"));
+});
+afterAll(() => {
+  sshd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function recorder(): CommandLog & {
+  lines: { urn: string; message: string; ephemeral: boolean }[];
+} {
+  const lines: { urn: string; message: string; ephemeral: boolean }[] = [];
+  return {
+    lines,
+    info: (urn, message, ephemeral = false) => lines.push({ urn, message, ephemeral }),
+  };
+}
+
+/** Inputs as the engine sends them: the private key and stdin wrapped as secrets. */
+function inputs(extra: Record<string, unknown>, hostKey = host.publicKey, port = sshd.port) {
+  return {
+    connection: {
+      host: "127.0.0.1",
+      port,
+      user: "root",
+      privateKey: secret(operator.privateKey),
+      hostKey,
+      dialTimeoutSeconds: 5,
+    },
+    create: "true",
+    ...extra,
+  };
+}
+
+describe("RemoteCommand over a real sshd", () => {
+  it("runs with the pinned key and streams each line, in order, to the resource's log", async () => {
+    const log = recorder();
+    const cmd = remoteCommandHandlers(log);
+    const res = await cmd.create(
+      URN,
+      inputs({ create: "for i in 1 2 3; do echo out-$i; echo err-$i >&2; sleep 0.2; done" }),
+    );
+    const shown = log.lines.filter((l) => !l.ephemeral).map((l) => l.message);
+    expect(shown).toEqual(["out-1", "err-1", "out-2", "err-2", "out-3", "err-3"]);
+    expect(log.lines.every((l) => l.urn === URN)).toBe(true);
+    expect(res.outs.stdout).toBe("out-1\nout-2\nout-3\n");
+    expect(res.outs.stderr).toBe("err-1\nerr-2\nerr-3\n");
+    expect(isSecret((res.outs.connection as Record<string, unknown>).privateKey)).toBe(true);
+  });
+
+  it("refuses another host key before authenticating, naming both fingerprints, and runs nothing", async () => {
+    const marker = join(dir, "must-not-exist");
+    const cmd = remoteCommandHandlers(recorder());
+    const before = sshd.log().length;
+    await expect(
+      cmd.create(URN, inputs({ create: `touch ${marker}` }, other.publicKey)),
+    ).rejects.toThrow(
+      new RegExp(
+        `node-a-prepare: 127\\.0\\.0\\.1:${sshd.port} answered with host key ` +
+          `${escape(fingerprint(hostKeyBlob(host.publicKey)))}, but ` +
+          `${escape(fingerprint(hostKeyBlob(other.publicKey)))} is pinned\\. Nothing was run`,
+      ),
+    );
+    expect(existsSync(marker)).toBe(false);
+    // sshd saw the connection end during key exchange: no user and no key was ever offered.
+    await new Promise((r) => setTimeout(r, 200));
+    const seen = sshd.log().slice(before);
+    expect(seen).not.toMatch(/Accepted publickey|Failed publickey|Postponed publickey/);
+  });
+
+  it("writes stdin to the command, never logs it and keeps it secret in state", async () => {
+    const canary = "canary-7f3a91c2-stdin";
+    const file = join(dir, "from-stdin");
+    const log = recorder();
+    const res = await remoteCommandHandlers(log).create(
+      URN,
+      inputs({ create: `cat > ${file}; echo wrote`, stdin: secret(canary) }),
+    );
+    expect(readFileSync(file, "utf8")).toBe(canary);
+    expect(JSON.stringify(log.lines)).not.toContain(canary);
+    expect(isSecret(res.outs.stdin)).toBe(true);
+    expect(res.outs.stdout).toBe("wrote\n");
+  });
+
+  it("runs the delete command on delete, with the connection kept in state", async () => {
+    const file = join(dir, "deleted");
+    const cmd = remoteCommandHandlers(recorder());
+    const res = await cmd.create(URN, inputs({ delete: `echo gone > ${file}` }));
+    expect(existsSync(file)).toBe(false);
+    await cmd.delete(URN, res.outs);
+    expect(readFileSync(file, "utf8")).toBe("gone\n");
+  });
+
+  it("fails with the command's last lines and exit code", async () => {
+    const cmd = remoteCommandHandlers(recorder());
+    await expect(
+      cmd.create(URN, inputs({ create: "echo step one; echo broken >&2; exit 7" })),
+    ).rejects.toThrow(
+      /node-a-prepare: the create command exited with 7 on root@127\.0\.0\.1; its last lines:\nstep one\nbroken/,
+    );
+  });
+
+  it("keeps a hidden stream out of the log and the error", async () => {
+    const log = recorder();
+    const cmd = remoteCommandHandlers(log);
+    await expect(
+      cmd.create(URN, inputs({ create: "echo top-secret; exit 1", logging: "stderr" })),
+    ).rejects.toThrow(/its output is not logged/);
+    expect(JSON.stringify(log.lines)).not.toContain("top-secret");
+  });
+
+  it("keeps dialling a host that comes up late, and says so in ephemeral lines", async () => {
+    const port = await freePort();
+    const log = recorder();
+    const pending = remoteCommandHandlers(log).create(
+      URN,
+      inputs({ create: "echo up" }, host.publicKey, port),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const late = await startSshd({
+      hostPrivateKey: host.privateKey,
+      authorizedKeys: [operator.publicKey],
+      port,
+    });
+    try {
+      const res = await pending;
+      expect(res.outs.stdout).toBe("up\n");
+      expect(
+        log.lines.some((l) => l.ephemeral && /waiting for SSH on 127\.0\.0\.1/.test(l.message)),
+      ).toBe(true);
+    } finally {
+      late.stop();
+    }
+  });
+
+  it("gives up dialling at the deadline, naming the address", async () => {
+    const port = await freePort();
+    await expect(
+      remoteCommandHandlers(recorder()).create(URN, {
+        ...inputs({}, host.publicKey, port),
+        connection: { ...inputs({}, host.publicKey, port).connection, dialTimeoutSeconds: 2 },
+      }),
+    ).rejects.toThrow(
+      new RegExp(`cannot reach root@127\\.0\\.0\\.1:${port} after \\d+ attempts: .*ECONNREFUSED`),
+    );
+  });
+
+  it("updates with the update command only when a run input changed", async () => {
+    const file = join(dir, "updated");
+    const cmd = remoteCommandHandlers(recorder());
+    const first = inputs({ create: "echo v1", update: `echo v2 > ${file}` });
+    const res = await cmd.create(URN, first);
+    const sameKeyNewDial = {
+      ...first,
+      connection: { ...first.connection, dialTimeoutSeconds: 9 },
+    };
+    await cmd.update(URN, res.outs, sameKeyNewDial);
+    expect(existsSync(file)).toBe(false);
+    await cmd.update(URN, res.outs, { ...first, create: "echo v1b" });
+    expect(readFileSync(file, "utf8")).toBe("v2\n");
+  });
+});
+
+describe("diffCommand", () => {
+  const base = inputs({ create: "a" }, host.publicKey, 22);
+  it("finds nothing to do for unchanged inputs, secrets wrapped or not", () => {
+    expect(diffCommand(base, JSON.parse(JSON.stringify(base)))).toEqual({
+      changes: false,
+      replaces: [],
+    });
+  });
+  it("replaces on a new trigger, host or pinned key, and on a new create without update", () => {
+    expect(diffCommand(base, { ...base, triggers: ["x"] }).replaces).toEqual(["triggers"]);
+    expect(diffCommand(base, { ...base, create: "b" }).replaces).toEqual(["create"]);
+    const moved = { ...base, connection: { ...base.connection, host: "10.0.0.9" } };
+    expect(diffCommand(base, moved).replaces).toEqual(["connection.host"]);
+    const rekeyed = { ...base, connection: { ...base.connection, hostKey: other.publicKey } };
+    expect(diffCommand(base, rekeyed).replaces).toEqual(["connection.hostKey"]);
+  });
+  it("updates in place when there is an update command, and for a new private key", () => {
+    const withUpdate = { ...base, update: "u" };
+    expect(diffCommand(withUpdate, { ...withUpdate, create: "b" })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+    const newKey = { ...base, connection: { ...base.connection, privateKey: secret("other") } };
+    expect(diffCommand(base, newKey)).toEqual({ changes: true, replaces: [] });
+  });
+});
+
+describe("checkCommand", () => {
+  it("requires a pinned host key and names every missing input at once", () => {
+    expect(checkCommand({ connection: { host: "h" } })).toEqual([
+      { property: "connection.user", reason: "the login user is required" },
+      { property: "connection.privateKey", reason: "the private key (a secret) is required" },
+      {
+        property: "connection.hostKey",
+        reason:
+          "the pinned host key is required: there is no unpinned mode; give the host's `ssh-ed25519 AAAA...` line",
+      },
+      { property: "create", reason: "the create command is required" },
+    ]);
+  });
+  it("refuses a host key line whose type and data disagree", () => {
+    const forged = host.publicKey.replace("ssh-ed25519", "ssh-rsa");
+    expect(checkCommand(inputs({}, forged, 22))).toEqual([
+      {
+        property: "connection.hostKey",
+        reason: 'public key line says "ssh-rsa" but its key data is "ssh-ed25519"',
+      },
+    ]);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "fs";
 import { homedir } from "os";
 import { resolve } from "path";
-import { HearthConfig } from "./schema";
+import { HearthConfig, sshPublicKey } from "./schema";
 import { CatalogueEntry, ConfigError, validateConfig } from "./validate";
 import { hearthKeys } from "./stack-file";
 
@@ -42,26 +42,82 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
   if (!result.ok) throw new ConfigError(result.problems);
   const c = result.config;
   const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
-  let kubeconfig = c.kubeconfig;
-  if (kubeconfig === undefined && c.cluster.kubeconfigPath !== undefined) {
-    const path = resolve(c.cluster.kubeconfigPath.replace(/^~(?=\/)/, homedir()));
-    if (!existsSync(path))
-      throw new ConfigError([
-        {
-          path: "hearth:cluster.kubeconfigPath",
-          message: `no file at ${path}; point it at the kubeconfig file of a running cluster`,
-        },
-      ]);
-    kubeconfig = readFileSync(path, "utf8");
-  }
+  const files = new ConfigFiles();
+  const kubeconfig =
+    c.kubeconfig ?? files.read("cluster.kubeconfigPath", c.cluster.kubeconfigPath, "a kubeconfig");
+  const sshPrivateKey =
+    c.sshPrivateKey ?? files.read("ssh.privateKeyPath", c.ssh?.privateKeyPath, "a private key");
+  const giteaToken =
+    c.giteaToken ?? files.read("gitea.tokenPath", c.gitea.tokenPath, "a Gitea API token");
+  const nodes = c.nodes.map((n, i) => {
+    const line = files.read(`nodes[${i}].hostKeyPath`, n.hostKeyPath, "a host public key");
+    if (line === undefined) return n;
+    const parsed = sshPublicKey.safeParse(line.trim());
+    if (!parsed.success) {
+      files.problem(`nodes[${i}].hostKeyPath`, parsed.error.issues[0].message);
+      return n;
+    }
+    return { ...n, hostKey: parsed.data };
+  });
+  files.throwIfAny();
   return {
     ...c,
+    nodes,
     stack: pulumi.getStack(),
-    sshPrivateKey: secret(c.sshPrivateKey),
+    sshPrivateKey: secret(sshPrivateKey),
     kubeconfig: secret(kubeconfig),
     cloudflareApiToken: secret(c.cloudflareApiToken),
     hcloudToken: secret(c.hcloudToken),
-    giteaToken: secret(c.giteaToken),
+    giteaToken: secret(giteaToken),
     backupSecretAccessKey: secret(c.backupSecretAccessKey),
   };
+}
+
+/**
+ * Files that config keys point at (kubeconfig, keys, tokens), read at run time. Every unreadable file is
+ * reported at once, naming its key; a file of the local sandbox names the command that makes it.
+ */
+class ConfigFiles {
+  private readonly problems: { path: string; message: string }[] = [];
+  /** Keys whose file is one the sandbox writes, with the first missing file. */
+  private readonly sandbox: { keys: string[]; first?: string } = { keys: [] };
+
+  /** The file's text, or undefined when no path is given or it cannot be read (recorded as a problem). */
+  read(key: string, path: string | undefined, what: string): string | undefined {
+    if (path === undefined) return undefined;
+    const full = resolve(path.replace(/^~(?=\/)/, homedir()));
+    if (!existsSync(full)) {
+      if (/(^|\/)\.sandbox\//.test(path)) {
+        this.sandbox.keys.push(`hearth:${key}`);
+        this.sandbox.first ??= full;
+      } else {
+        this.problem(key, `no file at ${full}; point it at ${what} file`);
+      }
+      return undefined;
+    }
+    const text = readFileSync(full, "utf8");
+    if (text.trim() === "") {
+      this.problem(key, `${full} is empty; it should hold ${what}`);
+      return undefined;
+    }
+    return text;
+  }
+
+  problem(key: string, message: string): void {
+    this.problems.push({ path: `hearth:${key}`, message });
+  }
+
+  /** Throws every problem at once; the files of a sandbox that is not up count as one. */
+  throwIfAny(): void {
+    const problems = [...this.problems];
+    const { keys, first } = this.sandbox;
+    if (keys.length > 0) {
+      const more = keys.length > 4 ? ` (and ${keys.length - 4} more)` : "";
+      problems.push({
+        path: keys.slice(0, 4).join(", ") + more,
+        message: `the local sandbox is not up (no ${first}); run npm run sandbox -- up`,
+      });
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
 }

@@ -25,7 +25,7 @@ const ipv4 = z.string().regex(IPV4, {
 const cidr = z.string().regex(CIDR, {
   error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
 });
-const sshPublicKey = z.string().regex(SSH_PUBLIC_KEY, {
+export const sshPublicKey = z.string().regex(SSH_PUBLIC_KEY, {
   error: (i) =>
     `${JSON.stringify(String(i.input).slice(0, 24))}... is not an SSH public key; paste one line such as "ssh-ed25519 AAAA... user@host"`,
 });
@@ -74,6 +74,13 @@ export const nodeSchema = z.strictObject({
     .optional()
     .describe(
       "Pinned SSH host public key of an already installed node. Leave out to have Hearth generate and plant one.",
+    ),
+  hostKeyPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "File holding the pinned host public key (one line), read at run time, instead of hostKey.",
     ),
 });
 
@@ -142,8 +149,17 @@ export const sshSchema = z.strictObject({
   user: z.string().min(1).default("hearth").describe("Admin user created on every node."),
   authorizedKeys: z
     .array(sshPublicKey)
+    .default([])
+    .describe(
+      "Public keys allowed to log in as that user; planted by the installers (PXE, Hetzner), so at least one is needed when Hearth installs machines.",
+    ),
+  privateKeyPath: z
+    .string()
     .min(1)
-    .describe("Public keys allowed to log in as that user."),
+    .optional()
+    .describe(
+      "File holding the private key, read at run time and kept secret (instead of hearth:sshPrivateKey).",
+    ),
 });
 
 /** The Kubernetes cluster. */
@@ -261,6 +277,13 @@ export const giteaSchema = z.strictObject({
     .min(1)
     .default("hearth-admin")
     .describe("Admin user of the in-cluster Gitea."),
+  tokenPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "File holding the API token of the existing Gitea, read at run time and kept secret (instead of hearth:giteaToken).",
+    ),
 });
 
 /** S3-compatible target that backups go to. */

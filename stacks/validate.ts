@@ -185,6 +185,8 @@ export function crossFieldProblems(
       add(`nodes[${i}].ip`, `is set together with dhcp: true; choose one (node ${n.name})`);
     if (n.ip && c.network && !inCidr(n.ip, c.network.cidr))
       add(`nodes[${i}].ip`, `${n.ip} is outside ${NS}:network.cidr ${c.network.cidr}`);
+    if (n.hostKey && n.hostKeyPath)
+      add(`nodes[${i}].hostKeyPath`, `is set together with hostKey; choose one (node ${n.name})`);
     if (n.ip && missing("network"))
       add(
         `nodes[${i}].ip`,
@@ -223,13 +225,24 @@ export function crossFieldProblems(
     );
 
   const reachesMachines = machines > 0 || c.pxe !== undefined;
-  if (reachesMachines && missing("sshPrivateKey"))
+  const keyFile = c.ssh?.privateKeyPath !== undefined;
+  if (keyFile && c.sshPrivateKey !== undefined)
+    add("ssh.privateKeyPath", `is set together with ${NS}:sshPrivateKey; choose one`);
+  if (reachesMachines && missing("sshPrivateKey") && !keyFile)
     add(
       "sshPrivateKey",
       `is required to reach nodes; run: pulumi config set --secret ${NS}:sshPrivateKey < ~/.ssh/id_ed25519`,
     );
   if (reachesMachines && missing("ssh"))
     add("ssh", "is required to reach nodes: set ssh.authorizedKeys");
+  // Installers plant these keys: a machine installed without one could never be logged into.
+  const installs =
+    servers.length > 0 || (c.pxe !== undefined && nodes.some((n) => !n.hostKey && !n.hostKeyPath));
+  if (installs && c.ssh && c.ssh.authorizedKeys.length === 0)
+    add(
+      "ssh.authorizedKeys",
+      "is empty, but Hearth installs machines (PXE or Hetzner) and plants these keys; add your public key",
+    );
   if (c.pxe && nodes.length === 0 && !unsure("nodes"))
     add("pxe", `is set but ${NS}:nodes is empty; add the nodes it should install`);
   if (c.pxe && missing("network"))
@@ -300,7 +313,10 @@ export function crossFieldProblems(
       "acmeEmail",
       `is required for Let's Encrypt certificates (cert-manager with ${NS}:cloudflare)`,
     );
-  if (externalGitea && missing("giteaToken"))
+  const tokenFile = c.gitea?.tokenPath !== undefined;
+  if (tokenFile && c.giteaToken !== undefined)
+    add("gitea.tokenPath", `is set together with ${NS}:giteaToken; choose one`);
+  if (externalGitea && missing("giteaToken") && !tokenFile)
     add(
       "giteaToken",
       `is required with ${NS}:gitea.url; run: pulumi config set --secret ${NS}:giteaToken <token>`,

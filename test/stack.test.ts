@@ -7,7 +7,8 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { catalogue } from "../apps";
 import { evaluateStackFile } from "./evaluate";
-import { isSecretValue, Registration } from "./mocks";
+import { fakeSandbox, pointAtSandbox } from "./fake-sandbox";
+import { isSecretValue, Registration, reveal } from "./mocks";
 
 const root = join(__dirname, "..");
 const examples = ["stacks/examples/Pulumi.home.yaml", "stacks/examples/Pulumi.hetzner.yaml"];
@@ -152,25 +153,51 @@ describe("the resource graph", () => {
     expect(issuers.some((r) => JSON.stringify(r.inputs).includes("selfSigned"))).toBe(true);
   });
 
-  it("dev: the sandbox's existing cluster and every catalogue app", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-dev-"));
-    writeFileSync(join(dir, "kubeconfig"), "apiVersion: v1\nkind: Config\n");
+  it("dev: SSH to the sandbox's nodes, its existing cluster, its Gitea and the enabled apps", async () => {
+    const sandbox = fakeSandbox(["node-1", "node-2", "node-3"]);
     const { registrations: regs } = await evaluateStackFile(
       join(root, "Pulumi.dev.yaml"),
       (values) => {
-        values["hearth:cluster"] = JSON.stringify({
-          mode: "existing",
-          kubeconfigPath: join(dir, "kubeconfig"),
-        });
+        pointAtSandbox(values, sandbox);
         withLocalCharts(values);
       },
     );
     const n = count(regs);
     expect(n["hearth:cluster:ExistingCluster"]).toBe(1);
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(7);
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(6);
     expect(n["hearth:git:GitOpsRepo"]).toBe(1);
     const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     for (const rel of releases) expect(String(rel.inputs.chart)).toContain("hearth-charts-");
+    // Each node is prepared over SSH with the host key the sandbox wrote, and the key file's contents.
+    const prepares = regs.filter((r) => r.type === "hearth:ssh:RemoteCommand");
+    expect(prepares.map((r) => r.name).sort()).toEqual([
+      "hearth-node-1-prepare",
+      "hearth-node-2-prepare",
+      "hearth-node-3-prepare",
+    ]);
+    for (const p of prepares) {
+      const node = p.name.replace(/^hearth-|-prepare$/g, "");
+      // The connection carries the key, so it travels as one secret.
+      expect(isSecretValue(p.inputs.connection)).toBe(true);
+      expect(reveal(p.inputs.connection).hostKey).toBe(sandbox.hostKeys[node]);
+    }
+    expect(plainLeaks(regs, [sandbox.giteaToken, sandbox.operatorKey.split("\n")[1]])).toEqual([]);
+  });
+
+  it("dev: a sandbox that is not up is one problem naming the command that starts it", async () => {
+    await expect(
+      evaluateStackFile(join(root, "Pulumi.dev.yaml"), (values) => {
+        pointAtSandbox(values, {
+          dir: join(tmpdir(), "hearth-no-sandbox", ".sandbox"),
+          operatorKey: "",
+          giteaToken: "",
+          hostKeys: {},
+        });
+        withLocalCharts(values);
+      }),
+    ).rejects.toThrow(
+      /^Hearth config has 1 problem; nothing was changed:\n  - hearth:cluster\.kubeconfigPath, hearth:ssh\.privateKeyPath, hearth:gitea\.tokenPath, hearth:nodes\[0\]\.hostKeyPath \(and 2 more\): the local sandbox is not up \(no .*hearth-no-sandbox\/\.sandbox\/kubeconfig\); run npm run sandbox -- up$/,
+    );
   });
 
   it("a bad stack file fails before any resource registers", async () => {

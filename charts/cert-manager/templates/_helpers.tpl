@@ -1,0 +1,157 @@
+{{/*
+Hearth stand-in helpers. Names follow Helm's usual fullname rule: fullnameOverride, else the release
+name when it already contains the chart name, else "<release>-<chart>".
+*/}}
+{{- define "cert-manager.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Selector labels of one component: (list $ "component"). */}}
+{{- define "cert-manager.selectorLabels" -}}
+{{- $root := index . 0 -}}
+app.kubernetes.io/name: {{ $root.Chart.Name }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{/* Every object's labels: (list $ "component"). */}}
+{{- define "cert-manager.labels" -}}
+{{ include "cert-manager.selectorLabels" . }}
+{{- $root := index . 0 }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace "+" "_" }}
+hearth.dev/stand-in: "true"
+{{- end -}}
+
+{{/*
+One Deployment of a stand-in component: a single container that kwok reports Running and Ready.
+dict: root, name, component, image, podSecurityContext, securityContext, resources, ports (list of
+name/containerPort), readinessProbe, and optional replicas, strategy, args, env, envFrom, volumeMounts,
+volumes, podAnnotations.
+*/}}
+{{- define "cert-manager.deployment" -}}
+{{- $root := .root -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "cert-manager.labels" (list $root .component) | nindent 4 }}
+spec:
+  replicas: {{ .replicas | default 1 }}
+  {{- with .strategy }}
+  strategy:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "cert-manager.selectorLabels" (list $root .component) | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "cert-manager.selectorLabels" (list $root .component) | nindent 8 }}
+      {{- with .podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      automountServiceAccountToken: false
+      {{- with .serviceAccountName }}
+      serviceAccountName: {{ . }}
+      {{- end }}
+      securityContext:
+        {{- toYaml .podSecurityContext | nindent 8 }}
+      containers:
+        - name: {{ .component }}
+          image: {{ .image | quote }}
+          {{- with .args }}
+          args:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- with .env }}
+          env:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- with .envFrom }}
+          envFrom:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          ports:
+            {{- range .ports }}
+            - name: {{ .name }}
+              containerPort: {{ .containerPort }}
+              protocol: TCP
+            {{- end }}
+          readinessProbe:
+            {{- toYaml .readinessProbe | nindent 12 }}
+          resources:
+            {{- toYaml .resources | nindent 12 }}
+          securityContext:
+            {{- toYaml .securityContext | nindent 12 }}
+          {{- with .volumeMounts }}
+          volumeMounts:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+      {{- with .volumes }}
+      volumes:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end -}}
+
+{{/* A minimal CRD: dict root, group, kind, plural, singular, scope, version, shortNames, keep. */}}
+{{- define "cert-manager.crd" -}}
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: {{ printf "%s.%s" .plural .group }}
+  labels:
+    {{- include "cert-manager.labels" (list .root "crds") | nindent 4 }}
+  {{- if .keep }}
+  annotations:
+    helm.sh/resource-policy: keep
+  {{- end }}
+spec:
+  group: {{ .group }}
+  scope: {{ .scope }}
+  names:
+    kind: {{ .kind }}
+    listKind: {{ printf "%sList" .kind }}
+    plural: {{ .plural }}
+    singular: {{ .singular }}
+    {{- with .shortNames }}
+    shortNames:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+  versions:
+    - name: {{ .version }}
+      served: true
+      storage: true
+      subresources:
+        status: {}
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            apiVersion:
+              type: string
+            kind:
+              type: string
+            metadata:
+              type: object
+            spec:
+              type: object
+              x-kubernetes-preserve-unknown-fields: true
+            status:
+              type: object
+              x-kubernetes-preserve-unknown-fields: true
+{{- end -}}

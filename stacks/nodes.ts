@@ -114,6 +114,7 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
           timezone: c.timezone,
           packages: node.packages,
           installedBy: controller?.installed[node.name],
+          authorizedKeys: c.ssh?.authorizedKeys,
         },
         { parent },
       );

@@ -78,12 +78,20 @@ export function stackNameOf(file: string): string {
     .replace(/\.ya?ml$/, "");
 }
 
+/** The private key planted for `hearth:sshPrivateKey` in every evaluated stack file. */
+export const PLANTED_SSH_KEY = generateEd25519KeyPair("planted-operator").privateKey;
+
 /** Runs the program for a stack file under mocks and returns what it registered and exported. */
 export async function evaluateStackFile(
   file: string,
   patch?: (values: Record<string, string>) => void,
 ): Promise<{ registrations: Registration[]; outputs: Record<string, unknown> }> {
   const stack = readStackFile(readFileSync(file, "utf8"));
+  // A stack file's `secure:` key is ciphertext here; the program derives the login public key from the
+  // private key, so plant a real one (the secret scans look for its "BEGIN OPENSSH PRIVATE KEY" header).
+  if (stack.values["hearth:sshPrivateKey"] !== undefined) {
+    stack.values["hearth:sshPrivateKey"] = PLANTED_SSH_KEY;
+  }
   patch?.(stack.values);
   installMocks(computedOutputs, stackNameOf(file));
   seedConfig(stack.values, stack.secretKeys);

@@ -115,6 +115,44 @@ describe("MetalNode", () => {
     expect(node.handle.ready).toHaveLength(1);
   });
 
+  it("keeps the configured authorized keys plus its own login key, sent on stdin as a secret", async () => {
+    const { MetalNode } = await import("./node");
+    const { generateEd25519KeyPair } = await import("../secrets/openssh");
+    const { publicKeyOf } = await import("./authorized-keys");
+    const operator = generateEd25519KeyPair("operator");
+    const laptop = generateEd25519KeyPair("laptop canary-in-comment");
+    const node = new MetalNode("node-k", {
+      name: "node-k",
+      role: "agent",
+      arch: "amd64",
+      os: "debian",
+      address: "192.168.1.32",
+      connection: {
+        host: "192.168.1.32",
+        port: 22,
+        user: "hearth",
+        privateKey: operator.privateKey,
+        hostKey: FAKE_PUBLIC_KEY,
+      },
+      timezone: "UTC",
+      authorizedKeys: [laptop.publicKey],
+    });
+    await settle();
+    const keys = find("hearth:ssh:RemoteCommand", "node-k-authorized-keys");
+    const login = publicKeyOf(operator.privateKey);
+    expect(isSecretInput(keys, "stdin")).toBe(true);
+    const inputs = inputsOf(keys);
+    expect(inputs.stdin).toBe(`${laptop.publicKey}\n${login}\n`);
+    expect(inputs.create).not.toContain("canary-in-comment");
+    expect(inputs.delete).toContain(login);
+    expect(inputs.delete).not.toContain("canary-in-comment");
+    expect(inputs.triggers).toEqual([sha256(inputs.stdin as string)]);
+    expect(node.handle.ready).toHaveLength(2);
+    // Destroying the node's preparation removes Hearth's files.
+    const prepare = find("hearth:ssh:RemoteCommand", "node-k-prepare");
+    expect(inputsOf(prepare).delete).toContain("rm -f /etc/modules-load.d/90-hearth-k3s.conf");
+  });
+
   it("refuses a host name the OS would reject, naming the node", async () => {
     const { MetalNode } = await import("./node");
     expect(

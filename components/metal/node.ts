@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RemoteCommand } from "../ssh/remote-command";
 import type { Arch, NodeHandle, NodeRole, SshConnection } from "../types";
-import { preparationScript } from "./preparation";
+import {
+  authorizedKeysFile,
+  INSTALL_AUTHORIZED_KEYS,
+  publicKeyOf,
+  restoreAuthorizedKeys,
+} from "./authorized-keys";
+import { preparationScript, unpreparationScript } from "./preparation";
 import { sha256 } from "./shell";
 import { InstallOs } from "./spec";
 
@@ -21,6 +27,11 @@ export interface MetalNodeArgs {
   packages?: string[];
   /** What installed the machine (the PXE controller's wait); preparation starts after it. @default none: the machine is already installed */
   installedBy?: pulumi.Resource;
+  /**
+   * Public keys the login user accepts, kept in sync on every `up` (plus the key Hearth logs in with).
+   * @default none: the node's authorized_keys is left as it is
+   */
+  authorizedKeys?: string[];
 }
 
 /**
@@ -46,9 +57,29 @@ export class MetalNode extends pulumi.ComponentResource {
     const installed = args.installedBy ? [args.installedBy] : [];
     const prepare = new RemoteCommand(
       `${name}-prepare`,
-      { connection, create: script, triggers: [sha256(script)] },
+      { connection, create: script, delete: unpreparationScript(), triggers: [sha256(script)] },
       { parent: this, dependsOn: installed },
     );
+    const ready: pulumi.Resource[] = [...installed, prepare];
+    if (args.authorizedKeys && args.authorizedKeys.length > 0) {
+      const configured = args.authorizedKeys;
+      const loginKey = pulumi.output(connection.privateKey).apply(publicKeyOf);
+      const file = loginKey.apply((key) => authorizedKeysFile(configured, key));
+      // The keys travel on stdin; the trigger re-runs the step only when the list changes.
+      ready.push(
+        new RemoteCommand(
+          `${name}-authorized-keys`,
+          {
+            connection,
+            create: INSTALL_AUTHORIZED_KEYS,
+            delete: loginKey.apply(restoreAuthorizedKeys),
+            stdin: file,
+            triggers: [file.apply(sha256)],
+          },
+          { parent: this, dependsOn: installed },
+        ),
+      );
+    }
 
     this.handle = {
       name: args.name,
@@ -56,7 +87,7 @@ export class MetalNode extends pulumi.ComponentResource {
       arch: args.arch,
       address: args.address,
       connection,
-      ready: [...installed, prepare],
+      ready,
     };
     this.registerOutputs({ address: args.address });
   }

@@ -98,3 +98,14 @@ export function preparationScript(spec: PreparationSpec): string {
   );
   return asRoot(lines.join("\n"));
 }
+
+/** Files the preparation writes; `destroy` removes them (the running kernel keeps its settings until a reboot). */
+export const PREPARATION_FILES = [
+  "/etc/modules-load.d/90-hearth-k3s.conf",
+  "/etc/sysctl.d/90-hearth-k3s.conf",
+] as const;
+
+/** The root script run when a node's preparation is destroyed: Hearth's files go, nothing else is touched. */
+export function unpreparationScript(): string {
+  return asRoot(`rm -f ${PREPARATION_FILES.join(" ")}`);
+}

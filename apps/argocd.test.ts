@@ -55,6 +55,13 @@ describe("repositorySecretData and rootApplicationSpec", () => {
     expect(() => repositorySecretData("git@git.example.org:hearth/gitops.git", "u", "t")).toThrow(
       /not an https/,
     );
+    // Plain HTTP crosses no network only on loopback (the sandbox's Gitea).
+    expect(repositorySecretData("http://127.0.0.1:13000/hearth/gitops.git", "u", "t").url).toBe(
+      "http://127.0.0.1:13000/hearth/gitops.git",
+    );
+    expect(() =>
+      repositorySecretData("http://git.example.org/hearth/gitops.git", "u", "t"),
+    ).toThrow(/plain http only to a loopback address/);
   });
 
   it("syncs the path automatically into the cluster Argo CD runs in", async () => {

@@ -63,6 +63,12 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
   return {
     ...c,
     nodes,
+    // Charts are read by the Kubernetes provider, whose working directory is not the project's.
+    charts: {
+      ...c.charts,
+      localDir:
+        c.charts.localDir === undefined ? undefined : resolve(projectRoot(), c.charts.localDir),
+    },
     stack: pulumi.getStack(),
     sshPrivateKey: secret(sshPrivateKey),
     kubeconfig: secret(kubeconfig),
@@ -71,6 +77,14 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     giteaToken: secret(giteaToken),
     backupSecretAccessKey: secret(c.backupSecretAccessKey),
   };
+}
+
+/**
+ * The folder of Pulumi.yaml, which relative paths in config are relative to (the program itself runs in
+ * `stacks/`); the current directory when the engine did not say, as under test mocks.
+ */
+export function projectRoot(): string {
+  return pulumi.runtime.getRootDirectory() || process.cwd();
 }
 
 /**
@@ -85,7 +99,7 @@ class ConfigFiles {
   /** The file's text, or undefined when no path is given or it cannot be read (recorded as a problem). */
   read(key: string, path: string | undefined, what: string): string | undefined {
     if (path === undefined) return undefined;
-    const full = resolve(path.replace(/^~(?=\/)/, homedir()));
+    const full = resolve(projectRoot(), path.replace(/^~(?=\/)/, homedir()));
     if (!existsSync(full)) {
       if (/(^|\/)\.sandbox\//.test(path)) {
         this.sandbox.keys.push(`hearth:${key}`);

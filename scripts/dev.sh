@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The main job, offline: `npm run dev` builds what is missing, brings the local sandbox up and runs
+# `pulumi up` of the built-in dev stack against it (docs/sandbox.md, docs/toolchain.md).
+#
+#   npm run dev              install, build, sandbox up, pulumi up (a second run changes nothing)
+#   npm run dev -- down      pulumi destroy of dev, then sandbox down
+#   npm run dev -- status    the sandbox's parts and the dev stack's resources
+#
+# Needs root (the sandbox's network namespaces). State: the sandbox in .sandbox/, the stack in the local
+# file backend under ${HEARTH_CACHE:-~/.cache/hearth}/state (env.sh), encrypted with the public dev-only
+# passphrase unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+cmd=${1:-up}
+say() { printf 'dev: %s\n' "$*" >&2; }
+elapsed() { echo "$(($(date +%s) - $1))s"; }
+
+install_packages() {
+	# npm ci only when node_modules does not match the lock file (npm writes its own copy of the lock there).
+	if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null &&
+		! node -e 'const a=require("./package-lock.json").packages,b=require("./node_modules/.package-lock.json").packages;for(const k of Object.keys(b))if(!a[k]||a[k].version!==b[k].version)process.exit(1);for(const k of Object.keys(a))if(k&&!a[k].dev&&!b[k]&&!a[k].optional)process.exit(1)' 2>/dev/null; then
+		say "installing npm packages (npm ci)"
+		npm ci --no-audit --no-fund
+	fi
+}
+
+stack() {
+	# shellcheck source=toolchain/env.sh
+	. scripts/toolchain/env.sh
+	pulumi stack select dev >/dev/null 2>&1 || pulumi stack init dev >/dev/null
+}
+
+case "$cmd" in
+up)
+	t0=$(date +%s)
+	[ "$(id -u)" -eq 0 ] || {
+		say "the sandbox needs root (network namespaces); run as root"
+		exit 1
+	}
+	install_packages
+	say "toolchain (cached after the first run; cold it takes about 20 minutes on 2 cores)"
+	HEARTH_GO_JOBS=${HEARTH_GO_JOBS:-2} bash scripts/toolchain/build.sh --strict
+	bash scripts/sandbox.sh up
+	stack
+	t1=$(date +%s)
+	pulumi up --yes --stack dev
+	say "pulumi up took $(elapsed "$t1"); everything took $(elapsed "$t0")"
+	cat >&2 <<-EOF
+
+		The dev stack is up. Where to look:
+		  app URLs          pulumi stack output urls          (names under hearth.test, routed by the sandbox's ingress)
+		  credentials       pulumi stack output adminCredentials --show-secrets
+		  kubeconfig        $repo/.sandbox/kubeconfig         (kubectl: ~/.cache/hearth/sandbox/bin/kubectl)
+		  Gitea             $(cat .sandbox/gitea/url)/hearth/gitops   (token in .sandbox/gitea/token)
+		  SSH nodes         ssh -i .sandbox/ssh/id_ed25519 -o UserKnownHostsFile=.sandbox/ssh/known_hosts hearth@10.77.0.11
+		Run pulumi yourself after: . scripts/toolchain/env.sh
+		Tear down:          npm run dev -- down
+	EOF
+	;;
+down)
+	if [ -x "$(dirname "$0")/sandbox.sh" ] && bash scripts/sandbox.sh status >/dev/null 2>&1; then
+		stack
+		pulumi destroy --yes --stack dev
+	else
+		say "the sandbox is not up: nothing to destroy in it"
+	fi
+	bash scripts/sandbox.sh down
+	;;
+status)
+	bash scripts/sandbox.sh status || true
+	stack
+	pulumi stack --stack dev
+	;;
+*)
+	echo "usage: npm run dev [-- up|down|status]" >&2
+	exit 2
+	;;
+esac

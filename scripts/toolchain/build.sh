@@ -7,12 +7,15 @@
 #       pulumi-language-nodejs          Hearth's own minimal host (./pulumi-language-nodejs; see its main.go)
 #       pulumi-resource-pulumi-nodejs   dynamic-provider shim (./pulumi-resource-pulumi-nodejs)
 #   ${HEARTH_CACHE}/pulumi-home/        PULUMI_HOME; provider plugins go in with `pulumi plugin install --file`
+#       pulumi-resource-kubernetes      wrapper module ./pulumi-resource-kubernetes (our main.go, upstream's code)
+#   ${HEARTH_CACHE}/sandbox/            etcd, Kubernetes, kwok, Gitea, helm: build-sandbox.sh, run at the end
 #
 # Idempotent: every component has a stamp keyed by its version and the hash of its sources, so a second run
 # builds nothing and prints "cached". Usage:
 #
-#   scripts/toolchain/build.sh            build what is missing; provider plugins are best effort
-#   scripts/toolchain/build.sh --strict   also fail (exit 1) if a provider plugin cannot be built
+#   scripts/toolchain/build.sh              build what is missing; the provider plugin is best effort
+#   scripts/toolchain/build.sh --strict     also fail (exit 1) if the provider plugin cannot be built
+#   scripts/toolchain/build.sh --no-sandbox skip build-sandbox.sh (the sandbox binaries)
 #   HEARTH_GO_JOBS=2 scripts/toolchain/build.sh   allow two parallel compiles (default 1; builds run niced)
 #
 # See docs/toolchain.md for timings and for what cannot be built from the module proxy.
@@ -24,11 +27,13 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/versions.env"
 
 strict=0
+sandbox=1
 for arg in "$@"; do
 	case "$arg" in
 	--strict) strict=1 ;;
+	--no-sandbox) sandbox=0 ;;
 	-h | --help)
-		sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -78,8 +83,7 @@ src_key() {
 check_pins() {
 	local pkg="$repo/package.json" want got name
 	[ -f "$pkg" ] || return 0
-	for pair in "@pulumi/pulumi=$HEARTH_PULUMI_VERSION" "@pulumi/command=$HEARTH_PROVIDER_COMMAND_VERSION" \
-		"@pulumi/random=$HEARTH_PROVIDER_RANDOM_VERSION" "@pulumi/kubernetes=$HEARTH_PROVIDER_KUBERNETES_VERSION"; do
+	for pair in "@pulumi/pulumi=$HEARTH_PULUMI_VERSION" "@pulumi/kubernetes=$HEARTH_PROVIDER_KUBERNETES_VERSION"; do
 		name=${pair%%=*}
 		want=${pair#*=}
 		got=$(node -e 'const p=require(process.argv[1]);const d={...p.devDependencies,...p.dependencies};process.stdout.write(d[process.argv[2]]||"")' "$pkg" "$name")
@@ -164,86 +168,71 @@ install_dynamic_shim() {
 }
 
 # --- Provider plugins ----------------------------------------------------------------------------------------
-# name | Go module | version | main package inside the module
-providers() {
-	cat <<EOF
-command|github.com/pulumi/pulumi-command/provider|v$HEARTH_PROVIDER_COMMAND_VERSION|cmd/pulumi-resource-command
-random|github.com/pulumi/pulumi-random/provider/v4|v$HEARTH_PROVIDER_RANDOM_VERSION|cmd/pulumi-resource-random
-kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4|v$HEARTH_PROVIDER_KUBERNETES_VERSION|cmd/pulumi-resource-kubernetes
-EOF
-}
-
 plugin_installed() { # name version(with v)
 	[ -x "$PULUMI_HOME/plugins/resource-$1-$2/pulumi-resource-$1" ]
 }
 
-# Builds one provider through a generated wrapper module: go.mod requires the upstream module at the pinned
-# version, copies upstream's replace directives that point at other modules (a local-path replace cannot be
-# reproduced outside upstream's repository), and declares the upstream main package as a `tool`, so `go build`
-# compiles upstream's own main package. No upstream code is copied.
-build_provider() {
-	local name=$1 mod=$2 ver=$3 main=$4 t0 dir log="$logs/pulumi-resource-$name.log" out upstream_dir
-	if plugin_installed "$name" "$ver"; then
-		note "pulumi-resource-$name" "cached ($ver)"
+# The Kubernetes provider, through the committed wrapper module ./pulumi-resource-kubernetes. Upstream's main
+# package embeds schema-embed.json, a file its Makefile generates and the module zip lacks, so the wrapper has
+# its own main.go that embeds schema.json and terraform-mapping.json; they are copied here, at build time, from
+# the module (schema "version" set to the plugin version, compacted) into a work dir under the cache.
+build_kubernetes_provider() {
+	local ver="v$HEARTH_PROVIDER_KUBERNETES_VERSION" mod=github.com/pulumi/pulumi-kubernetes/provider/v4
+	local src="$here/pulumi-resource-kubernetes" dir="$work/pulumi-resource-kubernetes-$ver"
+	local log="$logs/pulumi-resource-kubernetes.log" key stamp t0 out moddir
+	key=$(src_key "$src/go.mod" "$src/go.sum" "$src/main.go")
+	stamp="$stamps/pulumi-resource-kubernetes-$ver-$key"
+	if [ -f "$stamp" ] && plugin_installed kubernetes "$ver"; then
+		note pulumi-resource-kubernetes "cached ($ver)"
 		return 0
 	fi
-	note "pulumi-resource-$name" "building $ver (log: $log) ..."
+	if [ "$(cd "$src" && go list -m -f '{{.Version}}' "$mod")" != "$HEARTH_PROVIDER_KUBERNETES_MODULE" ]; then
+		echo "build.sh: $src/go.mod does not require $mod $HEARTH_PROVIDER_KUBERNETES_MODULE (versions.env)" >&2
+		exit 1
+	fi
+	note pulumi-resource-kubernetes "building $ver (log: $log) ..."
 	t0=$(now)
 	: >"$log"
-	if ! out=$(GOFLAGS=-mod=mod go mod download -json "$mod@$ver" 2>>"$log"); then
-		local err
-		err=$(printf '%s' "$out" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' | head -n 1)
-		err=${err//\\n\\t/ }
-		echo "$mod@$ver: module download failed: ${err:-see $log}" | tee -a "$log" >&2
-		failures+=("pulumi-resource-$name: $mod@$ver: ${err:-download failed}")
+	if ! out=$(cd "$src" && go mod download -json "$mod" 2>>"$log"); then
+		printf '%s\n' "$out" >>"$log"
+		failures+=("pulumi-resource-kubernetes: $mod@$HEARTH_PROVIDER_KUBERNETES_MODULE: download failed (see $log)")
 		return 0
 	fi
-	upstream_dir=$(printf '%s' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	dir="$work/pulumi-resource-$name-$ver"
+	moddir=$(printf '%s' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 	rm -rf "$dir" && mkdir -p "$dir"
-	local replaces
-	replaces=$(go mod edit -json "$upstream_dir/go.mod" | node -e '
-		let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-			const m=JSON.parse(s);const out=[];
-			for (const r of m.Replace||[]) {
-				if (!r.New.Version) { console.error("local-path replace "+r.Old.Path+" => "+r.New.Path); process.exitCode=3; continue; }
-				out.push("-replace="+r.Old.Path+(r.Old.Version?"@"+r.Old.Version:"")+"="+r.New.Path+"@"+r.New.Version);
-			}
-			console.log(out.join("\n"));
-		})' 2>>"$log") || {
-		echo "$mod@$ver: upstream go.mod has a local-path replace that a wrapper module cannot reproduce:" \
-			"$(grep 'local-path replace' "$log" | tr '\n' ' ')" | tee -a "$log" >&2
-		failures+=("pulumi-resource-$name: upstream go.mod needs a local-path replace: $(grep 'local-path replace' "$log" | tr '\n' ' ')")
-		return 0
-	}
-	(
-		cd "$dir"
-		go mod init "hearth.invalid/toolchain/pulumi-resource-$name" >>"$log" 2>&1
-		# shellcheck disable=SC2086
-		go mod edit -require="$mod@$ver" -tool="$mod/$main" $replaces
-		GOFLAGS="-mod=mod" go mod tidy >>"$log" 2>&1
-		gobuild -ldflags "-s -w" -o "pulumi-resource-$name" "$mod/$main" >>"$log" 2>&1
-	) || {
+	cp "$src/go.mod" "$src/go.sum" "$src/main.go" "$dir/"
+	node -e '
+		const fs=require("fs");const [from,to,v]=process.argv.slice(1);
+		const s=JSON.parse(fs.readFileSync(from,"utf8"));s.version=v;fs.writeFileSync(to,JSON.stringify(s));
+	' "$moddir/cmd/pulumi-resource-kubernetes/schema.json" "$dir/schema.json" "$HEARTH_PROVIDER_KUBERNETES_VERSION"
+	cp "$moddir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$dir/terraform-mapping.json"
+	chmod u+w "$dir"/*
+	if ! (cd "$dir" && gobuild \
+		-ldflags "-s -w -X $mod/pkg/version.Version=$HEARTH_PROVIDER_KUBERNETES_VERSION" \
+		-o pulumi-resource-kubernetes .) >>"$log" 2>&1; then
 		tail -n 20 "$log" >&2
-		failures+=("pulumi-resource-$name: build failed: $(grep -m1 -E 'error|undefined|cannot' "$log" || tail -n 1 "$log")")
+		failures+=("pulumi-resource-kubernetes: build failed: $(grep -m1 -E 'error|undefined|cannot' "$log" || tail -n 1 "$log")")
 		return 0
-	}
-	"$cli" plugin install resource "$name" "$ver" --file "$dir/pulumi-resource-$name" >>"$log" 2>&1 || {
+	fi
+	if plugin_installed kubernetes "$ver"; then
+		"$cli" plugin rm resource kubernetes "$HEARTH_PROVIDER_KUBERNETES_VERSION" --yes >>"$log" 2>&1 || true
+	fi
+	"$cli" plugin install resource kubernetes "$HEARTH_PROVIDER_KUBERNETES_VERSION" \
+		--file "$dir/pulumi-resource-kubernetes" >>"$log" 2>&1 || {
 		tail -n 5 "$log" >&2
-		failures+=("pulumi-resource-$name: pulumi plugin install failed (see $log)")
+		failures+=("pulumi-resource-kubernetes: pulumi plugin install failed (see $log)")
 		return 0
 	}
-	record_time "pulumi-resource-$name" "$ver" $(($(now) - t0))
-	note "pulumi-resource-$name" "built and installed in $(($(now) - t0))s"
+	record_time pulumi-resource-kubernetes "$ver" $(($(now) - t0))
+	touch "$stamp"
+	note pulumi-resource-kubernetes "built and installed in $(($(now) - t0))s"
 }
 
 check_pins
 build_cli
 build_language_host
 install_dynamic_shim
-while IFS='|' read -r name mod ver main; do
-	build_provider "$name" "$mod" "$ver" "$main"
-done < <(providers)
+build_kubernetes_provider
 
 echo
 echo "toolchain: $bin"
@@ -254,5 +243,9 @@ if [ "${#failures[@]}" -gt 0 ]; then
 	echo "provider plugins NOT available (programs using them cannot run against this toolchain):" >&2
 	printf '  - %s\n' "${failures[@]}" >&2
 	[ "$strict" = 1 ] && exit 1
+fi
+if [ "$sandbox" = 1 ]; then
+	echo
+	"$here/build-sandbox.sh"
 fi
 exit 0

@@ -8,6 +8,8 @@
 #   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = true (no downloads)
 #   PULUMI_CONFIG_PASSPHRASE   a fixed, public passphrase for local dev stacks, only if neither it nor
 #                              PULUMI_CONFIG_PASSPHRASE_FILE is set. Never use it for a real stack.
+#   HEARTH_SANDBOX_BIN         ${HEARTH_CACHE}/sandbox/bin (etcd, kube-*, kubectl, kwok, gitea, helm from
+#                              build-sandbox.sh); exported only, not put on PATH
 if [ -n "${BASH_SOURCE:-}" ]; then
 	_hearth_tc_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 else
@@ -40,4 +42,5 @@ esac
 if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
 	export PULUMI_CONFIG_PASSPHRASE="hearth-local-dev-only"
 fi
+export HEARTH_SANDBOX_BIN="${HEARTH_CACHE:-$HOME/.cache/hearth}/sandbox/bin"
 unset _hearth_tc_here

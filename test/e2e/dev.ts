@@ -1,0 +1,462 @@
+/**
+ * `npm run test:e2e`: the real Pulumi engine, Hearth's provider plugin and the Kubernetes provider 4.25.0
+ * against the local sandbox (a real kube-apiserver with kwok nodes, a real Gitea, real sshd nodes), on the
+ * dev stack with a few values planted so the secret scan has something to find:
+ *
+ *   - the SSH private key and the Gitea token as config secrets (instead of the dev stack's key files);
+ *   - an extra authorized key whose comment is a canary: it reaches the nodes on an SSH command's stdin.
+ *
+ * Phases: sandbox up; up; preview, up and refresh with --expect-no-changes; a scan of `stack export`, the
+ * engine's logs and every command's output for the planted values and the generated passwords; the real
+ * effects (nodes, Gitea, Ingress backends); one app's setting changed, updating exactly its release; an `up`
+ * interrupted mid-run and re-run; `destroy`, leaving nothing in the API server, Gitea or on the nodes. Each
+ * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { generateEd25519KeyPair } from "../../components/secrets/openssh";
+
+const repo = join(__dirname, "../..");
+const sandboxDir = join(repo, ".sandbox");
+const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache/hearth");
+const kubectl = join(cache, "sandbox/bin/kubectl");
+const work = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
+const configFile = join(work, "Pulumi.dev.yaml");
+const logDir = join(work, "logs");
+mkdirSync(logDir);
+
+const results: { check: string; ok: boolean; detail?: string }[] = [];
+const phases: { phase: string; seconds: number }[] = [];
+/** Every text a command printed, for the secret scan. */
+const transcripts: { name: string; text: string }[] = [];
+
+function check(name: string, ok: boolean, detail?: string): boolean {
+  results.push({ check: name, ok, detail });
+  console.log(`${ok ? "PASS" : "FAIL"}  ${name}${detail && !ok ? `\n      ${detail}` : ""}`);
+  return ok;
+}
+
+/** The environment of scripts/toolchain/env.sh, with a state backend of this run's own. */
+function pulumiEnv(): NodeJS.ProcessEnv {
+  const out = execFileSync("bash", ["-c", ". scripts/toolchain/env.sh >/dev/null && env -0"], {
+    cwd: repo,
+    env: { ...process.env, PULUMI_BACKEND_URL: `file://${join(work, "state")}` },
+  }).toString();
+  const env: NodeJS.ProcessEnv = {};
+  for (const pair of out.split("\0").filter(Boolean)) {
+    const i = pair.indexOf("=");
+    env[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  mkdirSync(join(work, "state"), { recursive: true });
+  return env;
+}
+
+let env: NodeJS.ProcessEnv;
+
+/** Runs pulumi with the run's config file; records its output; resolves with its exit code and output. */
+function pulumi(
+  name: string,
+  args: string[],
+  opts: { input?: string; killWhen?: (out: string) => boolean; configFile?: boolean } = {},
+): Promise<{ code: number | null; out: string; seconds: number; killed: boolean }> {
+  const full = [...args, "--stack", "dev", "--non-interactive"];
+  if (opts.configFile !== false) full.push("--config-file", configFile);
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn("pulumi", full, { cwd: repo, env });
+    let out = "";
+    let killed = false;
+    const take = (d: Buffer) => {
+      out += d.toString();
+      // Interrupt as Ctrl-C would, once, when the output shows the run is where the caller wants it.
+      if (opts.killWhen && !killed && opts.killWhen(out)) {
+        killed = true;
+        child.kill("SIGINT");
+      }
+    };
+    child.stdout?.on("data", take);
+    child.stderr?.on("data", take);
+    child.stdin?.end(opts.input ?? "");
+    child.on("close", (code) => {
+      transcripts.push({ name, text: out });
+      writeFileSync(join(logDir, `${name}.log`), out);
+      resolve({ code, out, seconds: (Date.now() - t0) / 1000, killed });
+    });
+  });
+}
+
+/** Runs a phase, timing it; a failed phase is recorded and the run goes on to the clean-up. */
+async function phase(name: string, body: () => Promise<boolean | void>): Promise<boolean> {
+  const t0 = Date.now();
+  let ok = true;
+  try {
+    ok = (await body()) !== false;
+  } catch (e) {
+    ok = check(`${name}: threw`, false, (e as Error).stack ?? String(e));
+  }
+  phases.push({ phase: name, seconds: (Date.now() - t0) / 1000 });
+  return ok;
+}
+
+function kube(args: string[]): string {
+  return execFileSync(kubectl, ["--kubeconfig", join(sandboxDir, "kubeconfig"), ...args], {
+    encoding: "utf8",
+  });
+}
+
+function onNode(node: string, script: string): string {
+  const address = `10.77.0.1${node.slice(-1)}`;
+  const r = spawnSync(
+    "ssh",
+    [
+      ...["-i", join(sandboxDir, "ssh/id_ed25519"), "-o", "BatchMode=yes"],
+      ...[
+        "-o",
+        `UserKnownHostsFile=${join(sandboxDir, "ssh/known_hosts")}`,
+        "-o",
+        "StrictHostKeyChecking=yes",
+      ],
+      `hearth@${address}`,
+      script,
+    ],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`ssh ${node}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function gitea(path: string): Promise<{ status: number; body: unknown }> {
+  const token = readFileSync(join(sandboxDir, "gitea/token"), "utf8").trim();
+  const url = readFileSync(join(sandboxDir, "gitea/url"), "utf8").trim();
+  const res = await fetch(`${url}/api/v1${path}`, { headers: { Authorization: `token ${token}` } });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+/** URNs of the resources a `preview --json` would change, by operation. */
+function changesIn(previewJson: string): Record<string, string[]> {
+  const start = previewJson.indexOf("{");
+  const doc = JSON.parse(previewJson.slice(start)) as { steps?: { op: string; urn: string }[] };
+  const byOp: Record<string, string[]> = {};
+  for (const s of doc.steps ?? []) {
+    if (s.op === "same" || s.op === "read") continue;
+    (byOp[s.op] ??= []).push(s.urn.slice(s.urn.lastIndexOf("::") + 2));
+  }
+  return byOp;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.error("test:e2e needs root: the sandbox's SSH nodes live in network namespaces");
+    process.exit(1);
+  }
+  const canary = `hearth-e2e-canary-${randomBytes(6).toString("hex")}`;
+  const extraKey = generateEd25519KeyPair(canary).publicKey;
+
+  await phase("toolchain (build.sh --strict, cached after the first run)", async () => {
+    const r = spawnSync("bash", ["scripts/toolchain/build.sh", "--strict"], {
+      cwd: repo,
+      stdio: "inherit",
+    });
+    return check("the toolchain builds or is cached", r.status === 0);
+  });
+  env = pulumiEnv();
+
+  await phase("sandbox up (fresh)", async () => {
+    spawnSync("bash", ["scripts/sandbox.sh", "down"], { cwd: repo, stdio: "inherit" });
+    const r = spawnSync("bash", ["scripts/sandbox.sh", "up"], { cwd: repo, stdio: "inherit" });
+    return check("the sandbox comes up", r.status === 0);
+  });
+
+  // The dev stack, with the key and the token as config secrets and the canary key planted.
+  const doc = parseDocument(readFileSync(join(repo, "Pulumi.dev.yaml"), "utf8"));
+  doc.deleteIn(["config", "hearth:ssh", "privateKeyPath"]);
+  doc.setIn(["config", "hearth:ssh", "authorizedKeys"], [extraKey]);
+  doc.deleteIn(["config", "hearth:gitea", "tokenPath"]);
+  writeFileSync(configFile, doc.toString());
+  const privateKey = readFileSync(join(sandboxDir, "ssh/id_ed25519"), "utf8");
+  const giteaToken = readFileSync(join(sandboxDir, "gitea/token"), "utf8").trim();
+
+  const ready = await phase("stack init and config secrets", async () => {
+    await pulumi("stack-init", ["stack", "init"], { configFile: false });
+    const a = await pulumi("config-key", ["config", "set", "--secret", "hearth:sshPrivateKey"], {
+      input: privateKey,
+    });
+    const b = await pulumi("config-token", ["config", "set", "--secret", "hearth:giteaToken"], {
+      input: giteaToken,
+    });
+    const stored = readFileSync(configFile, "utf8");
+    return (
+      check("config secrets are set from stdin", a.code === 0 && b.code === 0, a.out + b.out) &&
+      check(
+        "the stack file holds them encrypted only",
+        !stored.includes(giteaToken) && !stored.includes(privateKey.split("\n")[1]),
+      )
+    );
+  });
+  if (!ready) return;
+
+  let first = false;
+  await phase("up (from empty)", async () => {
+    // Engine logs at -v=2. From -v=3 on, @pulumi/pulumi 3.248.0's own debug lines ("RegisterResource RPC
+    // finished ... resp") print resolved outputs, secrets included: verbose logs are not for sharing.
+    const r = await pulumi("up-1", [
+      "up",
+      "--yes",
+      "--skip-preview",
+      "--logtostderr",
+      "--logflow",
+      "-v=2",
+    ]);
+    first = check("pulumi up succeeds", r.code === 0, r.out.slice(-3000));
+    const prepare = r.out.split("\n").filter((l) => /RemoteCommand hearth-node-1-prepare/.test(l));
+    check("a node step is shown in the log under its own resource", prepare.length > 0);
+    return first;
+  });
+  if (!first) return;
+
+  for (const [name, args] of [
+    ["preview --expect-no-changes", ["preview", "--expect-no-changes"]],
+    ["up --expect-no-changes", ["up", "--yes", "--expect-no-changes"]],
+    ["refresh --expect-no-changes", ["refresh", "--yes", "--expect-no-changes"]],
+  ] as const) {
+    await phase(name, async () => {
+      const r = await pulumi(name.split(" ")[0] + "-converged", [...args]);
+      return check(`${name} reports no changes`, r.code === 0, r.out.slice(-3000));
+    });
+  }
+
+  await phase("real effects: nodes, Gitea, routes", async () => {
+    const keys = onNode("node-2", "cat ~/.ssh/authorized_keys");
+    check("the canary key reached node-2's authorized_keys over stdin", keys.includes(canary));
+    const files = onNode(
+      "node-1",
+      "ls /etc/sysctl.d/90-hearth-k3s.conf /etc/modules-load.d/90-hearth-k3s.conf",
+    );
+    check("node-1 is prepared (sysctl and module files)", files.includes("90-hearth-k3s.conf"));
+    check("the host machine was not prepared", !existsSync("/etc/sysctl.d/90-hearth-k3s.conf"));
+    const repoInfo = await gitea("/repos/hearth/gitops");
+    check("the GitOps repository exists in Gitea", repoInfo.status === 200);
+    const apps = await gitea("/user/applications/oauth2");
+    check(
+      "Woodpecker's OAuth2 application exists in Gitea",
+      Array.isArray(apps.body) &&
+        apps.body.some((a: { name: string }) => a.name === "Woodpecker CI"),
+    );
+    const ingresses = JSON.parse(kube(["get", "ingress", "-A", "-o", "json"])).items as {
+      metadata: { namespace: string; name: string };
+      spec: {
+        rules: {
+          http: { paths: { backend: { service: { name: string; port: { number: number } } } }[] };
+        }[];
+      };
+    }[];
+    check("every app with a hostname has an Ingress", ingresses.length >= 4, `${ingresses.length}`);
+    for (const ing of ingresses) {
+      for (const rule of ing.spec.rules) {
+        for (const p of rule.http.paths) {
+          const svc = p.backend.service;
+          const r = spawnSync(kubectl, [
+            ...["--kubeconfig", join(sandboxDir, "kubeconfig"), "-n", ing.metadata.namespace],
+            ...["get", "service", svc.name, "-o", "jsonpath={.spec.ports[*].port}"],
+          ]);
+          check(
+            `Ingress ${ing.metadata.namespace}/${ing.metadata.name} routes to a Service that exists (${svc.name}:${svc.port.number})`,
+            r.status === 0 && r.stdout.toString().split(" ").includes(String(svc.port.number)),
+            r.stderr.toString(),
+          );
+        }
+      }
+    }
+  });
+
+  await phase("secret scan", async () => {
+    const creds = await pulumi(
+      "outputs",
+      ["stack", "output", "adminCredentials", "--show-secrets", "--json"],
+      { configFile: false },
+    );
+    const admins = Object.values(
+      JSON.parse(creds.out.slice(creds.out.indexOf("{"))) as Record<string, { password: string }>,
+    ).map((c) => c.password);
+    // The output command itself printed them on purpose; it is not part of the scan.
+    transcripts.pop();
+    const exported = await pulumi("export", ["stack", "export"], { configFile: false });
+    transcripts.pop();
+    const revealed = await pulumi("export-secrets", ["stack", "export", "--show-secrets"], {
+      configFile: false,
+    });
+    transcripts.pop();
+    // Every generated password, from the decrypted state; the admin ones are among them.
+    const generated = (
+      JSON.parse(revealed.out.slice(revealed.out.indexOf("{"))) as {
+        deployment: { resources: { type: string; outputs?: { result?: string } }[] };
+      }
+    ).deployment.resources
+      .filter((r) => r.type === "hearth:secrets:GeneratedPassword")
+      .map((r) => String(r.outputs?.result));
+    check(
+      "the admin passwords shown by `stack output` are generated ones",
+      admins.every((a) => generated.includes(a)),
+    );
+    const passwords = generated;
+    const needles: Record<string, string> = {
+      "the SSH private key": privateKey.split("\n")[1],
+      "the Gitea token": giteaToken,
+      ...Object.fromEntries(passwords.map((p, i) => [`generated password ${i + 1}`, p])),
+    };
+    check(
+      "the scan has generated passwords to look for",
+      passwords.length >= 2,
+      `${passwords.length}`,
+    );
+    // The state file on disk, as the file backend keeps it.
+    const files = execFileSync("find", [join(work, "state"), "-type", "f", "-name", "*.json"], {
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean);
+    const onDisk = files.map((f) => readFileSync(f, "utf8")).join("\n");
+    check("the backend holds the stack's state file", onDisk.includes("hearth:ssh:RemoteCommand"));
+    for (const [what, needle] of Object.entries(needles)) {
+      // A scan can only fail if the value is there to find: each one is in the decrypted state.
+      check(`${what} is in the state, encrypted`, revealed.out.includes(needle));
+      check(`${what} is not in plain text in \`stack export\``, !exported.out.includes(needle));
+      check(`${what} is not in plain text in the backend's files`, !onDisk.includes(needle));
+      const leaks = transcripts.filter((t) => t.text.includes(needle)).map((t) => t.name);
+      check(
+        `${what} is in no command's output or engine log`,
+        leaks.length === 0,
+        leaks.join(", "),
+      );
+    }
+    // The canary key is plain config (a public key, so the engine also keeps it among the providers'
+    // config); what must hold is that the command it travels in, on stdin, never shows or keeps it plainly.
+    const commands = (state: string) =>
+      (
+        JSON.parse(state.slice(state.indexOf("{"))) as {
+          deployment: { resources: { type: string; urn: string }[] };
+        }
+      ).deployment.resources.filter((r) => r.type === "hearth:ssh:RemoteCommand");
+    const plainCommands = JSON.stringify(commands(exported.out));
+    const keysStep = commands(revealed.out).filter((r) => r.urn.endsWith("-authorized-keys"));
+    check("the canary went to the nodes on stdin", JSON.stringify(keysStep).includes(canary));
+    check("the canary is in no command's state in plain text", !plainCommands.includes(canary));
+    const echoed = transcripts.filter((t) => t.text.includes(canary)).map((t) => t.name);
+    check(
+      "the canary is in no command's output or engine log",
+      echoed.length === 0,
+      echoed.join(", "),
+    );
+  });
+
+  await phase("one app's setting changed", async () => {
+    const d = parseDocument(readFileSync(configFile, "utf8"));
+    d.setIn(["config", "hearth:apps", "settings"], {
+      homepage: { values: { config: { settings: { title: "Hearth (e2e)" } } } },
+    });
+    writeFileSync(configFile, d.toString());
+    const p = await pulumi("preview-change", ["preview", "--json"]);
+    const changes = changesIn(p.out);
+    check(
+      "the preview updates exactly the homepage release",
+      JSON.stringify(changes) === JSON.stringify({ update: ["hearth-homepage-release"] }),
+      JSON.stringify(changes),
+    );
+    const u = await pulumi("up-change", ["up", "--yes", "--skip-preview"]);
+    check("the change applies", u.code === 0, u.out.slice(-2000));
+    const cm = kube(["-n", "homepage", "get", "configmap", "-o", "json"]);
+    check("the new title is in the cluster", cm.includes("Hearth (e2e)"));
+    const again = await pulumi("preview-after-change", ["preview", "--expect-no-changes"]);
+    return check("after it, nothing more changes", again.code === 0, again.out.slice(-2000));
+  });
+
+  await phase("interrupted up, then re-run", async () => {
+    const down = await pulumi("destroy-before-interrupt", ["destroy", "--yes"]);
+    check("destroy before the interrupted run", down.code === 0, down.out.slice(-2000));
+    const cut = await pulumi("up-interrupted", ["up", "--yes", "--skip-preview"], {
+      // Mid-run: some resources created, releases still installing.
+      killWhen: (out) => (out.match(/ created \(/g) ?? []).length >= 20,
+    });
+    check(
+      "the up was interrupted with SIGINT mid-run",
+      cut.killed && cut.code !== 0,
+      `code ${cut.code}`,
+    );
+    const rerun = await pulumi("up-after-interrupt", ["up", "--yes", "--skip-preview"]);
+    check("the re-run converges with no state edits", rerun.code === 0, rerun.out.slice(-3000));
+    const quiet = await pulumi("preview-after-interrupt", ["preview", "--expect-no-changes"]);
+    return check("and then reports no changes", quiet.code === 0, quiet.out.slice(-2000));
+  });
+
+  await phase("destroy", async () => {
+    const r = await pulumi("destroy", ["destroy", "--yes"]);
+    check("pulumi destroy succeeds", r.code === 0, r.out.slice(-3000));
+    const namespaces = kube([
+      "get",
+      "namespaces",
+      "-o",
+      "jsonpath={.items[*].metadata.name}",
+    ]).split(" ");
+    const left = namespaces.filter(
+      (n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n),
+    );
+    check("no Hearth namespace is left in the API server", left.length === 0, left.join(" "));
+    const crs = spawnSync(kubectl, [
+      "--kubeconfig",
+      join(sandboxDir, "kubeconfig"),
+      "get",
+      "clusterissuers,applications",
+      "-A",
+    ]);
+    check(
+      "no Hearth custom resource is left",
+      !/hearth/.test(crs.stdout.toString()),
+      crs.stdout.toString(),
+    );
+    check("no GitOps organization is left in Gitea", (await gitea("/orgs/hearth")).status === 404);
+    const apps = await gitea("/user/applications/oauth2");
+    check(
+      "no OAuth2 application is left in Gitea",
+      Array.isArray(apps.body) && apps.body.length === 0,
+    );
+    for (const node of ["node-1", "node-2", "node-3"]) {
+      const state = onNode(
+        node,
+        "ls /etc/sysctl.d /etc/modules-load.d 2>/dev/null; cat ~/.ssh/authorized_keys",
+      );
+      check(`${node}: Hearth's files are gone`, !state.includes("90-hearth-k3s.conf"), state);
+      check(
+        `${node}: only the login key is authorized again`,
+        !state.includes(canary) &&
+          state
+            .trim()
+            .split("\n")
+            .filter((l) => l.startsWith("ssh-")).length === 1,
+        state,
+      );
+    }
+  });
+}
+
+main()
+  .catch((e) => check("the run", false, (e as Error).stack))
+  .finally(() => {
+    const passed = results.filter((r) => r.ok).length;
+    const failed = results.length - passed;
+    console.log("\nphase times (s):");
+    for (const p of phases) console.log(`  ${p.seconds.toFixed(1).padStart(7)}  ${p.phase}`);
+    mkdirSync(join(repo, "bench/results"), { recursive: true });
+    writeFileSync(
+      join(repo, "bench/results/e2e.json"),
+      JSON.stringify({ date: new Date().toISOString(), phases, passed, failed }, null, 2) + "\n",
+    );
+    console.log(`logs: ${logDir}`);
+    if (failed === 0 && !process.env.HEARTH_E2E_KEEP)
+      rmSync(work, { recursive: true, force: true });
+    console.log(`\n${passed} passed, ${failed} failed`);
+    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+  });

@@ -2,6 +2,7 @@ import * as path from "path";
 import { catalogue } from "../apps";
 import { checkLocalChart, resolveChart } from "../components/app/chart-source";
 import { LoadedConfig, loadConfig } from "./config";
+import { installCheapStackTraces } from "./stack-traces";
 import { Homelab } from "./homelab";
 import { ConfigError, Problem } from "./validate";
 
@@ -23,6 +24,7 @@ export function localChartProblems(c: LoadedConfig): Problem[] {
 
 /** The program: validated config and preflight checks, then one `Homelab`; returns the stack outputs. */
 export function program() {
+  if (!process.env.HEARTH_FULL_STACK_TRACES) installCheapStackTraces();
   const config = loadConfig(catalogue);
   const problems = localChartProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);

@@ -214,6 +214,12 @@ preflight() {
 	running gitea || port_free "$GITEA_PORT" gitea
 	local owner
 	owner=$(net_owner)
+	if [ -n "$owner" ] && [ "$owner" != "$DIR" ] && net_abandoned; then
+		# Its processes were ended (a stopped session, a killed CI run): the network is left over, not in use.
+		say "taking over the network of the sandbox in $owner: no process runs in its namespaces"
+		net_down
+		owner=
+	fi
 	[ -z "$owner" ] || [ "$owner" = "$DIR" ] ||
 		die "the sandbox network ($BRIDGE, hearth-sb-node-*) belongs to the sandbox in $owner; take that one down first"
 }
@@ -576,9 +582,22 @@ ensure_ssh_keys() {
 # The bridge's alias names the sandbox directory that owns the network (the names are global).
 net_owner() { { ip -o link show "$BRIDGE" 2>/dev/null || :; } | sed -n 's/.* alias hearth-sandbox://p'; }
 
+# True when no process runs in any of the sandbox's node namespaces.
+net_abandoned() {
+	local ns
+	for ns in $(ip netns list | awk '$1 ~ /^hearth-sb-node-/ { print $1 }'); do
+		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] || return 1
+	done
+	return 0
+}
+
 net_up() {
 	local other owner
 	owner=$(net_owner)
+	if [ -n "$owner" ] && [ "$owner" != "$DIR" ] && net_abandoned; then
+		net_down
+		owner=
+	fi
 	[ -z "$owner" ] || [ "$owner" = "$DIR" ] ||
 		die "the sandbox network ($BRIDGE, hearth-sb-node-*) belongs to the sandbox in $owner; take that one down first"
 	other=$(ip -o -4 addr show | awk -v b="$BRIDGE" '$2 != b && $4 ~ /^10\.77\.0\./ { print $2 " " $4 }' | head -n 1)

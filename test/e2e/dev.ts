@@ -136,6 +136,12 @@ async function gitea(path: string): Promise<{ status: number; body: unknown }> {
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
+/** A secret value of `stack export --show-secrets`: `{ <sig>: <secret sig>, plaintext: "<JSON>" }`. */
+function decrypted(value: unknown): string {
+  const plaintext = (value as { plaintext?: string } | undefined)?.plaintext;
+  return plaintext === undefined ? String(value) : String(JSON.parse(plaintext));
+}
+
 /** URNs of the resources a `preview --json` would change, by operation. */
 function changesIn(previewJson: string): Record<string, string[]> {
   const start = previewJson.indexOf("{");
@@ -293,11 +299,11 @@ async function main(): Promise<void> {
     // Every generated password, from the decrypted state; the admin ones are among them.
     const generated = (
       JSON.parse(revealed.out.slice(revealed.out.indexOf("{"))) as {
-        deployment: { resources: { type: string; outputs?: { result?: string } }[] };
+        deployment: { resources: { type: string; outputs?: { result?: unknown } }[] };
       }
     ).deployment.resources
       .filter((r) => r.type === "hearth:secrets:GeneratedPassword")
-      .map((r) => String(r.outputs?.result));
+      .map((r) => decrypted(r.outputs?.result));
     check(
       "the admin passwords shown by `stack output` are generated ones",
       admins.every((a) => generated.includes(a)),
@@ -309,9 +315,9 @@ async function main(): Promise<void> {
       ...Object.fromEntries(passwords.map((p, i) => [`generated password ${i + 1}`, p])),
     };
     check(
-      "the scan has generated passwords to look for",
-      passwords.length >= 2,
-      `${passwords.length}`,
+      "the scan has every generated password to look for (5 in the dev stack)",
+      passwords.length >= 5 && passwords.every((p) => /^[A-Za-z0-9]{32,}$/.test(p)),
+      passwords.join(" ").replace(/[A-Za-z0-9]/g, "x"),
     );
     // The state file on disk, as the file backend keeps it.
     const files = execFileSync("find", [join(work, "state"), "-type", "f", "-name", "*.json"], {

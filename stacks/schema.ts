@@ -3,6 +3,7 @@
  * secretness that `docs/configuration.md` and `Pulumi.yaml` are generated from. Pure: no Pulumi imports.
  */
 import { z } from "zod";
+import { sshPublicKeyProblem } from "./ssh-key";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -25,10 +26,16 @@ const ipv4 = z.string().regex(IPV4, {
 const cidr = z.string().regex(CIDR, {
   error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
 });
-export const sshPublicKey = z.string().regex(SSH_PUBLIC_KEY, {
-  error: (i) =>
-    `${JSON.stringify(String(i.input).slice(0, 24))}... is not an SSH public key; paste one line such as "ssh-ed25519 AAAA... user@host"`,
-});
+export const sshPublicKey = z
+  .string()
+  .regex(SSH_PUBLIC_KEY, {
+    error: (i) =>
+      `${JSON.stringify(String(i.input).slice(0, 24))}... is not an SSH public key; paste one line such as "ssh-ed25519 AAAA... user@host"`,
+  })
+  .superRefine((line, ctx) => {
+    const problem = SSH_PUBLIC_KEY.test(line) ? sshPublicKeyProblem(line) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** One machine installed by the PXE controller (or already installed) and reached over SSH. */
 export const nodeSchema = z.strictObject({

@@ -169,6 +169,9 @@ export function crossFieldProblems(
       );
     else seen.set(`${kind}=${value}`, at);
   };
+  // The LAN's router and the PXE controller are machines too: no node may take their address.
+  unique("address", c.network?.gateway, "network.gateway");
+  unique("address", c.pxe?.address, "pxe.address");
   nodes.forEach((n, i) => {
     unique("name", n.name, `nodes[${i}].name`);
     unique("MAC", n.mac, `nodes[${i}].mac`);
@@ -293,6 +296,23 @@ export function crossFieldProblems(
         `${JSON.stringify(app)} has a web UI, which needs the ingress controller; enable "traefik" too`,
       );
   });
+  // One hostname, one app: the ingress (and the tunnel) would route it to only one of them.
+  const claimed = new Map<string, string>();
+  for (const app of enabled) {
+    const entry = catalogue[app];
+    if (!entry) continue;
+    const own = c.apps?.settings?.[app]?.hostname;
+    const host =
+      own ?? (entry.subdomain && c.domain ? `${entry.subdomain}.${c.domain}` : undefined);
+    if (!host) continue;
+    const other = claimed.get(host);
+    if (other)
+      add(
+        `apps.settings.${app}.hostname`,
+        `${JSON.stringify(host)} is already the hostname of "${other}"; give each app its own (set apps.settings.${app}.hostname)`,
+      );
+    else claimed.set(host, app);
+  }
   for (const [app, set] of Object.entries(c.apps?.settings ?? {})) {
     const host = set.hostname;
     if (host && c.cloudflare && c.domain && host !== c.domain && !host.endsWith(`.${c.domain}`))

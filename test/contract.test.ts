@@ -13,7 +13,7 @@ import { renderDnsmasqConfig } from "../components/metal/dnsmasq";
 import { renderKickstart } from "../components/metal/kickstart";
 import { renderPreseed } from "../components/metal/preseed";
 import { InstallSpec } from "../components/metal/spec";
-import { debianNode, fedoraNode, OPERATOR_KEY } from "../components/metal/test-fixtures";
+import { debianNode, fedoraNode, OPERATOR_KEY } from "./metal-fixtures";
 import { generateEd25519KeyPair } from "../components/secrets/openssh";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-contract-"));

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { FakeGitea, blobSha } from "./fake-gitea";
+import { FakeGitea, blobSha } from "../../test/fake-gitea";
 import {
   GiteaConnection,
   apiRoot,

@@ -1,4 +1,4 @@
-import { FakeGitea, FakeRepo, blobSha } from "./fake-gitea";
+import { FakeGitea, FakeRepo, blobSha } from "../../test/fake-gitea";
 import { GiteaConnection } from "./gitea-client";
 import {
   GiteaFilesInputs,

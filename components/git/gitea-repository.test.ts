@@ -1,4 +1,4 @@
-import { FakeGitea } from "./fake-gitea";
+import { FakeGitea } from "../../test/fake-gitea";
 import { GiteaConnection } from "./gitea-client";
 import {
   GiteaRepositoryInputs,

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { FakeGitea } from "./fake-gitea";
+import { FakeGitea } from "../../test/fake-gitea";
 import { giteaFilesProvider } from "./gitea-files";
 import { giteaOAuth2ApplicationProvider } from "./gitea-oauth2-application";
 import { giteaOrganizationProvider } from "./gitea-organization";

@@ -9,7 +9,7 @@ import {
   secretFileScript,
   setupScript,
 } from "./controller-scripts";
-import { checkShellSyntax, unquote } from "./test-fixtures";
+import { checkShellSyntax, unquote } from "../../test/metal-fixtures";
 
 const layout = controllerLayout("/srv/hearth");
 

@@ -5,7 +5,7 @@ import {
   renderLocalBootScript,
   renderNodeScript,
 } from "./ipxe";
-import { SERVER, debianNode, fedoraNode } from "./test-fixtures";
+import { SERVER, debianNode, fedoraNode } from "../../test/metal-fixtures";
 
 /** The arguments of the script's `kernel` line. */
 function kernelArgs(script: string): string[] {

@@ -1,5 +1,10 @@
 import { renderKickstart } from "./kickstart";
-import { FAKE_PRIVATE_KEY, OPERATOR_KEY, checkShellSyntax, fedoraNode } from "./test-fixtures";
+import {
+  FAKE_PRIVATE_KEY,
+  OPERATOR_KEY,
+  checkShellSyntax,
+  fedoraNode,
+} from "../../test/metal-fixtures";
 
 /** The body of a `%section` ... `%end` block. */
 function section(text: string, header: string): string[] {

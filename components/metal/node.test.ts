@@ -11,7 +11,7 @@ import {
   unwrap,
 } from "../../test/mocks";
 import { sha256 } from "./shell";
-import { FAKE_PUBLIC_KEY } from "./test-fixtures";
+import { FAKE_PUBLIC_KEY } from "../../test/metal-fixtures";
 
 installMocks();
 

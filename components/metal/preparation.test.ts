@@ -1,5 +1,5 @@
 import { K3S_SYSCTLS, preparationScript } from "./preparation";
-import { checkShellSyntax, unquote } from "./test-fixtures";
+import { checkShellSyntax, unquote } from "../../test/metal-fixtures";
 
 const inner = (script: string) => unquote(script, script.indexOf("$hearth_root sh -c ") + 19)[0];
 

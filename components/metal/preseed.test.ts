@@ -5,7 +5,7 @@ import {
   OPERATOR_KEY,
   checkShellSyntax,
   debianNode,
-} from "./test-fixtures";
+} from "../../test/metal-fixtures";
 
 /** The preseed's answers by question, checking every line is `owner question type value`. */
 function answers(text: string): Map<string, { owner: string; type: string; value: string }> {

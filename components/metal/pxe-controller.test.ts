@@ -14,7 +14,12 @@ import { spawnSync } from "child_process";
 import { waitProgram } from "./node-wait";
 import type { PxeControllerArgs } from "./pxe-controller";
 import { sha256 } from "./shell";
-import { FAKE_PRIVATE_KEY, FAKE_PUBLIC_KEY, debianNode, fedoraNode } from "./test-fixtures";
+import {
+  FAKE_PRIVATE_KEY,
+  FAKE_PUBLIC_KEY,
+  debianNode,
+  fedoraNode,
+} from "../../test/metal-fixtures";
 
 installMocks();
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "fs";
 import { tmpdir, userInfo } from "os";
 import { join } from "path";
 import { asRoot, installFromStdinScript, sha256, shellQuote } from "./shell";
-import { checkShellSyntax, unquote } from "./test-fixtures";
+import { checkShellSyntax, unquote } from "../../test/metal-fixtures";
 
 describe("shell helpers", () => {
   it("quotes any text as one word", () => {

@@ -1,4 +1,4 @@
-import { debianNode } from "./test-fixtures";
+import { debianNode } from "../../test/metal-fixtures";
 import { fedoraTree, installFileName, macFileStem, validateInstallSpec } from "./spec";
 
 describe("install spec", () => {

@@ -1,6 +1,6 @@
 /** Sample nodes for the metal tests: realistic values, an obviously fake key pair. */
 import { execFileSync } from "child_process";
-import { InstallSpec } from "./spec";
+import { InstallSpec } from "../components/metal/spec";
 
 /** A stand-in private key: the renderers copy it verbatim and check only its OpenSSH armour. */
 export const FAKE_PRIVATE_KEY = [

@@ -227,6 +227,7 @@ export class FakeGitea {
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)$/)))
       return this.repoOp(method, m[1], m[2], body);
     if (path === "/user/applications/oauth2" && method === "POST") return this.createApp(body);
+    if (path === "/user/applications/oauth2" && method === "GET") return this.listApps(query);
     if ((m = path.match(/^\/user\/applications\/oauth2\/(\d+)$/)))
       return this.app(method, +m[1], body);
     return this.notFound();
@@ -407,6 +408,14 @@ export class FakeGitea {
     };
     this.apps.set(app.id, app);
     return [201, this.appJson(app, true)];
+  }
+
+  /** Like Gitea 1.26 (seen against the sandbox's): pages of `limit`, secrets blank. */
+  private listApps(query: URLSearchParams): Reply {
+    const limit = Number(query.get("limit") ?? 30);
+    const page = Number(query.get("page") ?? 1);
+    const all = [...this.apps.values()].map((a) => this.appJson(a, false));
+    return [200, all.slice((page - 1) * limit, page * limit)];
   }
 
   private appJson(a: FakeApp, withSecret: boolean) {

@@ -41,12 +41,33 @@ describe("giteaOAuth2ApplicationProvider CRUD against a Gitea API", () => {
       clientSecret: app.clientSecret,
     });
     expect(outs.clientSecret).toMatch(/^gto_/);
-    const post = gitea.requests.find((r) => r.path === "/user/applications/oauth2");
+    const post = gitea.requests.find(
+      (r) => r.path === "/user/applications/oauth2" && r.method === "POST",
+    );
     expect(post?.body).toEqual({
       name: "argocd",
       redirect_uris: ["https://argocd.home.example.org/auth/callback"],
       confidential_client: true,
     });
+  });
+
+  it("takes over a twin (same name and redirect URIs) with a new secret instead of making another", async () => {
+    const first = await provider.create(inputs({ name: "twin" }));
+    const before = gitea.apps.size;
+    const again = await provider.create(inputs({ name: "twin" }));
+    expect(gitea.apps.size).toBe(before);
+    expect(again.id).toBe(first.id);
+    expect((again.outs as GiteaOAuth2ApplicationState).clientSecret).toBe(
+      gitea.apps.get(Number(first.id))!.clientSecret,
+    );
+    expect((again.outs as GiteaOAuth2ApplicationState).clientSecret).not.toBe(
+      (first.outs as GiteaOAuth2ApplicationState).clientSecret,
+    );
+    // Same name, other redirect URIs: someone else's application, left alone.
+    const other = await provider.create(
+      inputs({ name: "twin", redirectUris: ["https://elsewhere.example.org/cb"] }),
+    );
+    expect(other.id).not.toBe(first.id);
   });
 
   it("keeps the secret on read (Gitea answers reads with an empty one) and shows drift", async () => {

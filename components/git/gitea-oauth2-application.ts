@@ -46,12 +46,33 @@ export const giteaOAuth2ApplicationProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: GiteaOAuth2ApplicationInputs) {
+    // Names are not unique in Gitea, so a retried or interrupted create would leave a twin. An application
+    // of this name with these redirect URIs is taken over instead; the update gives it a new secret, as its
+    // old one cannot be read back.
+    let twin: GiteaOAuth2App | undefined;
+    try {
+      for (let page = 1; !twin; page++) {
+        const apps = await giteaRequest<GiteaOAuth2App[]>(
+          inputs.endpoint,
+          "GET",
+          `/user/applications/oauth2?page=${page}&limit=50`,
+        );
+        if (apps.length === 0) break;
+        twin = apps.find(
+          (a) =>
+            a.name === inputs.name &&
+            JSON.stringify(a.redirect_uris ?? []) === JSON.stringify(inputs.redirectUris),
+        );
+      }
+    } catch (e) {
+      throw withContext(e, `Listing Gitea OAuth2 applications before creating "${inputs.name}"`);
+    }
     let app: GiteaOAuth2App;
     try {
       app = await giteaRequest<GiteaOAuth2App>(
         inputs.endpoint,
-        "POST",
-        "/user/applications/oauth2",
+        twin ? "PATCH" : "POST",
+        twin ? appPath(twin.id) : "/user/applications/oauth2",
         {
           body: {
             name: inputs.name,

@@ -52,10 +52,17 @@ describe("giteaOrganizationProvider CRUD against a Gitea API", () => {
     expect(gitea.orgs.get("hearth")?.visibility).toBe("private");
   });
 
-  it("explains a name already taken (Gitea's 422)", async () => {
+  it("adopts an organization exactly as asked for, as an interrupted run leaves it", async () => {
+    const first = await created("interrupted");
+    const again = await provider.create(inputs("interrupted"));
+    expect(again).toEqual({ id: "interrupted", outs: first });
+  });
+
+  it("explains a name already taken by a different organization (Gitea's 422)", async () => {
     await created("taken");
+    gitea.orgs.get("taken")!.description = "someone else's";
     await expect(provider.create(inputs("taken"))).rejects.toThrow(
-      /Gitea organization "taken" already exists .* choose another organization name.*HTTP 422: user already exists \[name: taken\]/,
+      /Gitea organization "taken" already exists and differs from this one in description: choose another organization name.*HTTP 422: user already exists \[name: taken\]/,
     );
   });
 

@@ -59,10 +59,32 @@ export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
       });
     } catch (e) {
       if (isGiteaError(e, 422) && /already exist/i.test(e.giteaMessage)) {
+        // An organization exactly as asked for is the one an interrupted run created (or a twin made by
+        // hand): adopt it, so a re-run converges. Anything else is someone else's, and is left alone.
+        const found = await giteaFind<GiteaOrg>(
+          inputs.endpoint,
+          `/orgs/${encodeSegment(inputs.name)}`,
+        );
+        const differs = found
+          ? (
+              [
+                ["fullName", found.full_name, inputs.fullName],
+                ["description", found.description, inputs.description],
+                ["website", found.website, inputs.website],
+                ["visibility", found.visibility, inputs.visibility],
+              ] as const
+            ).filter(([, a, b]) => (a ?? "") !== (b ?? ""))
+          : undefined;
+        if (found && differs && differs.length === 0) {
+          return { id: found.name ?? found.username, outs: { ...inputs, orgId: found.id } };
+        }
+        const why = differs?.length
+          ? ` and differs from this one in ${differs.map(([k]) => k).join(", ")}`
+          : " (a user has that name)";
         throw withContext(
           e,
-          `Gitea organization "${inputs.name}" already exists (a user or organization has that name): ` +
-            "choose another organization name, or delete or rename the existing one in Gitea",
+          `Gitea organization "${inputs.name}" already exists${why}: choose another organization ` +
+            "name, or delete or rename the existing one in Gitea",
         );
       }
       throw withContext(e, `Creating Gitea organization "${inputs.name}"`);

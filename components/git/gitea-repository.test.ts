@@ -64,10 +64,18 @@ describe("giteaRepositoryProvider CRUD against a Gitea API", () => {
     expect(gitea.repo("hearth", "gitops")?.branches.get("main")?.has("README.md")).toBe(true);
   });
 
-  it("explains a repository that already exists (409) and a missing organization", async () => {
+  it("adopts a repository exactly as asked for, as an interrupted run leaves it", async () => {
+    const first = await created("interrupted");
+    const again = await provider.create(inputs("interrupted"));
+    expect(again.id).toBe("hearth/interrupted");
+    expect(again.outs).toEqual(first);
+  });
+
+  it("explains a different repository that already exists (409) and a missing organization", async () => {
     await created("twice");
+    gitea.repo("hearth", "twice")!.private = !gitea.repo("hearth", "twice")!.private;
     await expect(provider.create(inputs("twice"))).rejects.toThrow(
-      /Gitea repository hearth\/twice already exists: choose another repository name.*HTTP 409/,
+      /Gitea repository hearth\/twice already exists and differs from this one in private: choose another repository name.*HTTP 409/,
     );
     await expect(provider.create(inputs("lost", { owner: "nobody" }))).rejects.toThrow(
       /the organization "nobody" does not exist; create it first.*HTTP 422: org does not exist/,

@@ -84,10 +84,31 @@ export const giteaRepositoryProvider: pulumi.dynamic.ResourceProvider = {
       );
     } catch (e) {
       if (isGiteaError(e, 409)) {
+        // A repository exactly as asked for is the one an interrupted run created: adopt it, so a re-run
+        // converges. One that differs is someone else's, and is left alone.
+        const found = await giteaFind<GiteaRepo>(
+          inputs.endpoint,
+          repoPath(inputs.owner, inputs.name),
+        );
+        const differs = found
+          ? (
+              [
+                ["description", found.description, inputs.description],
+                ["private", found.private, inputs.private],
+                ["defaultBranch", found.default_branch, inputs.defaultBranch],
+              ] as const
+            ).filter(([, a, b]) => a !== b)
+          : undefined;
+        if (found && differs && differs.length === 0) {
+          return { id: found.full_name, outs: { ...inputs, ...computedOf(found) } };
+        }
+        const why = differs?.length
+          ? ` and differs from this one in ${differs.map(([k]) => k).join(", ")}`
+          : "";
         throw withContext(
           e,
-          `Gitea repository ${full} already exists: choose another repository name, or delete or rename ` +
-            "the existing one in Gitea",
+          `Gitea repository ${full} already exists${why}: choose another repository name, or delete or ` +
+            "rename the existing one in Gitea",
         );
       }
       if ((isGiteaError(e, 422) || isGiteaError(e, 404)) && /org|not exist/i.test(e.giteaMessage)) {

@@ -73,12 +73,31 @@ describe("homepageServices", () => {
   });
 });
 
+describe("homepageValues", () => {
+  it("mounts nothing of its own where the chart already mounts (one mount per path)", async () => {
+    const { homepageValues, HOMEPAGE_CHART_MOUNTS } = await import("./homepage");
+    const values = homepageValues({ hostname: "home.example.org", timezone: "UTC", links }) as {
+      persistence: Record<string, { enabled: boolean; mountPath: string }>;
+    };
+    const ours = Object.entries(values.persistence)
+      .filter(([, p]) => p.enabled)
+      .map(([name, p]) => p.mountPath ?? `/${name}`);
+    expect(ours).toEqual(["/app/.next/cache"]);
+    for (const path of ours) expect(HOMEPAGE_CHART_MOUNTS).not.toContain(path);
+    // The chart's own persistence keys are left alone.
+    expect(Object.keys(values.persistence)).not.toContain("homepage-base-config");
+    expect(Object.keys(values.persistence)).not.toContain("homepage-config");
+  });
+});
+
 describe("homepage recipe", () => {
   it("deploys the pinned chart at home.<domain> with the links, as a non-root user", async () => {
     const { deploy, homepageServices } = await import("./homepage");
-    const deployed = deploy("homepage", { platform: platform(), extra: { links } });
+    // Named as the composition names it: the chart would call its Service "hearth-homepage" without
+    // the pinned fullnameOverride.
+    const deployed = deploy("hearth-homepage", { platform: platform(), extra: { links } });
     await settle();
-    const release = find("kubernetes:helm.sh/v3:Release", "homepage-release");
+    const release = find("kubernetes:helm.sh/v3:Release", "hearth-homepage-release");
     expect(release.inputs).toMatchObject({
       chart: "homepage",
       version: "2.1.0",
@@ -86,6 +105,7 @@ describe("homepage recipe", () => {
       namespace: "homepage",
     });
     const values = reveal(release.inputs.values) as Record<string, Record<string, unknown>>;
+    expect(values.fullnameOverride).toBe("homepage");
     expect(values.image).toEqual({ repository: "ghcr.io/gethomepage/homepage", tag: "v1.2.0" });
     expect(values.env).toEqual([
       { name: "HOMEPAGE_ALLOWED_HOSTS", value: "home.home.example.org" },
@@ -94,7 +114,7 @@ describe("homepage recipe", () => {
     expect(values.config.services).toEqual(homepageServices(links));
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
 
-    const ingress = find("kubernetes:networking.k8s.io/v1:Ingress", "homepage-ingress");
+    const ingress = find("kubernetes:networking.k8s.io/v1:Ingress", "hearth-homepage-ingress");
     expect(ingress.dependencies).toContain(release.urn);
     expect(JSON.stringify(ingress.inputs.spec)).toContain(
       '"name":"homepage","port":{"number":3000}',

@@ -85,8 +85,33 @@ export function homepageServices(links: HomepageLink[]): HomepageServices {
 }
 
 /**
- * Helm values for Homepage. It runs as an unprivileged user, so `/app/config` (where it copies its
- * default files beside the chart's ConfigMap files) and the Next.js cache are writable empty dirs.
+ * Paths the chart mounts by itself, read at jameswynn/helm-charts tag homepage-2.1.0,
+ * `charts/homepage/templates/common.yaml`: it adds persistence "homepage-base-config" (an emptyDir at
+ * `/app/config`, where Homepage copies its default files beside ours) and "homepage-config" (the
+ * ConfigMap's six files by subPath under `/app/config/`), and `values.yaml` adds "logs" (an emptyDir at
+ * `/app/config/logs`). The recipe must not mount anything of its own at these paths: a second volume
+ * at `/app/config` makes a Deployment with two mounts at one path.
+ */
+export const HOMEPAGE_CHART_MOUNTS = [
+  "/app/config",
+  "/app/config/logs",
+  ...["bookmarks", "docker", "kubernetes", "services", "settings", "widgets"].map(
+    (f) => `/app/config/${f}.yaml`,
+  ),
+];
+
+/**
+ * The chart's object names (Service, ConfigMap, Deployment), pinned with `fullnameOverride`. Without
+ * it the chart names them after the release: `common.yaml` sets `global.nameOverride` to the release
+ * name, so the bjw-s common library 1.5.1's fullname (`templates/lib/chart/_names.tpl`, read at
+ * bjw-s-labs/helm-charts a081de53 "Release common version 1.5.1") is the release name itself. With
+ * the override it is this constant, which the Ingress routes to.
+ */
+export const HOMEPAGE_FULLNAME = "homepage";
+
+/**
+ * Helm values for Homepage. It runs as an unprivileged user; `/app/config` is already a writable
+ * emptyDir of the chart's own (`HOMEPAGE_CHART_MOUNTS`), so only the Next.js cache gets one here.
  */
 export function homepageValues(input: {
   hostname: string;
@@ -94,6 +119,7 @@ export function homepageValues(input: {
   links: HomepageLink[];
 }): Record<string, unknown> {
   return {
+    fullnameOverride: HOMEPAGE_FULLNAME,
     image: { repository: "ghcr.io/gethomepage/homepage", tag: meta.appVersion },
     enableRbac: false,
     serviceAccount: { create: false },
@@ -111,7 +137,6 @@ export function homepageValues(input: {
     },
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
     persistence: {
-      config: { enabled: true, type: "emptyDir", mountPath: "/app/config" },
       "next-cache": { enabled: true, type: "emptyDir", mountPath: "/app/.next/cache" },
     },
     config: {
@@ -124,7 +149,7 @@ export function homepageValues(input: {
   };
 }
 
-// The chart's Service (bjw-s common library) is named after the release and serves on 3000.
+// The chart's Service (bjw-s common library) is named HOMEPAGE_FULLNAME and serves on 3000.
 const SERVICE_PORT = 3000;
 
 /** Deploys Homepage at `home.<domain>` with a tile for every link. */
@@ -147,7 +172,7 @@ export function deploy(
       values: homepageValues({ hostname, timezone: platform.timezone, links: args.extra.links }),
       valuesOverride: args.overrides?.values,
       hostname,
-      service: { name, port: SERVICE_PORT },
+      service: { name: HOMEPAGE_FULLNAME, port: SERVICE_PORT },
       // The resources widget reads the pod's own cgroup; the page itself needs nothing outside.
       egress: "none",
     },

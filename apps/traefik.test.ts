@@ -27,13 +27,27 @@ beforeEach(() => {
 });
 
 describe("traefik recipe", () => {
-  it("names the service URL the tunnel forwards to", async () => {
-    const { traefikIngressService, traefikServiceName } = await import("./traefik");
-    expect(traefikServiceName("traefik")).toBe("traefik");
-    expect(traefikServiceName("edge")).toBe("edge-traefik");
-    expect(traefikIngressService("traefik", "traefik")).toBe(
-      "http://traefik.traefik.svc.cluster.local:80",
-    );
+  it("pins the Service name the tunnel forwards to, whatever the release is called", async () => {
+    const { deploy, TRAEFIK_FULLNAME, TRAEFIK_INGRESS_SERVICE } = await import("./traefik");
+    expect(TRAEFIK_INGRESS_SERVICE).toBe("http://traefik.traefik.svc.cluster.local:80");
+    // The composition names the release "<stack>-traefik"; the chart would name its Service so too
+    // without fullnameOverride.
+    const deployed = deploy("hearth-traefik", { platform: platform("tunnel"), extra: {} });
+    await settle();
+    const release = find(RELEASE, "hearth-traefik-release");
+    expect(release.inputs.name).toBe("hearth-traefik");
+    const values = reveal(release.inputs.values) as Record<string, unknown>;
+    expect(values.fullnameOverride).toBe(TRAEFIK_FULLNAME);
+    expect(deployed.ingressService).toBe(TRAEFIK_INGRESS_SERVICE);
+  });
+
+  it("refuses values that would rename the Service the tunnel forwards to", async () => {
+    const { deploy } = await import("./traefik");
+    for (const values of [{ fullnameOverride: "edge" }, { service: { nameOverride: "edge" } }]) {
+      expect(() =>
+        deploy("traefik", { platform: platform("tunnel"), extra: {}, overrides: { values } }),
+      ).toThrow(/rename the Service/);
+    }
   });
 
   it("behind the tunnel: ClusterIP, class hearth, restricted, only the tunnel connects", async () => {
@@ -41,7 +55,7 @@ describe("traefik recipe", () => {
     const deployed = deploy("traefik", {
       platform: platform("tunnel"),
       extra: { allowFromNamespaces: ["cloudflared"] },
-      overrides: { values: { logs: { access: { enabled: true } } } },
+      overrides: { values: { accessLog: { enabled: true } } },
     });
     await settle();
     expect(deployed.ingressService).toBe("http://traefik.traefik.svc.cluster.local:80");
@@ -56,7 +70,8 @@ describe("traefik recipe", () => {
     const values = reveal(release.inputs.values) as Record<string, Record<string, unknown>>;
     expect(values.ingressClass).toEqual({ enabled: true, isDefaultClass: false, name: "hearth" });
     expect(values.providers.kubernetesIngress).toEqual({ enabled: true, ingressClass: "hearth" });
-    expect(values.service).toEqual({ type: "ClusterIP" });
+    // Since chart v40 the type is `service.spec.type`; a top-level `service.type` is ignored.
+    expect(values.service).toEqual({ spec: { type: "ClusterIP" } });
     expect(values.podSecurityContext).toMatchObject({
       runAsNonRoot: true,
       seccompProfile: { type: "RuntimeDefault" },
@@ -66,7 +81,7 @@ describe("traefik recipe", () => {
       capabilities: { drop: ["ALL"] },
     });
     // The operator's override lands on top.
-    expect(values.logs).toEqual({ access: { enabled: true } });
+    expect(values.accessLog).toEqual({ enabled: true });
 
     const labels = (
       find("kubernetes:core/v1:Namespace", "traefik-namespace").inputs.metadata as {
@@ -90,7 +105,7 @@ describe("traefik recipe", () => {
       string,
       unknown
     >;
-    expect(values.service).toEqual({ type: "LoadBalancer" });
+    expect(values.service).toEqual({ spec: { type: "LoadBalancer" } });
     expect(find(NP, "traefik-allow-public-ports").inputs.spec).toMatchObject({
       ingress: [
         {

@@ -41,29 +41,38 @@ const WEB_PORT = 8000;
 const WEBSECURE_PORT = 8443;
 const SERVICE_HTTP_PORT = 80;
 
-/**
- * The chart's Service name for a release: Helm's usual fullname rule (release name if it names the
- * chart).
- */
-export function traefikServiceName(release: string): string {
-  return release.includes("traefik") ? release : `${release}-traefik`;
-}
+/** Namespace Traefik is installed in (its own, named after the catalogue key). */
+export const TRAEFIK_NAMESPACE = meta.name;
 
 /**
- * In-cluster URL of the ingress controller for a release in a namespace, before anything is
- * deployed.
+ * The chart's object names, pinned with `fullnameOverride` so its Service is called this whatever the
+ * release is named (the release is `<stack>-traefik`, HelmApp names it after the component). Read at
+ * traefik/traefik-helm-chart v41.3.0 (the newest tag in the mirror here; 41.5.0 is not in it):
+ * `traefik/templates/_helpers.tpl` ("traefik.fullname" returns fullnameOverride when set) and
+ * `traefik/templates/_service.tpl` ("traefik.service-name": the default Service is that fullname
+ * unless `service.nameOverride` is set). Everything that needs the name reads it from here.
  */
-export function traefikIngressService(release: string, namespace: string): string {
-  return `http://${traefikServiceName(release)}.${namespace}.svc.cluster.local:${SERVICE_HTTP_PORT}`;
-}
+export const TRAEFIK_FULLNAME = "traefik";
+
+/**
+ * In-cluster URL of Traefik's HTTP entrypoint, known before anything is deployed: the tunnel forwards
+ * to it and NetworkPolicies admit its namespace. Built from the pinned name, never from a release name.
+ */
+export const TRAEFIK_INGRESS_SERVICE = `http://${TRAEFIK_FULLNAME}.${TRAEFIK_NAMESPACE}.svc.cluster.local:${SERVICE_HTTP_PORT}`;
 
 /**
  * Helm values for Traefik: only the Kubernetes Ingress objects of our class, no dashboard route, a
  * ClusterIP Service when the tunnel fronts it (nothing else needs to reach it) and a LoadBalancer
  * otherwise, and a security context that passes the restricted Pod Security level.
+ *
+ * Since chart v40 the Service type is `service.spec.type` (`service.spec` is copied into the Service's
+ * spec); a top-level `service.type` is silently ignored, as the chart's schema leaves `service` open.
+ * Read at v41.3.0: `traefik/values.yaml` (`service.spec.type: LoadBalancer`) and
+ * `traefik/templates/_service.tpl` ("traefik.service-spec" renders `.service.spec`).
  */
 export function traefikValues(exposure: Exposure): Record<string, unknown> {
   return {
+    fullnameOverride: TRAEFIK_FULLNAME,
     ingressClass: { enabled: true, isDefaultClass: false, name: exposure.ingressClass },
     providers: {
       kubernetesIngress: { enabled: true, ingressClass: exposure.ingressClass },
@@ -75,7 +84,7 @@ export function traefikValues(exposure: Exposure): Record<string, unknown> {
       web: { port: WEB_PORT, exposedPort: SERVICE_HTTP_PORT },
       websecure: { port: WEBSECURE_PORT, exposedPort: 443 },
     },
-    service: { type: exposure.mode === "tunnel" ? "ClusterIP" : "LoadBalancer" },
+    service: { spec: { type: exposure.mode === "tunnel" ? "ClusterIP" : "LoadBalancer" } },
     podSecurityContext: {
       runAsNonRoot: true,
       runAsUser: 65532,
@@ -90,6 +99,24 @@ export function traefikValues(exposure: Exposure): Record<string, unknown> {
   };
 }
 
+/** Throws when the operator's values would rename the Service the tunnel and policies point at. */
+function assertNameKept(name: string, values: Record<string, unknown> | undefined): void {
+  const service = values?.service as Record<string, unknown> | undefined;
+  const renamed = [
+    values?.fullnameOverride !== undefined && values.fullnameOverride !== TRAEFIK_FULLNAME
+      ? "fullnameOverride"
+      : undefined,
+    service?.nameOverride ? "service.nameOverride" : undefined,
+  ].filter((k): k is string => k !== undefined);
+  if (renamed.length > 0) {
+    throw new Error(
+      `app "${name}": hearth:apps.settings.traefik.values sets ${renamed.join(" and ")}, which would ` +
+        `rename the Service the Cloudflare tunnel and the NetworkPolicies point at ` +
+        `(${TRAEFIK_INGRESS_SERVICE}); remove it.`,
+    );
+  }
+}
+
 /** Deploys Traefik as the ingress controller of the class in `platform.exposure`. */
 export function deploy(
   name: string,
@@ -97,12 +124,12 @@ export function deploy(
   opts?: pulumi.ComponentResourceOptions,
 ): DeployedTraefik {
   const { platform } = args;
-  const namespace = meta.name;
+  assertNameKept(name, args.overrides?.values);
   const app = new HelmApp(
     name,
     {
       platform,
-      namespace,
+      namespace: TRAEFIK_NAMESPACE,
       chart: resolveChart(meta.chart, args.overrides),
       values: traefikValues(platform.exposure),
       valuesOverride: args.overrides?.values,
@@ -117,6 +144,6 @@ export function deploy(
   );
   return {
     resource: app.release,
-    ingressService: traefikIngressService(name, namespace),
+    ingressService: TRAEFIK_INGRESS_SERVICE,
   };
 }

@@ -52,6 +52,31 @@ describe("woodpeckerValues", () => {
   });
 });
 
+describe("woodpecker pin", () => {
+  // Chart versions and their appVersion, read from charts/woodpecker/Chart.yaml at each tag of
+  // woodpecker-ci/helm (git tags 3.4.0 ... 3.6.5). There is no 3.4.3: a pin outside this table is
+  // a version nobody can pull.
+  const UPSTREAM_TAGS: Record<string, string> = {
+    "3.4.0": "3.10.0",
+    "3.4.1": "3.11.0",
+    "3.4.2": "3.12.0",
+    "3.5.0": "3.12.0",
+    "3.5.1": "3.13.0",
+    "3.6.0": "3.14.0",
+    "3.6.1": "3.14.0",
+    "3.6.2": "3.14.1",
+    "3.6.3": "3.14.1",
+    "3.6.4": "3.15.0",
+    "3.6.5": "3.16.0",
+  };
+
+  it("is a chart tag that exists upstream and ships the appVersion the catalogue claims", async () => {
+    const { meta } = await import("./woodpecker");
+    expect(Object.keys(UPSTREAM_TAGS)).toContain(meta.chart.version);
+    expect(UPSTREAM_TAGS[meta.chart.version]).toBe(meta.appVersion);
+  });
+});
+
 describe("woodpecker recipe", () => {
   it("deploys the pinned OCI chart with the forge client and agent secret in Secrets", async () => {
     const { deploy, meta } = await import("./woodpecker");

@@ -75,6 +75,8 @@ describe("zotValues", () => {
     expect(v.secretFiles).toEqual({ htpasswd: null });
     expect(v.externalSecrets).toEqual([{ secretName: "zot-htpasswd", mountPath: "/secret" }]);
     expect(v.authHeader).toBe("aGM6cHc=");
+    // The Service name is pinned: the Ingress routes to ZOT_FULLNAME whatever the release is called.
+    expect(v.fullnameOverride).toBe("zot");
   });
 });
 

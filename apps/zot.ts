@@ -40,10 +40,13 @@ export interface ZotExtra {
   storageSize?: string;
 }
 
-/** The chart's Service name for a release: Helm's fullname rule (release name if it names the chart). */
-export function zotServiceName(release: string): string {
-  return release.includes("zot") ? release : `${release}-zot`;
-}
+/**
+ * The chart's object names, pinned with `fullnameOverride` so the Ingress routes to a Service whose name
+ * does not hang on the release name. Read at project-zot/helm-charts tag zot-0.1.95:
+ * `charts/zot/templates/_helpers.tpl` ("zot.fullname" returns fullnameOverride when set) and
+ * `templates/service.yaml` (the Service is named "zot.fullname"); the chart has no values schema.
+ */
+export const ZOT_FULLNAME = "zot";
 
 /** One htpasswd entry: a user and the bcrypt hash of their password. */
 export interface HtpasswdEntry {
@@ -122,6 +125,7 @@ export interface ZotValuesInputs {
  */
 export function zotValues(inputs: ZotValuesInputs): Record<string, unknown> {
   return {
+    fullnameOverride: ZOT_FULLNAME,
     service: { type: "ClusterIP", port: PORT },
     ingress: { enabled: false },
     persistence: true,
@@ -200,7 +204,7 @@ export class ZotRegistry extends pulumi.ComponentResource {
             })),
         },
         hostname,
-        service: { name: zotServiceName(name), port: PORT },
+        service: { name: ZOT_FULLNAME, port: PORT },
         egress: "none",
       },
       { parent: this },

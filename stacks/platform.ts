@@ -60,7 +60,9 @@ export function buildPlatform(
     exposure: {
       mode: c.cloudflare ? "tunnel" : "ingress",
       ingressClass: "hearth",
-      ingressService: traefik.traefikIngressService(traefik.meta.name, traefik.meta.name),
+      // The one constant the traefik recipe pins its Service name with (fullnameOverride); the
+      // release itself is "<name>-traefik", so the name must not be derived from a release name here.
+      ingressService: traefik.TRAEFIK_INGRESS_SERVICE,
     },
   };
 

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "fs";
 import { basename, join } from "path";
 import { catalogue } from "../apps";
 import { ChartRef } from "../apps/recipe";
-import { traefikIngressService } from "../apps/traefik";
+import { TRAEFIK_INGRESS_SERVICE } from "../apps/traefik";
 import { fakeSandbox, pointAtSandbox } from "./fake-sandbox";
 import { evaluateStackFile } from "./evaluate";
 import { Registration, reveal } from "./mocks";
@@ -140,10 +140,9 @@ export function releasePlans(regs: Registration[]): ReleasePlan[] {
           );
         });
       if (app === "traefik") {
-        // What `traefik.deploy` hands back as the ingress controller's URL.
-        routes.push(
-          parseServiceUrl(traefikIngressService(release, namespace), "traefikIngressService"),
-        );
+        // What `traefik.deploy` hands back as the ingress controller's URL: the recipe's pinned
+        // constant, never recomputed from the release name here.
+        routes.push(parseServiceUrl(TRAEFIK_INGRESS_SERVICE, "TRAEFIK_INGRESS_SERVICE"));
       }
 
       // Custom resources created by the component that owns this release's HelmApp.

@@ -185,6 +185,13 @@ describe("the stand-in charts under charts/", () => {
       expect(chartYamlVersion(chartYaml)?.replace(/^v/, "")).toBe(pin.version.replace(/^v/, ""));
       expect(String(doc.appVersion)).toBe(catalogue[app].appVersion);
       expect(doc.description).toMatch(/stand-in/);
+      // The stand-in's own claims name the same pin, so moving a pin (woodpecker 3.4.3, a tag that
+      // never existed, to 3.4.2) moves them all.
+      expect(doc.annotations?.["hearth.dev/stand-in-for"]).toBe(
+        `${pin.repository} ${pin.name} ${pin.version}`,
+      );
+      const readme = readFileSync(join(CHARTS_DIR, "README.md"), "utf8");
+      expect(readme).toMatch(new RegExp(`/${pin.name} ${pin.version.replace(/\./g, "\\.")}\\s`));
     });
   });
 });
@@ -271,6 +278,22 @@ describe("the dev stack's releases rendered from charts/ (every catalogue app en
         });
     });
 
+    renderIt(`mounts one volume per path in each container${needsHelm}`, () => {
+      // Kubernetes refuses a pod with two volume mounts at one path; the homepage chart mounts its own
+      // emptyDir at /app/config, so a recipe that adds one there is caught here.
+      for (const pod of podTemplates(docsOf(app))) {
+        for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+          const paths: string[] = (c.volumeMounts ?? []).map((m: Doc) => m.mountPath);
+          const twice = paths.filter((p, i) => paths.indexOf(p) !== i);
+          expect({ pod: pod.where, container: c.name, twice }).toEqual({
+            pod: pod.where,
+            container: c.name,
+            twice: [],
+          });
+        }
+      }
+    });
+
     renderIt(`reads the Secrets the program creates for it, and no missing one${needsHelm}`, () => {
       const plan = planOf(app);
       const docs = docsOf(app);
@@ -299,11 +322,11 @@ describe("the dev stack's releases rendered from charts/ (every catalogue app en
 });
 
 describe("the Cloudflare tunnel's target (home example stack)", () => {
-  // Known mismatch, reported: stacks/platform.ts builds `exposure.ingressService` with
-  // `traefikIngressService(traefik.meta.name, ...)`, i.e. Service "traefik", but the release is named
-  // "<stack>-traefik", whose Service is "<stack>-traefik". When platform.ts passes the release name,
-  // this test starts passing: turn `it.failing` back into `it`.
-  const tunnelIt = helm ? it.failing : it.skip;
+  // Was a known mismatch: stacks/platform.ts built `exposure.ingressService` from
+  // `traefikIngressService(traefik.meta.name, ...)`, i.e. Service "traefik", while the release is
+  // "<stack>-traefik" and the chart named its Service so. The recipe now pins fullnameOverride and the
+  // URL is read from that one constant (apps/traefik.ts, TRAEFIK_INGRESS_SERVICE).
+  const tunnelIt = helm ? it : it.skip;
   tunnelIt(
     `forwards to a Service and port the traefik chart renders${needsHelm}`,
     async () => {
@@ -324,6 +347,13 @@ describe("the Cloudflare tunnel's target (home example stack)", () => {
       for (const t of targets) {
         expect(t.namespace).toBe(traefik.namespace);
         expectServicePort(docs, t);
+        // Behind the tunnel nothing else reaches Traefik: its Service stays ClusterIP (since chart
+        // v40 the type is `service.spec.type`; the stand-in refuses the old `service.type`).
+        const svc = docs.find((d) => d.kind === "Service" && d.metadata.name === t.name);
+        expect({ service: t.name, type: svc.spec.type }).toEqual({
+          service: t.name,
+          type: "ClusterIP",
+        });
       }
     },
     120_000,

@@ -88,11 +88,26 @@ describe("k3sServerFlags", () => {
     const flags = k3sServerFlags({
       nodeName: "s2",
       serverUrl: "https://10.0.0.1:6443",
-      extraFlags: ["--disable=traefik", "--tls-san=api.home.example.org"],
+      extraFlags: ["--disable=metrics-server", "--tls-san=api.home.example.org"],
     });
     expect(flags[0]).toBe("--server=https://10.0.0.1:6443");
     expect(flags).not.toContain("--cluster-init");
-    expect(flags.slice(-2)).toEqual(["--disable=traefik", "--tls-san=api.home.example.org"]);
+    expect(flags.slice(-2)).toEqual(["--disable=metrics-server", "--tls-san=api.home.example.org"]);
+  });
+
+  it("disables k3s's bundled Traefik on every server, and keeps ServiceLB", () => {
+    for (const flags of [
+      k3sServerFlags({ nodeName: "s1" }),
+      k3sServerFlags({ nodeName: "s2", serverUrl: "https://10.0.0.1:6443", cisHardening: false }),
+    ]) {
+      expect(flags).toContain("--disable=traefik");
+      // Hearth's Traefik is a LoadBalancer on the home network and nothing else would give it an
+      // address.
+      expect(flags.join(" ")).not.toMatch(/servicelb/);
+    }
+    expect(k3sAgentFlags({ nodeName: "a1", serverUrl: "https://10.0.0.1:6443" })).not.toContain(
+      "--disable=traefik",
+    );
   });
 
   it("deduplicates TLS SANs", () => {

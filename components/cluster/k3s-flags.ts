@@ -165,10 +165,23 @@ function commonFlags(role: NodeRole, opts: K3sNodeFlagOptions): string[] {
   return flags;
 }
 
+/**
+ * Packaged k3s components every server leaves out. k3s's bundled Traefik goes: Hearth installs its own
+ * (apps/traefik.ts, with its own IngressClass and values), and the bundled one would also take host
+ * ports 80 and 443 through ServiceLB, leaving our LoadBalancer Service pending. ServiceLB itself stays
+ * on, on purpose: in ingress mode (no Cloudflare tunnel) the traefik recipe's Service is a
+ * LoadBalancer, Hearth installs no other load balancer (no MetalLB, no kube-vip), and without ServiceLB
+ * nothing would give it an address on a home network, so it would stay pending and Helm's wait would
+ * roll the atomic release back. In tunnel mode the Service is ClusterIP and ServiceLB has nothing to do.
+ * Spelling as k3s's `--disable` flag takes it (one component per flag, also repeatable by operators).
+ */
+export const K3S_DISABLED_COMPONENTS = ["traefik"] as const;
+
 /** Flags for `k3s server`: managed flags first, then the operator's extras. */
 export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
   const flags = opts.serverUrl ? [`--server=${opts.serverUrl}`] : ["--cluster-init"];
   flags.push(...commonFlags("server", opts), "--write-kubeconfig-mode=0600");
+  for (const component of K3S_DISABLED_COMPONENTS) flags.push(`--disable=${component}`);
   for (const san of [...new Set(opts.tlsSans ?? [])]) flags.push(`--tls-san=${san}`);
   if (opts.cisHardening ?? true) {
     flags.push(
@@ -200,7 +213,7 @@ export interface PodSecurityOptions {
 
 /**
  * The API server's AdmissionConfiguration for Pod Security. Enforcing `restricted` by default is safe for
- * k3s itself: its own pods (CoreDNS, Traefik, metrics-server, local-path helper pods, Helm install jobs,
+ * k3s itself: its own pods (CoreDNS, metrics-server, local-path helper pods, Helm install jobs,
  * ServiceLB) all run in kube-system, which is exempt, and so is system-upgrade, whose upgrade jobs must
  * touch the host. Apps that need less get a namespace label from HelmApp, which overrides this default.
  */

@@ -1,18 +1,25 @@
 {{/*
-Hearth stand-in helpers. Names follow Helm's usual fullname rule: fullnameOverride, else the release
-name when it already contains the chart name, else "<release>-<chart>".
+Hearth stand-in helpers. Names as upstream jameswynn/homepage 2.1.0 names them (read at tag
+homepage-2.1.0, templates/common.yaml, and bjw-s common 1.5.1, templates/lib/chart/_names.tpl):
+common.yaml sets global.nameOverride to the release name unless it is set, so the fullname is
+fullnameOverride, else global.fullnameOverride, else the release name (or "<release>-<global.nameOverride>"
+when that name is not part of the release name).
 */}}
 {{- define "homepage.fullname" -}}
-{{- if .Values.fullnameOverride -}}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- $name := default .Chart.Name .Values.nameOverride -}}
-{{- if contains $name .Release.Name -}}
+{{- $global := .Values.global | default dict -}}
+{{- $name := $global.nameOverride | default .Release.Name -}}
+{{- if or .Values.fullnameOverride $global.fullnameOverride -}}
+{{- .Values.fullnameOverride | default $global.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
 {{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The config files upstream's ConfigMap always carries and mounts under /app/config. */}}
+{{- define "homepage.configFiles" -}}
+bookmarks docker kubernetes services settings widgets
 {{- end -}}
 
 {{/* Selector labels of one component: (list $ "component"). */}}

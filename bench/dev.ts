@@ -21,7 +21,7 @@ const root = join(__dirname, "..");
 const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache/hearth");
 const helm = join(cache, "sandbox/bin/helm");
 const kubeconfig = join(root, ".sandbox/kubeconfig");
-const ROUNDS = Number(process.env.BENCH_HELM_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_HELM_ROUNDS ?? 5);
 const OWN = ["hearth:ssh:RemoteCommand", "hearth:secrets:GeneratedPassword"];
 
 function skip(why: string): never {

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "fs";
 import { homedir } from "os";
-import { resolve } from "path";
+import { isAbsolute, resolve } from "path";
 import { HearthConfig, sshPublicKey } from "./schema";
 import { CatalogueEntry, ConfigError, validateConfig } from "./validate";
 import { hearthKeys } from "./stack-file";
@@ -64,11 +64,7 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     ...c,
     nodes,
     // Charts are read by the Kubernetes provider, whose working directory is not the project's.
-    charts: {
-      ...c.charts,
-      localDir:
-        c.charts.localDir === undefined ? undefined : resolve(projectRoot(), c.charts.localDir),
-    },
+    charts: { ...c.charts, localDir: chartsDir(c.charts.localDir) },
     stack: pulumi.getStack(),
     sshPrivateKey: secret(sshPrivateKey),
     kubeconfig: secret(kubeconfig),
@@ -80,11 +76,22 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
 }
 
 /**
+ * Where charts are read from: `HEARTH_CHARTS` when set (a folder of real upstream charts, say, for one run of
+ * the dev stack without editing its stack file), else `hearth:charts.localDir`; absolute either way.
+ */
+export function chartsDir(configured: string | undefined): string | undefined {
+  const dir = process.env.HEARTH_CHARTS || configured;
+  return dir === undefined ? undefined : resolve(projectRoot(), dir);
+}
+
+/**
  * The folder of Pulumi.yaml, which relative paths in config are relative to (the program itself runs in
  * `stacks/`); the current directory when the engine did not say, as under test mocks.
  */
 export function projectRoot(): string {
-  return pulumi.runtime.getRootDirectory() || process.cwd();
+  // Outside an engine run the SDK answers with a placeholder ("rootDirectory"), not a path.
+  const root = pulumi.runtime.getRootDirectory();
+  return root && isAbsolute(root) ? root : process.cwd();
 }
 
 /**

@@ -16,7 +16,10 @@ export function localChartProblems(c: LoadedConfig): Problem[] {
     try {
       checkLocalChart(app, chart, path.join(path.resolve(dir), chart.name));
     } catch (e) {
-      problems.push({ path: "hearth:charts.localDir", message: (e as Error).message });
+      const key = process.env.HEARTH_CHARTS
+        ? "HEARTH_CHARTS (environment)"
+        : "hearth:charts.localDir";
+      problems.push({ path: key, message: (e as Error).message });
     }
   }
   return problems;

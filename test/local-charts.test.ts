@@ -8,27 +8,28 @@
  * `${HEARTH_CACHE:-~/.cache/hearth}/sandbox/bin/helm`, else `helm` on PATH. Without one, the render
  * tests are skipped and say so.
  */
-import { execFileSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { homedir, tmpdir } from "os";
-import { delimiter, join } from "path";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { parseAllDocuments } from "yaml";
 import { catalogue } from "../apps";
 import { chartYamlVersion } from "../components/app/chart-source";
-import { CHARTS_DIR, parseServiceUrl, ReleasePlan, ROOT, stackReleasePlans } from "./charts-values";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Doc = any;
-
-function findHelm(): string | undefined {
-  const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache", "hearth");
-  const candidates = [
-    process.env.HEARTH_HELM,
-    join(cache, "sandbox", "bin", "helm"),
-    ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "helm")),
-  ];
-  return candidates.find((c): c is string => !!c && existsSync(c));
-}
+import {
+  CHARTS_DIR,
+  crdProblems,
+  Doc,
+  findHelm,
+  mountProblems,
+  parseServiceUrl,
+  podTemplates,
+  portProblems,
+  ReleasePlan,
+  renderChart,
+  restrictedViolations,
+  ROOT,
+  secretProblems,
+  serviceProblems,
+  stackReleasePlans,
+} from "../scripts/chart-checks";
 
 const helm = findHelm();
 const renderIt = helm ? it : it.skip;
@@ -36,132 +37,17 @@ const needsHelm = helm
   ? ""
   : " (skipped: no helm binary; set HEARTH_HELM or build the sandbox's helm)";
 
-const workDir = mkdtempSync(join(tmpdir(), "hearth-local-charts-"));
-
-function runHelm(args: string[]): string {
-  try {
-    return execFileSync(helm as string, args, { encoding: "utf8", stdio: "pipe" });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    throw new Error(`helm ${args.join(" ")} failed:\n${err.stderr ?? ""}${err.stdout ?? ""}`);
-  }
-}
-
 /** `helm lint --strict` and `helm template` of a release's chart with the release's values. */
-function render(plan: { release: string; namespace: string; values: unknown }, chartDir: string) {
-  const valuesFile = join(workDir, `${plan.release}.values.json`);
-  writeFileSync(valuesFile, JSON.stringify(plan.values));
-  const common = ["--namespace", plan.namespace, "--values", valuesFile];
-  runHelm(["lint", "--strict", chartDir, ...common]);
-  const out = runHelm(["template", plan.release, chartDir, "--include-crds", ...common]);
-  return parseAllDocuments(out)
-    .map((d) => d.toJS() as Doc)
-    .filter((d) => d && typeof d === "object");
-}
-
-const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"]);
-
-function podTemplates(docs: Doc[]): { where: string; labels: Record<string, string>; spec: Doc }[] {
-  return docs.flatMap((d) => {
-    const where = `${d.kind}/${d.metadata?.name}`;
-    if (WORKLOADS.has(d.kind))
-      return [
-        { where, labels: d.spec.template.metadata?.labels ?? {}, spec: d.spec.template.spec },
-      ];
-    if (d.kind === "CronJob") {
-      const t = d.spec.jobTemplate.spec.template;
-      return [{ where, labels: t.metadata?.labels ?? {}, spec: t.spec }];
-    }
-    if (d.kind === "Pod") return [{ where, labels: d.metadata?.labels ?? {}, spec: d.spec }];
-    return [];
-  });
-}
-
-const RESTRICTED_VOLUMES = [
-  "configMap",
-  "csi",
-  "downwardAPI",
-  "emptyDir",
-  "ephemeral",
-  "persistentVolumeClaim",
-  "projected",
-  "secret",
-];
-
-/** What the restricted Pod Security level (latest) would refuse in a pod spec. */
-function restrictedViolations(spec: Doc): string[] {
-  const out: string[] = [];
-  const pod = spec.securityContext ?? {};
-  if (spec.hostNetwork || spec.hostPID || spec.hostIPC) out.push("host namespaces");
-  for (const v of spec.volumes ?? []) {
-    const type = Object.keys(v).find((k) => k !== "name");
-    if (!type || !RESTRICTED_VOLUMES.includes(type)) out.push(`volume ${v.name} of type ${type}`);
-  }
-  const containers = [
-    ...(spec.initContainers ?? []),
-    ...(spec.containers ?? []),
-    ...(spec.ephemeralContainers ?? []),
-  ];
-  for (const c of containers) {
-    const sc = c.securityContext ?? {};
-    const at = `container ${c.name}`;
-    if (sc.privileged) out.push(`${at}: privileged`);
-    if (sc.allowPrivilegeEscalation !== false)
-      out.push(`${at}: allowPrivilegeEscalation not false`);
-    if (!(sc.capabilities?.drop ?? []).includes("ALL"))
-      out.push(`${at}: capabilities not drop ALL`);
-    for (const cap of sc.capabilities?.add ?? [])
-      if (cap !== "NET_BIND_SERVICE") out.push(`${at}: adds capability ${cap}`);
-    const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-    if (nonRoot !== true) out.push(`${at}: runAsNonRoot not true`);
-    if ((sc.runAsUser ?? pod.runAsUser) === 0) out.push(`${at}: runAsUser 0`);
-    const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
-    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
-      out.push(`${at}: seccompProfile ${seccomp ?? "unset"}`);
-    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${at}: hostPort ${p.hostPort}`);
-  }
-  return out;
-}
-
-/** Names of the Secrets a pod spec reads. */
-function secretsRead(spec: Doc): string[] {
-  const names: string[] = [];
-  for (const v of spec.volumes ?? []) if (v.secret) names.push(v.secret.secretName);
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    for (const e of c.env ?? [])
-      if (e.valueFrom?.secretKeyRef) names.push(e.valueFrom.secretKeyRef.name);
-    for (const f of c.envFrom ?? []) if (f.secretRef) names.push(f.secretRef.name);
-  }
-  return names;
+function render(plan: ReleasePlan, chartDir: string): Doc[] {
+  return renderChart(helm as string, plan, chartDir, { lint: true });
 }
 
 /** Asserts a Service of that name serves the port and forwards it to a port a selected pod declares. */
 function expectServicePort(docs: Doc[], route: { name: string; port: number; via: string }) {
-  const services = docs.filter((d) => d.kind === "Service");
-  const svc = services.find((s) => s.metadata.name === route.name);
-  if (!svc) {
-    throw new Error(
-      `${route.via} routes to Service ${route.name}, which the chart does not render ` +
-        `(it renders: ${services.map((s) => s.metadata.name).join(", ") || "none"})`,
-    );
-  }
-  const port = (svc.spec.ports ?? []).find((p: Doc) => p.port === route.port);
-  expect({ service: route.name, port: port?.port }).toEqual({
-    service: route.name,
-    port: route.port,
+  expect({ route: route.via, problems: serviceProblems(docs, route) }).toEqual({
+    route: route.via,
+    problems: [],
   });
-  const selector: Record<string, string> = svc.spec.selector ?? {};
-  const pods = podTemplates(docs).filter((t) =>
-    Object.entries(selector).every(([k, v]) => t.labels[k] === v),
-  );
-  expect(pods.length).toBeGreaterThan(0);
-  const target = port.targetPort ?? port.port;
-  const declared = pods.flatMap((t) =>
-    t.spec.containers.flatMap((c: Doc) =>
-      (c.ports ?? []).flatMap((p: Doc) => [p.name, p.containerPort]),
-    ),
-  );
-  expect(declared).toContain(target);
 }
 
 const apps = Object.keys(catalogue).sort();
@@ -201,7 +87,7 @@ describe("the dev stack's releases rendered from charts/ (every catalogue app en
   const rendered = new Map<string, Doc[]>();
 
   beforeAll(async () => {
-    ({ plans } = await stackReleasePlans(undefined, true));
+    ({ plans } = await stackReleasePlans(undefined, { everyApp: true }));
   }, 120_000);
 
   function planOf(app: string): ReleasePlan {
@@ -238,20 +124,7 @@ describe("the dev stack's releases rendered from charts/ (every catalogue app en
     });
 
     renderIt(`defines the CRD of every custom resource the program creates${needsHelm}`, () => {
-      const crds = docsOf(app).filter((d) => d.kind === "CustomResourceDefinition");
-      for (const cr of planOf(app).customResources) {
-        const [group, version] = cr.apiVersion.split("/");
-        const crd = crds.find((d) => d.spec.group === group && d.spec.names.kind === cr.kind);
-        if (!crd) throw new Error(`no CRD for ${cr.kind}.${group} (custom resource ${cr.name})`);
-        const served = crd.spec.versions.find((v: Doc) => v.name === version);
-        expect({ kind: cr.kind, version: served?.name, served: served?.served }).toEqual({
-          kind: cr.kind,
-          version,
-          served: true,
-        });
-        expect(crd.spec.scope).toBe(cr.namespace ? "Namespaced" : "Cluster");
-        expect(crd.spec.versions.filter((v: Doc) => v.storage)).toHaveLength(1);
-      }
+      expect(crdProblems(docsOf(app), planOf(app).customResources)).toEqual([]);
     });
 
     renderIt(`runs pods that pass the restricted Pod Security level${needsHelm}`, () => {
@@ -281,43 +154,20 @@ describe("the dev stack's releases rendered from charts/ (every catalogue app en
     renderIt(`mounts one volume per path in each container${needsHelm}`, () => {
       // Kubernetes refuses a pod with two volume mounts at one path; the homepage chart mounts its own
       // emptyDir at /app/config, so a recipe that adds one there is caught here.
-      for (const pod of podTemplates(docsOf(app))) {
-        for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-          const paths: string[] = (c.volumeMounts ?? []).map((m: Doc) => m.mountPath);
-          const twice = paths.filter((p, i) => paths.indexOf(p) !== i);
-          expect({ pod: pod.where, container: c.name, twice }).toEqual({
-            pod: pod.where,
-            container: c.name,
-            twice: [],
-          });
-        }
-      }
+      expect(mountProblems(docsOf(app))).toEqual([]);
+    });
+
+    renderIt(`declares each container port once per pod${needsHelm}`, () => {
+      expect(portProblems(docsOf(app))).toEqual([]);
     });
 
     renderIt(`reads the Secrets the program creates for it, and no missing one${needsHelm}`, () => {
-      const plan = planOf(app);
-      const docs = docsOf(app);
-      const read = new Set(podTemplates(docs).flatMap((t) => secretsRead(t.spec)));
-      const renderedSecrets = docs.filter((d) => d.kind === "Secret").map((d) => d.metadata.name);
-      for (const name of read) expect([...renderedSecrets, ...plan.programSecrets]).toContain(name);
-      const crSpecs = JSON.stringify(plan.customResources);
-      for (const name of plan.chartSecrets) {
-        expect({ secret: name, read: read.has(name) || crSpecs.includes(name) }).toEqual({
-          secret: name,
-          read: true,
-        });
-      }
+      expect(secretProblems(docsOf(app), planOf(app))).toEqual([]);
     });
   });
 
-  renderIt(`woodpecker's agents find the server's gRPC Service${needsHelm}`, () => {
-    const values = planOf("woodpecker").values as { agent: { env: { WOODPECKER_SERVER: string } } };
-    const [name, port] = values.agent.env.WOODPECKER_SERVER.split(":");
-    expectServicePort(docsOf("woodpecker"), {
-      name,
-      port: Number(port),
-      via: "agent.env.WOODPECKER_SERVER",
-    });
+  it("routes woodpecker's agents to the server's gRPC Service", () => {
+    expect(planOf("woodpecker").routes.map((r) => r.via)).toContain("agent.env.WOODPECKER_SERVER");
   });
 });
 

@@ -1,21 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Platform } from "../components/types";
+import { AppOverrides, ChartRef, Platform } from "../components/types";
+
+// The component layer owns these (HelmApp takes them); recipes and the catalogue use them from here too.
+export type { AppOverrides, ChartRef };
 
 /** The kinds of app the catalogue groups by. */
 export type AppCategory = "platform" | "development" | "dashboard" | "storage" | "security";
 
 /** How an app signs users in. */
 export type SsoKind = "gitea-oauth2" | "oidc" | "none";
-
-/** A pinned Helm chart. */
-export interface ChartRef {
-  /** Chart repository URL (https://... or oci://...). */
-  repository: string;
-  /** Chart name in that repository; also the folder name under a local chart directory. */
-  name: string;
-  /** Exact chart version: ranges are refused. */
-  version: string;
-}
 
 /** What the catalogue knows about an app, whether or not it is enabled. */
 export interface AppMetadata {
@@ -40,16 +33,6 @@ export interface AppMetadata {
   needs: string[];
   /** Which test proves the recipe (file path under test/ or apps/). */
   testedBy: string;
-}
-
-/** Per-app settings an operator may give under `hearth:apps.settings.<name>`. */
-export interface AppOverrides {
-  /** Hostname instead of `<subdomain>.<domain>`. */
-  hostname?: string;
-  /** Chart version instead of the catalogue's pin. */
-  chartVersion?: string;
-  /** Helm values deep-merged over the recipe's (the escape hatch). */
-  values?: Record<string, unknown>;
 }
 
 /** What every deployed app hands back to the composition. */

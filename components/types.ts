@@ -76,3 +76,23 @@ export interface Platform {
   /** IANA time zone apps run in. */
   timezone: string;
 }
+
+/** A pinned Helm chart. */
+export interface ChartRef {
+  /** Chart repository URL (https://... or oci://...). */
+  repository: string;
+  /** Chart name in that repository; also the folder name under a local chart directory. */
+  name: string;
+  /** Exact chart version: ranges are refused. */
+  version: string;
+}
+
+/** Per-app settings an operator may give under `hearth:apps.settings.<name>`. */
+export interface AppOverrides {
+  /** Hostname instead of `<subdomain>.<domain>`. */
+  hostname?: string;
+  /** Chart version instead of the catalogue's pin. */
+  chartVersion?: string;
+  /** Helm values deep-merged over the recipe's (the escape hatch). */
+  values?: Record<string, unknown>;
+}

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AppOverrides, ChartRef } from "../../apps/recipe";
+import { AppOverrides, ChartRef } from "../types";
 
 /** What `k8s.helm.v3.Release` needs to fetch one pinned chart. */
 export interface ReleaseChart {

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartRef } from "../../apps/recipe";
-import { Platform } from "../types";
+import { ChartRef, Platform } from "../types";
 import { checkLocalChart, releaseChart } from "./chart-source";
 import { mergeValues } from "./merge-values";
 import { networkPolicies, serviceUrlNamespace } from "./network-policies";

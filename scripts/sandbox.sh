@@ -326,6 +326,13 @@ start_etcd() {
 
 start_apiserver() {
 	port_free "$APISERVER_PORT" kube-apiserver
+	# Hearth's CIS arguments and files, exactly as K3s gives every server (scripts/sandbox-apiserver.ts):
+	# a real kube-apiserver parses and enforces them on every start.
+	[ -d "$REPO/node_modules/ts-node" ] || die "node_modules is missing: run npm ci in $REPO"
+	local hardening=()
+	mapfile -t hardening < <(node -r "$REPO/node_modules/ts-node/register/transpile-only" \
+		"$REPO/scripts/sandbox-apiserver.ts" "$DIR/apiserver")
+	[ "${#hardening[@]}" -gt 0 ] || die "scripts/sandbox-apiserver.ts gave no API server arguments"
 	start_bg kube-apiserver "$BIN/kube-apiserver" \
 		--etcd-servers "http://127.0.0.1:$ETCD_PORT" \
 		--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
@@ -338,7 +345,7 @@ start_apiserver() {
 		--service-account-issuer https://kubernetes.default.svc.cluster.local \
 		--service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
 		--service-cluster-ip-range "$SERVICE_CIDR" \
-		--authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+		--authorization-mode Node,RBAC "${hardening[@]}" \
 		--endpoint-reconciler-type none --allow-privileged=true --profiling=false
 }
 

@@ -77,6 +77,8 @@ describe("k3sServerFlags", () => {
         "--kube-apiserver-arg=audit-log-maxage=30",
         "--kube-apiserver-arg=audit-log-maxbackup=10",
         "--kube-apiserver-arg=audit-log-maxsize=100",
+        "--kube-apiserver-arg=enable-admission-plugins=NodeRestriction,EventRateLimit",
+        "--kube-apiserver-arg=service-account-extend-token-expiration=false",
         "--kubelet-arg=streaming-connection-idle-timeout=5m",
       ]),
     );
@@ -139,6 +141,11 @@ describe("k3sServerFlags", () => {
     expect(() =>
       assertNoManagedFlags("server", ["--kube-apiserver-arg", "admission-control-config-file=/x"]),
     ).toThrow(/admission-control-config-file/);
+    expect(() =>
+      assertNoManagedFlags("server", [
+        "--kube-apiserver-arg=enable-admission-plugins=AlwaysPullImages",
+      ]),
+    ).toThrow(/enable-admission-plugins/);
   });
 
   it("lets the operator own hardening flags once hardening is off", () => {

@@ -112,6 +112,8 @@ const CIS_MANAGED_COMPONENT_ARGS: Record<NodeRole, Record<string, string[]>> = {
       "audit-log-maxage",
       "audit-log-maxbackup",
       "audit-log-maxsize",
+      "enable-admission-plugins",
+      "service-account-extend-token-expiration",
     ],
     "kube-controller-manager-arg": ["terminated-pod-gc-threshold"],
     "kubelet-arg": ["streaming-connection-idle-timeout", "tls-cipher-suites"],
@@ -192,6 +194,11 @@ export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
       "--kube-apiserver-arg=audit-log-maxage=30",
       "--kube-apiserver-arg=audit-log-maxbackup=10",
       "--kube-apiserver-arg=audit-log-maxsize=100",
+      // As the k3s CIS hardening guide sets them: NodeRestriction and EventRateLimit (configured in the
+      // admission config), and service-account tokens that keep the expiry they were issued with. The local
+      // sandbox's kube-apiserver runs with these same arguments and files (scripts/sandbox-apiserver.ts).
+      "--kube-apiserver-arg=enable-admission-plugins=NodeRestriction,EventRateLimit",
+      "--kube-apiserver-arg=service-account-extend-token-expiration=false",
       "--kube-controller-manager-arg=terminated-pod-gc-threshold=10",
     );
   }
@@ -212,7 +219,8 @@ export interface PodSecurityOptions {
 }
 
 /**
- * The API server's AdmissionConfiguration for Pod Security. Enforcing `restricted` by default is safe for
+ * The API server's AdmissionConfiguration: Pod Security, and the EventRateLimit plugin's server-wide limit
+ * (the figures of the k3s CIS hardening guide), which the plugin needs before it can be enabled. For Pod Security: Enforcing `restricted` by default is safe for
  * k3s itself: its own pods (CoreDNS, metrics-server, local-path helper pods, Helm install jobs,
  * ServiceLB) all run in kube-system, which is exempt, and so is system-upgrade, whose upgrade jobs must
  * touch the host. Apps that need less get a namespace label from HelmApp, which overrides this default.
@@ -247,6 +255,14 @@ plugins:
         usernames: []
         runtimeClasses: []
         namespaces:${namespaces}
+  - name: EventRateLimit
+    configuration:
+      apiVersion: eventratelimit.admission.k8s.io/v1alpha1
+      kind: Configuration
+      limits:
+        - type: Server
+          qps: 5000
+          burst: 20000
 `;
 }
 

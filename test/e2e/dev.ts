@@ -250,6 +250,38 @@ async function main(): Promise<void> {
     );
     check("node-1 is prepared (sysctl and module files)", files.includes("90-hearth-k3s.conf"));
     check("the host machine was not prepared", !existsSync("/etc/sysctl.d/90-hearth-k3s.conf"));
+    // The sandbox's API server runs with K3s's CIS arguments and files (scripts/sandbox-apiserver.ts).
+    const apiLog = readFileSync(join(sandboxDir, "logs/kube-apiserver.log"), "utf8");
+    check(
+      "a real kube-apiserver loads Hearth's admission config (EventRateLimit, NodeRestriction, Pod Security)",
+      /validating admission controller\(s\) successfully in the following order: [^"]*PodSecurity[^"]*EventRateLimit/.test(
+        apiLog,
+      ) &&
+        /mutating admission controller\(s\) successfully in the following order: [^"]*NodeRestriction/.test(
+          apiLog,
+        ),
+    );
+    const privileged = spawnSync(kubectl, [
+      ...[
+        "--kubeconfig",
+        join(sandboxDir, "kubeconfig"),
+        "-n",
+        "default",
+        "run",
+        "hearth-e2e-privileged",
+      ],
+      ...[
+        "--image=x",
+        "--overrides",
+        '{"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}',
+      ],
+    ]);
+    check(
+      "and enforces Pod Security restricted where a namespace says nothing",
+      privileged.status !== 0 &&
+        /violates PodSecurity "restricted:latest"/.test(privileged.stderr.toString()),
+      privileged.stderr.toString(),
+    );
     const repoInfo = await gitea("/repos/hearth/gitops");
     check("the GitOps repository exists in Gitea", repoInfo.status === 200);
     const apps = await gitea("/user/applications/oauth2");

@@ -30,7 +30,8 @@ export function sandboxApiServerArgs(dir: string): string[] {
 export function writeSandboxApiServerFiles(dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const file of k3sHardeningFiles("server", true)) {
-    if (file.path === K3S_PATHS.podSecurityConfig) writeFileSync(join(dir, "psa.yaml"), file.content);
+    if (file.path === K3S_PATHS.podSecurityConfig)
+      writeFileSync(join(dir, "psa.yaml"), file.content);
     if (file.path === K3S_PATHS.auditPolicy) writeFileSync(join(dir, "audit.yaml"), file.content);
   }
 }

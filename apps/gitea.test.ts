@@ -102,6 +102,26 @@ describe("gitea recipe", () => {
     expect(await isSecret(pulumi.output(app.endpoint.password))).toBe(true);
   });
 
+  it("creates the administrator the operator named (hearth:gitea.username), everywhere it is used", async () => {
+    const { deploy } = await import("./gitea");
+    const app = deploy("named", {
+      platform: await testPlatform(),
+      extra: { adminPassword: pulumi.secret("planted-admin-pw"), adminUsername: "alice" },
+    });
+    await settle();
+    const secret = find("kubernetes:core/v1:Secret", "named-gitea-admin");
+    const data = secret.inputs.stringData as { value?: unknown };
+    expect((isSecretValue(data) ? data.value : data) as Record<string, string>).toMatchObject({
+      username: "alice",
+    });
+    const values = find("kubernetes:helm.sh/v3:Release", "named-release").inputs.values as Record<
+      string,
+      any // eslint-disable-line @typescript-eslint/no-explicit-any
+    >;
+    expect(values.gitea.admin.email).toBe("alice@home.example.org");
+    expect(app.endpoint.username).toBe("alice");
+  });
+
   it("honours a hostname override and the operator's values", async () => {
     const { deploy } = await import("./gitea");
     const app = deploy("forge", {

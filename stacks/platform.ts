@@ -135,6 +135,8 @@ export function buildPlatform(
         overrides: settings("gitea"),
         extra: {
           adminPassword: secrets.passwords["gitea-admin"],
+          // The login the operator named is the one created, shown in the outputs and given to Argo CD.
+          adminUsername: c.gitea.username,
           allowFromNamespaces: ["argocd", "woodpecker"].filter((a) => enabled.has(a)),
         },
       },

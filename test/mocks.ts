@@ -19,6 +19,14 @@ export interface Registration {
   dependencies: string[];
   provider?: string;
   custom: boolean;
+  /** Resource options the engine acts on, as the request carried them. */
+  options: {
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+  };
 }
 
 /** Everything registered since the mocks were installed. */
@@ -115,6 +123,13 @@ export function installMocks(extraOutputs?: Outputs, stack = "test"): void {
       dependencies: req.getDependenciesList(),
       provider: req.getProvider() || undefined,
       custom: req.getCustom(),
+      options: {
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        protect: req.getProtect?.() ?? false,
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+      },
     });
     return original(req, callback);
   };

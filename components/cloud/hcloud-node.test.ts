@@ -76,6 +76,8 @@ describe("HcloudNode", () => {
     await build();
     const server = find("hcloud:index/server:Server", "n-server");
     expect(isSecretInput(server, "userData")).toBe(true);
+    // cloud-init runs at first boot only: a later change must not replace the server and its data.
+    expect(server.options.ignoreChanges).toEqual(["userData"]);
     const userData = String(plain(server.inputs.userData));
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
     expect(userData).toContain("planted-host-private-key");

@@ -98,7 +98,13 @@ export class HcloudNode extends pulumi.ComponentResource {
         userData,
         labels: { ...args.labels, "hearth/role": args.role },
       },
-      { parent: this, additionalSecretOutputs: ["userData"] },
+      {
+        parent: this,
+        additionalSecretOutputs: ["userData"],
+        // cloud-init runs once, at first boot; a changed user-data would only replace the server and its
+        // data. Later changes reach the node over SSH (its preparation and k3s steps), not by reinstalling.
+        ignoreChanges: ["userData"],
+      },
     );
 
     const publicIp = this.server.ipv4Address;

@@ -90,6 +90,8 @@ describe("CloudflareTunnel", () => {
     const component = find("hearth:edge:CloudflareTunnel", "edge");
 
     const t = find(TUNNEL, "edge-tunnel");
+    // Names are unique per account, so a replacement must not be created next to its old self.
+    expect(t.options.deleteBeforeReplace).toBe(true);
     expect(t.parent).toBe(component.urn);
     expect(t.provider).toBe(`${cf.urn}::edge-cf-id`);
     expect(t.inputs).toMatchObject({

@@ -69,7 +69,8 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
     const tunnel = new cloudflare.ZeroTrustTunnelCloudflared(
       `${name}-tunnel`,
       { accountId: args.accountId, name: args.tunnelName, configSrc: "cloudflare" },
-      { parent: this },
+      // Tunnel names are unique per account: a replacement created first would collide with its old self.
+      { parent: this, deleteBeforeReplace: true },
     );
     this.tunnelId = tunnel.id;
     this.cname = pulumi.interpolate`${tunnel.id}.cfargotunnel.com`;

@@ -21,6 +21,7 @@ export type SecretKey =
   | "sshPrivateKey"
   | "kubeconfig"
   | "cloudflareApiToken"
+  | "cloudflareDnsApiToken"
   | "hcloudToken"
   | "giteaToken"
   | "backupSecretAccessKey";
@@ -69,6 +70,7 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     sshPrivateKey: secret(sshPrivateKey),
     kubeconfig: secret(kubeconfig),
     cloudflareApiToken: secret(c.cloudflareApiToken),
+    cloudflareDnsApiToken: secret(c.cloudflareDnsApiToken),
     hcloudToken: secret(c.hcloudToken),
     giteaToken: secret(giteaToken),
     backupSecretAccessKey: secret(c.backupSecretAccessKey),

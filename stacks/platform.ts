@@ -87,7 +87,8 @@ export function buildPlatform(
         overrides: settings("cert-manager"),
         extra: {
           acmeEmail: c.acmeEmail ?? `hostmaster@${c.domain}`,
-          cloudflareApiToken: c.cloudflare ? c.cloudflareApiToken : undefined,
+          // DNS-only: this token is stored in the cluster, so it must not be able to edit tunnels.
+          cloudflareApiToken: c.cloudflare ? c.cloudflareDnsApiToken : undefined,
         },
       },
       opts,

@@ -399,6 +399,13 @@ export const keys = {
     description: "Cloudflare API token (Tunnel edit, DNS edit).",
     schema: secretString("the Cloudflare API token").optional(),
   },
+  cloudflareDnsApiToken: {
+    kind: "string",
+    secret: true,
+    description:
+      "Cloudflare API token for cert-manager's DNS-01 challenges: Zone DNS edit only. It lives in the cluster, so it is kept apart from hearth:cloudflareApiToken, which can also edit tunnels.",
+    schema: secretString("the Cloudflare DNS API token").optional(),
+  },
   acmeEmail: {
     kind: "string",
     secret: false,

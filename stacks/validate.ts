@@ -328,6 +328,11 @@ export function crossFieldProblems(
         `settings for an app that is not enabled; add "${app}" to apps.enabled or remove them`,
       );
   }
+  if (enabled.includes("cert-manager") && c.cloudflare && missing("cloudflareDnsApiToken"))
+    add(
+      "cloudflareDnsApiToken",
+      `is required for cert-manager's DNS-01 challenges with ${NS}:cloudflare: a token with Zone DNS edit only (never the tunnel token, which would sit in the cluster); run: pulumi config set --secret ${NS}:cloudflareDnsApiToken <token>`,
+    );
   if (enabled.includes("cert-manager") && c.cloudflare && missing("acmeEmail"))
     add(
       "acmeEmail",

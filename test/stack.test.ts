@@ -81,6 +81,7 @@ function dependsOn(regs: Registration[], from: Registration, to: Registration): 
 const configSecrets = [
   "v1:sshkey",
   "v1:cftoken",
+  "v1:cfdnstoken",
   "v1:hcloud",
   "v1:kubeconfig",
   "v1:giteatoken",
@@ -151,6 +152,19 @@ describe("the resource graph", () => {
     const issuers = regs.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer");
     expect(issuers.length).toBeGreaterThan(0);
     expect(issuers.some((r) => JSON.stringify(r.inputs).includes("selfSigned"))).toBe(true);
+  });
+
+  it("home: cert-manager's in-cluster Cloudflare token is the DNS-only one, never the tunnel token", async () => {
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "stacks/examples/Pulumi.home.yaml"),
+      withLocalCharts,
+    );
+    const secrets = regs.filter(
+      (r) => r.type === "kubernetes:core/v1:Secret" && /cert-manager/.test(r.name),
+    );
+    const text = JSON.stringify(secrets.map((r) => reveal(r.inputs.stringData)));
+    expect(text).toContain("v1:cfdnstoken");
+    expect(text).not.toContain("v1:cftoken");
   });
 
   it("dev: SSH to the sandbox's nodes, its existing cluster, its Gitea and the enabled apps", async () => {

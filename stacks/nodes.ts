@@ -175,6 +175,8 @@ export function buildCluster(
       version: c.cluster.version,
       flags: c.cluster.flags,
       cisHardening: c.cluster.cisHardening,
+      podCidr: c.cluster.podCidr,
+      serviceCidr: c.cluster.serviceCidr,
     },
     { parent },
   ).cluster;

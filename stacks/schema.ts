@@ -182,6 +182,16 @@ export const clusterSchema = z.strictObject({
     })
     .default("v1.33.5+k3s1")
     .describe("Pinned k3s version."),
+  podCidr: cidr
+    .default("10.42.0.0/16")
+    .describe(
+      "Pod network (k3s --cluster-cidr); must overlap neither the service network nor the LAN.",
+    ),
+  serviceCidr: cidr
+    .default("10.43.0.0/16")
+    .describe(
+      "Service network (k3s --service-cidr); must overlap neither the pod network nor the LAN.",
+    ),
   flags: z
     .array(z.string().startsWith("--"))
     .default([])

@@ -250,6 +250,27 @@ export function crossFieldProblems(
     add("pxe", `is set but ${NS}:nodes is empty; add the nodes it should install`);
   if (c.pxe && missing("network"))
     add("network", "is required with pxe: the controller serves that LAN");
+  // The cluster's networks are routed inside every node: one that overlaps another, or the home's own
+  // networks, makes part of the LAN (or of the other network) unreachable from pods.
+  if (c.cluster && (c.cluster.mode ?? "k3s") === "k3s" && !unsure("cluster")) {
+    const networks: [string, string | undefined][] = [
+      ["cluster.podCidr", c.cluster.podCidr],
+      ["cluster.serviceCidr", c.cluster.serviceCidr],
+      ["network.cidr", c.network?.cidr],
+      ["hetzner.networkCidr", c.hetzner?.networkCidr],
+    ];
+    for (let i = 0; i < 2; i++) {
+      const [key, net] = networks[i];
+      for (let j = i + 1; j < networks.length; j++) {
+        const [other, otherNet] = networks[j];
+        if (net && otherNet && cidrsOverlap(net, otherNet))
+          add(
+            key,
+            `${net} overlaps ${NS}:${other} ${otherNet}; choose a private range that overlaps neither (k3s uses 10.42.0.0/16 for pods and 10.43.0.0/16 for services by default)`,
+          );
+      }
+    }
+  }
   if (c.pxe && c.network && !inCidr(c.pxe.address, c.network.cidr))
     add("pxe.address", `${c.pxe.address} is outside ${NS}:network.cidr ${c.network.cidr}`);
   if (c.cloudflare && missing("cloudflareApiToken"))
@@ -356,6 +377,12 @@ export function inCidr(ip: string, network: string): boolean {
   const [base, bits] = network.split("/");
   const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
   return (ipToInt(ip) & mask) >>> 0 === (ipToInt(base) & mask) >>> 0;
+}
+
+/** Whether two IPv4 CIDR networks share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const bits = Math.min(Number(a.split("/")[1]), Number(b.split("/")[1]));
+  return inCidr(a.split("/")[0], `${b.split("/")[0]}/${bits}`);
 }
 
 function ipToInt(ip: string): number {

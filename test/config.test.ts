@@ -49,6 +49,8 @@ describe("validated config", () => {
     });
     expect(c.cluster).toEqual({
       mode: "k3s",
+      podCidr: "10.42.0.0/16",
+      serviceCidr: "10.43.0.0/16",
       version: "v1.33.5+k3s1",
       flags: [],
       cisHardening: true,

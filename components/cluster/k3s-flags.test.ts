@@ -86,6 +86,21 @@ describe("k3sServerFlags", () => {
     expect(flags.some((f) => /^--token(=|$)/.test(f) || f === "-t")).toBe(false);
   });
 
+  it("sets the pod and service networks from config, and refuses them as free-form flags", () => {
+    const flags = k3sServerFlags({
+      nodeName: "s1",
+      podCidr: "10.50.0.0/16",
+      serviceCidr: "10.51.0.0/16",
+    });
+    expect(flags).toEqual(
+      expect.arrayContaining(["--cluster-cidr=10.50.0.0/16", "--service-cidr=10.51.0.0/16"]),
+    );
+    expect(k3sServerFlags({ nodeName: "s1" }).some((f) => /cidr/.test(f))).toBe(false);
+    expect(() => assertNoManagedFlags("server", ["--cluster-cidr=10.9.0.0/16"], true)).toThrow(
+      /cluster-cidr/,
+    );
+  });
+
   it("joins later servers to the first and appends extra flags last", () => {
     const flags = k3sServerFlags({
       nodeName: "s2",

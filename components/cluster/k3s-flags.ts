@@ -69,6 +69,10 @@ export interface K3sServerFlagOptions extends K3sNodeFlagOptions {
   serverUrl?: string;
   /** Names and addresses the API server certificate must cover. @default [] */
   tlsSans?: string[];
+  /** Pod network. @default k3s's 10.42.0.0/16 */
+  podCidr?: string;
+  /** Service network. @default k3s's 10.43.0.0/16 */
+  serviceCidr?: string;
 }
 
 /** Options for an agent (workloads only). */
@@ -89,6 +93,8 @@ const ALWAYS_MANAGED: Record<NodeRole, string[]> = {
     "flannel-iface",
     "write-kubeconfig",
     "write-kubeconfig-mode",
+    "cluster-cidr",
+    "service-cidr",
   ],
   agent: ["server", "token", "token-file", "node-name", "node-ip", "flannel-iface"],
 };
@@ -185,6 +191,10 @@ export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
   flags.push(...commonFlags("server", opts), "--write-kubeconfig-mode=0600");
   for (const component of K3S_DISABLED_COMPONENTS) flags.push(`--disable=${component}`);
   for (const san of [...new Set(opts.tlsSans ?? [])]) flags.push(`--tls-san=${san}`);
+  // Every server must agree on both networks, so they are config keys (checked against each other and the
+  // LAN), not free-form flags.
+  if (opts.podCidr) flags.push(`--cluster-cidr=${opts.podCidr}`);
+  if (opts.serviceCidr) flags.push(`--service-cidr=${opts.serviceCidr}`);
   if (opts.cisHardening ?? true) {
     flags.push(
       "--secrets-encryption",

@@ -28,6 +28,10 @@ export interface K3sArgs {
   flags?: string[];
   /** Extra `k3s agent` flags; kept apart because agents reject server-only flags. @default [] */
   agentFlags?: string[];
+  /** Pod network, on every server. @default k3s's 10.42.0.0/16 */
+  podCidr?: string;
+  /** Service network, on every server. @default k3s's 10.43.0.0/16 */
+  serviceCidr?: string;
   /** CIS hardening: secrets encryption, Pod Security admission, audit log, kernel protection. @default true */
   cisHardening?: boolean;
   /**
@@ -78,6 +82,8 @@ export class K3s extends pulumi.ComponentResource {
                   ...common,
                   serverUrl: node === first ? undefined : apiServerUrl(firstAddress),
                   tlsSans: sans,
+                  podCidr: args.podCidr,
+                  serviceCidr: args.serviceCidr,
                   extraFlags: args.flags,
                 });
           return k3sInstallScript({

@@ -3,7 +3,7 @@
  * at once, each naming its key path and what to do. Pure: no Pulumi imports, so fixtures test it directly.
  */
 import { z } from "zod";
-import { HearthConfig, KeyName, keys } from "./schema";
+import { HearthConfig, KeyName, keys, nodeSchema } from "./schema";
 
 /** One thing wrong with the configuration. */
 export interface Problem {
@@ -92,12 +92,25 @@ export function validateConfig(
     else {
       problems.push(...result.error.issues.map((i) => toProblem(name, i)));
       failed.add(name);
+      // One bad node must not hide what is wrong across the others (a duplicate address, say): the rules
+      // still see every node that parses, at its own index.
+      if (name === "nodes" && Array.isArray(value)) parsed.nodes = parseEach(value, nodeSchema);
     }
   }
 
   problems.push(...crossFieldProblems(parsed as Partial<HearthConfig>, catalogue, failed));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: parsed as HearthConfig };
+}
+
+/** The elements of a list that parse on their own, at their own indices (a sparse list). */
+function parseEach<T>(items: unknown[], schema: z.ZodType<T>): T[] {
+  const out: T[] = [];
+  items.forEach((item, i) => {
+    const r = schema.safeParse(item);
+    if (r.success) out[i] = r.data;
+  });
+  return out;
 }
 
 function toProblem(key: string, issue: z.core.$ZodIssue): Problem {

@@ -375,6 +375,7 @@ start_kwok() {
 	# kwok's own stages (nodes and pods), then Hearth's (scripts/sandbox-stages: Ingress and LoadBalancer
 	# addresses, which a home's Traefik and k3s ServiceLB would publish).
 	for f in "$SHARE"/kwok/stages/*.yaml "$REPO"/scripts/sandbox-stages/*.yaml; do args+=(--config "$f"); done
+	[ -f "$SHARE/kwok/storage/storage-class.yaml" ] || die "no kwok volume stages: run scripts/toolchain/build-sandbox.sh"
 	start_bg kwok "$BIN/kwok" --kubeconfig "$KUBE/kwok.kubeconfig" "${args[@]}" \
 		--manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
 		--server-address "127.0.0.1:$KWOK_PORT" --cidr 10.244.0.0/16
@@ -1015,6 +1016,8 @@ cmd_up() {
 	running kube-scheduler || start_scheduler
 	running kwok || start_kwok
 	apply_k8s_nodes
+	# The default StorageClass that kwok's volume stages provision and bind.
+	kubectl_ apply -f "$SHARE/kwok/storage/storage-class.yaml" >/dev/null
 	wait_for kube-controller-manager kube-controller-manager 30 https_health_ok "$CM_PORT"
 	took[kube-controller-manager]=$(since "${started[rest]}")
 	wait_for kube-scheduler kube-scheduler 30 https_health_ok "$SCHED_PORT"

@@ -12,6 +12,7 @@
 #       bin/gitea                     code.gitea.io/gitea, SQLite, CGO (wrapper ./sandbox-gitea)
 #       bin/helm                      helm.sh/helm/v3 cmd/helm (wrapper ./sandbox-helm)
 #       share/kwok/stages/*.yaml      kwok Stage files from the module's kustomize/stage/
+#       share/kwok/storage/           its volume StorageClass (the default class in the sandbox)
 #       share/gitea/{options,templates}  Gitea's static root, from the module directory
 #       versions.env                  the version of each binary above
 #       {stamps,logs}/, timings.tsv   cache keys, build logs, seconds for each build
@@ -160,11 +161,15 @@ build etcd "v$HEARTH_SANDBOX_ETCD_VERSION" "$here/sandbox-k8s" ./etcd -ldflags "
 kwok_v="v$HEARTH_SANDBOX_KWOK_VERSION"
 check_pin "$here/sandbox-kwok" sigs.k8s.io/kwok "$kwok_v"
 build kwok "$kwok_v" "$here/sandbox-kwok" sigs.k8s.io/kwok/cmd/kwok -ldflags "-s -w"
-# kwok has no built-in stages: node initialize and heartbeat, pod ready, complete and delete.
+# kwok has no built-in stages: node initialize and heartbeat, pod ready, complete and delete, and volume
+# provisioning and binding (so a chart's PersistentVolumeClaims bind, as on a node with local-path storage).
 kwok_dir=$(mod_dir "$here/sandbox-kwok" sigs.k8s.io/kwok)
 copy_share kwok-stages "$kwok_dir/kustomize/stage" "$share/kwok/stages" \
 	node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
-	pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml
+	pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
+	volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml volume/fast/pv-delete.yaml
+# The default StorageClass those volume stages serve; the sandbox applies it (it is not a kwok config).
+copy_share kwok-storage "$kwok_dir/kustomize/stage/volume/fast" "$share/kwok/storage" storage-class.yaml
 
 # --- Gitea ---------------------------------------------------------------------------------------------------
 gitea_v="v$HEARTH_SANDBOX_GITEA_VERSION"

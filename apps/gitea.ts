@@ -56,6 +56,8 @@ export interface DeployedGitea extends DeployedApp {
   internalUrl: string;
   /** Base URL plus administrator credentials (the password is secret), for the Gitea provider. */
   endpoint: GiteaEndpoint;
+  /** Everything the route to `url` needs inside the cluster (the release and its Ingress): API calls wait for it. */
+  route: pulumi.Resource;
 }
 
 /** The chart's HTTP Service name for a release: Helm's fullname rule (release name if it names the chart). */
@@ -171,6 +173,7 @@ export function deploy(
   const url = pulumi.output(`https://${hostname}`);
   return {
     resource: app.release,
+    route: app,
     url,
     apiUrl: pulumi.output(`https://${hostname}/api/v1`),
     internalUrl: `http://${service}.${namespace}.svc.cluster.local:${HTTP_PORT}`,

@@ -99,6 +99,7 @@ export function buildPlatform(
   // Apps with a hostname wait for the ingress controller and the issuer that signs their certificate.
   const appOpts = { ...opts, dependsOn: ready };
 
+  let tunnel: CloudflareTunnel | undefined;
   if (c.cloudflare) {
     const hostnames = c.apps.enabled
       .map((app) => hostnameFor(catalogue[app], c.domain, settings(app)))
@@ -108,7 +109,7 @@ export function buildPlatform(
       { apiToken: c.cloudflareApiToken },
       { parent },
     );
-    new CloudflareTunnel(
+    tunnel = new CloudflareTunnel(
       `${name}-tunnel`,
       {
         accountId: c.cloudflare.accountId,
@@ -145,7 +146,9 @@ export function buildPlatform(
     );
     endpoint = g.endpoint;
     giteaUrl = g.url;
-    giteaReady = [g.resource];
+    // Its API is called at https://<host>: wait for the route there (release, Ingress, and the tunnel with its
+    // DNS records when Cloudflare fronts the home), not only for the release.
+    giteaReady = [g.route, ...(tunnel ? [tunnel] : [])];
     urls.gitea = g.url;
     credentials.gitea = { username: c.gitea.username, password: secrets.passwords["gitea-admin"] };
   } else if (c.gitea.url) {

@@ -154,6 +154,30 @@ describe("the resource graph", () => {
     expect(issuers.some((r) => JSON.stringify(r.inputs).includes("selfSigned"))).toBe(true);
   });
 
+  it("home: Gitea's API calls wait for its route (Ingress, tunnel, DNS), not only its release", async () => {
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "stacks/examples/Pulumi.home.yaml"),
+      withLocalCharts,
+    );
+    const urnOf = (type: string, name: string) => {
+      const r = regs.find((x) => x.type === type && x.name === name);
+      if (!r) throw new Error(`no ${type} ${name}`);
+      return r.urn;
+    };
+    const ingress = urnOf("kubernetes:networking.k8s.io/v1:Ingress", "hearth-gitea-ingress");
+    const records = regs
+      .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
+      .map((r) => r.urn);
+    expect(records.length).toBeGreaterThan(0);
+    for (const [type, name] of [
+      ["hearth:git:GitOpsRepo", "hearth-gitops"],
+      ["hearth:git:GiteaOAuth2Application", "hearth-woodpecker-oauth"],
+    ]) {
+      const r = regs.find((x) => x.type.endsWith(type.split(":").pop()!) && x.name === name)!;
+      expect([name, r.dependencies]).toEqual([name, expect.arrayContaining([ingress, ...records])]);
+    }
+  });
+
   it("home: cert-manager's in-cluster Cloudflare token is the DNS-only one, never the tunnel token", async () => {
     const { registrations: regs } = await evaluateStackFile(
       join(root, "stacks/examples/Pulumi.home.yaml"),

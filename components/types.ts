@@ -14,7 +14,7 @@ export interface SshConnection {
   user: pulumi.Input<string>;
   /** Secret: the operator's private key. */
   privateKey: pulumi.Input<string>;
-  /** The host's public key as `ssh-ed25519 AAAA...`; the command provider refuses any other. */
+  /** The host's public key as `ssh-ed25519 AAAA...`; `RemoteCommand` refuses any other key before logging in. */
   hostKey: pulumi.Input<string>;
 }
 

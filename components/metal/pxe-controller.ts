@@ -187,7 +187,7 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
   };
 }
 
-/** The command provider's connection for an SSH handle, with the private key kept secret. */
+/** `RemoteCommand`'s connection for an SSH handle, with the private key kept secret. */
 function toConnection(c: SshConnection) {
   return {
     host: c.host,

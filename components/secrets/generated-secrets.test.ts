@@ -2,7 +2,7 @@ import { find, installMocks, isSecret, ofType, settle, unwrap } from "../../test
 
 const PASSWORD_TYPE = "hearth:secrets:GeneratedPassword";
 
-// The mock echoes inputs; give each password a result as the random provider would.
+// The mock echoes inputs; give each password a result as Hearth's provider plugin would.
 installMocks((args) =>
   args.type === PASSWORD_TYPE ? { result: `generated-${args.name}` } : undefined,
 );

@@ -289,7 +289,7 @@ function debootstrap(
 /** The controller: a Debian 12 root on the LAN, set up by the scripts `PxeController` runs over SSH. */
 interface Controller {
   root: string;
-  /** Runs a step's script as the command provider would (a root shell; `stdin` is the command's stdin). */
+  /** Runs a step's script as `RemoteCommand` would (a root shell; `stdin` is the command's stdin). */
   step(name: string, script: string, stdin?: string): void;
   /** Host paths of the service logs, and the same files as the controller sees them. */
   logs: { dnsmasq: string; http: string };

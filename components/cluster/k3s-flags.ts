@@ -192,7 +192,8 @@ export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
   for (const component of K3S_DISABLED_COMPONENTS) flags.push(`--disable=${component}`);
   for (const san of [...new Set(opts.tlsSans ?? [])]) flags.push(`--tls-san=${san}`);
   // Every server must agree on both networks, so they are config keys (checked against each other and the
-  // LAN), not free-form flags.
+  // LAN), not free-form flags. Flag names and defaults as k3s's pkg/cli/cmds/server.go declares them (read
+  // in an older release; the k3s repository is too large to fetch here for the pinned tag).
   if (opts.podCidr) flags.push(`--cluster-cidr=${opts.podCidr}`);
   if (opts.serviceCidr) flags.push(`--service-cidr=${opts.serviceCidr}`);
   if (opts.cisHardening ?? true) {
@@ -204,9 +205,9 @@ export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
       "--kube-apiserver-arg=audit-log-maxage=30",
       "--kube-apiserver-arg=audit-log-maxbackup=10",
       "--kube-apiserver-arg=audit-log-maxsize=100",
-      // As the k3s CIS hardening guide sets them: NodeRestriction and EventRateLimit (configured in the
-      // admission config), and service-account tokens that keep the expiry they were issued with. The local
-      // sandbox's kube-apiserver runs with these same arguments and files (scripts/sandbox-apiserver.ts).
+      // NodeRestriction and EventRateLimit (configured in the admission config), and service-account tokens
+      // that keep the expiry they were issued with. The local sandbox's kube-apiserver 1.36.1 runs with these
+      // same arguments and files (scripts/sandbox-apiserver.ts), so a real API server parses and loads them.
       "--kube-apiserver-arg=enable-admission-plugins=NodeRestriction,EventRateLimit",
       "--kube-apiserver-arg=service-account-extend-token-expiration=false",
       "--kube-controller-manager-arg=terminated-pod-gc-threshold=10",
@@ -230,7 +231,8 @@ export interface PodSecurityOptions {
 
 /**
  * The API server's AdmissionConfiguration: Pod Security, and the EventRateLimit plugin's server-wide limit
- * (the figures of the k3s CIS hardening guide), which the plugin needs before it can be enabled. For Pod Security: Enforcing `restricted` by default is safe for
+ * (5000 qps, burst 20000: the defaults Rancher's RKE documents for it), which the plugin needs before it can be
+ * enabled. For Pod Security: Enforcing `restricted` by default is safe for
  * k3s itself: its own pods (CoreDNS, metrics-server, local-path helper pods, Helm install jobs,
  * ServiceLB) all run in kube-system, which is exempt, and so is system-upgrade, whose upgrade jobs must
  * touch the host. Apps that need less get a namespace label from HelmApp, which overrides this default.

@@ -48,7 +48,7 @@ export const giteaOAuth2ApplicationProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: GiteaOAuth2ApplicationInputs) {
     // Names are not unique in Gitea, so a retried or interrupted create would leave a twin. An application
     // of this name with these redirect URIs is taken over instead; the update gives it a new secret, as its
-    // old one cannot be read back.
+    // old one cannot be read back (seen against Gitea 1.26.0 in the sandbox: same id, one app, new secret).
     let twin: GiteaOAuth2App | undefined;
     try {
       for (let page = 1; !twin; page++) {

@@ -33,7 +33,9 @@ GITEA_PORT=13000
 BRIDGE=hearth-sb0
 BRIDGE_ADDR=10.77.0.1
 NODES=(node-1 node-2 node-3)
-GITEA_USER=hearth-gitea
+# Gitea runs as root: a dedicated user could not reach the sandbox directory when any folder above it is
+# private (a checkout under /root, or in a 0700 mktemp folder), and the sandbox is root-only anyway.
+GITEA_USER=root
 GITEA_ADMIN=hearth-admin
 SERVICE_CIDR=10.96.0.0/16
 # Capabilities the simulated machines' processes never get: the kernel is the host's.
@@ -428,17 +430,15 @@ apply_k8s_nodes() {
 gitea_cli() {
 	setpriv --reuid="$GITEA_USER" --regid="$GITEA_USER" --init-groups -- \
 		env -i HOME="$G/home" USER="$GITEA_USER" PATH=/usr/local/bin:/usr/bin:/bin GITEA_WORK_DIR="$G" \
+		GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true \
 		"$G/gitea" --config "$G/app.ini" --work-path "$G" "$@"
 }
 
 gitea_prepare() {
-	id -u "$GITEA_USER" >/dev/null 2>&1 ||
-		useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-			--comment "Hearth sandbox Gitea" "$GITEA_USER"
 	install -d -m 0755 "$G"
 	install -d -m 0750 -o "$GITEA_USER" -g "$GITEA_USER" "$G/data" "$G/custom" "$G/log" "$G/repos" "$G/home"
-	# Hard link when the cache is on the same file system (the cache under /root is not readable by the
-	# Gitea user), a copy otherwise.
+	# A hard link into the sandbox directory (a copy across file systems), so its processes are found by
+	# their command line.
 	if [ ! "$G/gitea" -ef "$BIN/gitea" ]; then
 		ln -f "$BIN/gitea" "$G/gitea" 2>/dev/null || cp -f "$BIN/gitea" "$G/gitea"
 	fi
@@ -522,6 +522,7 @@ start_gitea() {
 	gitea_prepare
 	start_bg gitea setpriv --reuid="$GITEA_USER" --regid="$GITEA_USER" --init-groups -- \
 		env -i HOME="$G/home" USER="$GITEA_USER" PATH=/usr/local/bin:/usr/bin:/bin GITEA_WORK_DIR="$G" \
+		GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true \
 		"$G/gitea" web --config "$G/app.ini" --work-path "$G"
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the tools the contract tests hand generated files to: dnsmasq (dnsmasq --test), debconf
 # (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
-# watcher's test) from Debian, and pykickstart
-# (ksvalidator) from PyPI into a venv under the cache. Idempotent: prints nothing and installs nothing when
+# watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules) and
+# shellcheck (the shipped shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the
+# cache, and the S3 server of the backup tests (versitygw, built from its pinned Go module into the sandbox's
+# cache by scripts/toolchain/build-sandbox.sh versitygw). Idempotent: prints nothing and installs nothing when
 # everything is there. Runs before `npm test` (the `pretest` script).
 set -euo pipefail
 cache="${HEARTH_CACHE:-$HOME/.cache/hearth}"
@@ -16,6 +18,10 @@ command -v cloud-init >/dev/null 2>&1 || [ -x /usr/bin/cloud-init ] || missing+=
 # The node watcher's tests dial a real sshd with OpenSSH's client.
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+command -v restic >/dev/null 2>&1 || missing+=(restic)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test-setup: installing ${missing[*]} from Debian" >&2
@@ -30,4 +36,13 @@ if [ ! -x "$venv/bin/ksvalidator" ]; then
   echo "test-setup: installing pykickstart $pykickstart_version into $venv" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "pykickstart==$pykickstart_version"
+fi
+
+if [ ! -x "$cache/sandbox/bin/versitygw" ]; then
+  if command -v go >/dev/null 2>&1; then
+    echo "test-setup: building versitygw (the backup tests' S3 server) into $cache/sandbox/bin" >&2
+    bash "$(dirname "$0")/toolchain/build-sandbox.sh" versitygw >&2
+  else
+    echo "test-setup: the backup tests need versitygw; install Go, then run scripts/toolchain/build-sandbox.sh versitygw" >&2
+  fi
 fi

@@ -11,6 +11,7 @@
 #       bin/kwok                      sigs.k8s.io/kwok cmd/kwok (wrapper ./sandbox-kwok)
 #       bin/gitea                     code.gitea.io/gitea, SQLite, CGO (wrapper ./sandbox-gitea)
 #       bin/helm                      helm.sh/helm/v3 cmd/helm (wrapper ./sandbox-helm)
+#       bin/versitygw                 github.com/versity/versitygw cmd/versitygw, an S3 server (wrapper ./sandbox-s3)
 #       share/kwok/stages/*.yaml      kwok Stage files from the module's kustomize/stage/
 #       share/kwok/storage/           its volume StorageClass (the default class in the sandbox)
 #       share/gitea/{options,templates}  Gitea's static root, from the module directory
@@ -23,6 +24,7 @@
 #
 #   scripts/toolchain/build-sandbox.sh
 #   HEARTH_GO_JOBS=2 scripts/toolchain/build-sandbox.sh   allow two parallel compiles (default 1)
+#   scripts/toolchain/build-sandbox.sh versitygw          only the named parts (k8s, kwok, gitea, helm, versitygw)
 #
 # Exits 1 when a build fails. See docs/toolchain.md for timings.
 set -euo pipefail
@@ -31,12 +33,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
 
+only=""
 for arg in "$@"; do
 	case "$arg" in
 	-h | --help)
-		sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
+	k8s | kwok | gitea | helm | versitygw) only="$only $arg" ;;
 	*)
 		echo "build-sandbox.sh: unknown argument: $arg" >&2
 		exit 2
@@ -51,6 +55,9 @@ share="$sb/share"
 stamps="$sb/stamps"
 logs="$sb/logs"
 mkdir -p "$bin" "$share" "$stamps" "$logs"
+
+# want PART: whether this run builds PART (every part when none is named).
+want() { [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 
 go_jobs=${HEARTH_GO_JOBS:-1}
 export GOFLAGS="-buildvcs=false -p=$go_jobs -mod=readonly"
@@ -142,6 +149,7 @@ copy_share() {
 }
 
 # --- Control plane: etcd and Kubernetes ----------------------------------------------------------------------
+if want k8s; then
 k8s_v="v$HEARTH_SANDBOX_KUBERNETES_VERSION"
 k8s_minor=${HEARTH_SANDBOX_KUBERNETES_VERSION#*.}
 k8s_minor=${k8s_minor%%.*}
@@ -156,8 +164,10 @@ for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
 	build "$c" "$k8s_v" "$here/sandbox-k8s" "k8s.io/kubernetes/cmd/$c" -ldflags "$k8s_ldflags"
 done
 build etcd "v$HEARTH_SANDBOX_ETCD_VERSION" "$here/sandbox-k8s" ./etcd -ldflags "-s -w"
+fi
 
 # --- kwok and its stages -------------------------------------------------------------------------------------
+if want kwok; then
 kwok_v="v$HEARTH_SANDBOX_KWOK_VERSION"
 check_pin "$here/sandbox-kwok" sigs.k8s.io/kwok "$kwok_v"
 build kwok "$kwok_v" "$here/sandbox-kwok" sigs.k8s.io/kwok/cmd/kwok -ldflags "-s -w"
@@ -170,8 +180,10 @@ copy_share kwok-stages "$kwok_dir/kustomize/stage" "$share/kwok/stages" \
 	volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml volume/fast/pv-delete.yaml
 # The default StorageClass those volume stages serve; the sandbox applies it (it is not a kwok config).
 copy_share kwok-storage "$kwok_dir/kustomize/stage/volume/fast" "$share/kwok/storage" storage-class.yaml
+fi
 
 # --- Gitea ---------------------------------------------------------------------------------------------------
+if want gitea; then
 gitea_v="v$HEARTH_SANDBOX_GITEA_VERSION"
 gitea_tags="sqlite sqlite_unlock_notify"
 check_pin "$here/sandbox-gitea" code.gitea.io/gitea "$gitea_v"
@@ -180,12 +192,22 @@ CGO_ENABLED=1 build gitea "$gitea_v" "$here/sandbox-gitea" code.gitea.io/gitea -
 # Its static root for the API: options/ and templates/ (no web assets).
 gitea_dir=$(mod_dir "$here/sandbox-gitea" code.gitea.io/gitea)
 copy_share gitea "$gitea_dir" "$share/gitea" options templates
+fi
 
 # --- helm ----------------------------------------------------------------------------------------------------
+if want helm; then
 helm_v="v$HEARTH_SANDBOX_HELM_VERSION"
 check_pin "$here/sandbox-helm" helm.sh/helm/v3 "$helm_v"
 build helm "$helm_v" "$here/sandbox-helm" helm.sh/helm/v3/cmd/helm \
 	-ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm_v -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+fi
+
+# --- versitygw: the S3 server of backup targets (sandbox) and of the real-S3 backup tests ---------------------
+if want versitygw; then
+vgw_v="v$HEARTH_SANDBOX_VERSITYGW_VERSION"
+check_pin "$here/sandbox-s3" github.com/versity/versitygw "$vgw_v"
+build versitygw "$vgw_v" "$here/sandbox-s3" github.com/versity/versitygw/cmd/versitygw -ldflags "-s -w"
+fi
 
 cat >"$sb/versions.env.tmp" <<EOF
 # Written by scripts/toolchain/build-sandbox.sh: the version of each binary in bin/.
@@ -194,6 +216,7 @@ HEARTH_SANDBOX_ETCD_VERSION=$HEARTH_SANDBOX_ETCD_VERSION # etcd
 HEARTH_SANDBOX_KWOK_VERSION=$HEARTH_SANDBOX_KWOK_VERSION # kwok
 HEARTH_SANDBOX_GITEA_VERSION=$HEARTH_SANDBOX_GITEA_VERSION # gitea
 HEARTH_SANDBOX_HELM_VERSION=$HEARTH_SANDBOX_HELM_VERSION # helm
+HEARTH_SANDBOX_VERSITYGW_VERSION=$HEARTH_SANDBOX_VERSITYGW_VERSION # versitygw
 EOF
 if cmp -s "$sb/versions.env.tmp" "$sb/versions.env"; then
 	rm "$sb/versions.env.tmp"

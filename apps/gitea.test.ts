@@ -34,7 +34,14 @@ describe("giteaValues", () => {
     expect(v.postgresql.enabled).toBe(false);
     expect(v["valkey-cluster"].enabled).toBe(false);
     expect(v.valkey.enabled).toBe(false);
-    expect(v.persistence).toEqual({ enabled: true, size: "5Gi", accessModes: ["ReadWriteOnce"] });
+    expect(v.persistence).toEqual({
+      enabled: true,
+      claimName: "gitea-shared-storage",
+      size: "5Gi",
+      accessModes: ["ReadWriteOnce"],
+    });
+    // The backup copies exactly this SQLite file with SQLite's online backup.
+    expect(v.gitea.config.database.PATH).toBe("/data/gitea/gitea.db");
     expect(v.strategy.type).toBe("Recreate");
     expect(v.gitea.config.database.DB_TYPE).toBe("sqlite3");
     expect(v.gitea.config.server.ROOT_URL).toBe("https://git.home.example.org/");

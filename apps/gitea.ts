@@ -60,6 +60,13 @@ export interface DeployedGitea extends DeployedApp {
   route: pulumi.Resource;
 }
 
+// The data volume: one claim mounted at /data, and the SQLite file on it (set explicitly in the values, so the
+// backup's idea of it cannot drift from the chart's default). Not read in the upstream chart here (its
+// repository is not reachable); `npm run check:charts` with the real chart checks the claim is rendered.
+const GITEA_CLAIM = "gitea-shared-storage";
+const GITEA_DATA = "/data";
+const GITEA_DB = "gitea/gitea.db";
+
 /** The chart's HTTP Service name for a release: Helm's fullname rule (release name if it names the chart). */
 export function giteaServiceName(release: string): string {
   return `${release.includes("gitea") ? release : `${release}-gitea`}-http`;
@@ -93,7 +100,12 @@ export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> 
     postgresql: { enabled: false },
     "valkey-cluster": { enabled: false },
     valkey: { enabled: false },
-    persistence: { enabled: true, size: inputs.storageSize, accessModes: ["ReadWriteOnce"] },
+    persistence: {
+      enabled: true,
+      claimName: GITEA_CLAIM,
+      size: inputs.storageSize,
+      accessModes: ["ReadWriteOnce"],
+    },
     podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containerSecurityContext: {
       allowPrivilegeEscalation: false,
@@ -119,7 +131,7 @@ export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> 
           DISABLE_SSH: true,
           START_SSH_SERVER: false,
         },
-        database: { DB_TYPE: "sqlite3" },
+        database: { DB_TYPE: "sqlite3", PATH: `${GITEA_DATA}/${GITEA_DB}` },
         session: { PROVIDER: "db" },
         cache: { ADAPTER: "memory" },
         queue: { TYPE: "level" },
@@ -181,6 +193,17 @@ export function deploy(
       url,
       username: admin,
       password: pulumi.secret(extra.adminPassword),
+    },
+    backup: {
+      namespace: namespace,
+      claimName: GITEA_CLAIM,
+      mountPath: GITEA_DATA,
+      sqlite: [GITEA_DB],
+      // The Deployment is named like the Services' prefix (the fullname).
+      workload: { kind: "Deployment", name: service.replace(/-http$/, "") },
+      podLabels: { "app.kubernetes.io/name": "gitea", "app.kubernetes.io/instance": name },
+      runAsUser: 1000,
+      fsGroup: 1000,
     },
   };
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { BackupSource } from "../components/backup/app-backup";
 import { AppOverrides, ChartRef, Platform } from "../components/types";
 
 // The component layer owns these (HelmApp takes them); recipes and the catalogue use them from here too.
@@ -41,6 +42,8 @@ export interface DeployedApp {
   url?: pulumi.Output<string>;
   /** The resource later steps may depend on (the Helm release or the app component). */
   resource: pulumi.Resource;
+  /** The app's data volume, for every app whose metadata says `backup: true`. */
+  backup?: BackupSource;
 }
 
 /** The hostname an app answers on, honouring an override. */

@@ -31,6 +31,9 @@ describe("woodpeckerValues", () => {
       WOODPECKER_HOST: "https://ci.home.example.org",
       WOODPECKER_ADMIN: "hearth-admin,alice",
       WOODPECKER_OPEN: "false",
+      // Explicit, so the backup knows which file is the SQLite database.
+      WOODPECKER_DATABASE_DRIVER: "sqlite3",
+      WOODPECKER_DATABASE_DATASOURCE: "/var/lib/woodpecker/woodpecker.sqlite",
       WOODPECKER_GITEA: "true",
       WOODPECKER_GITEA_URL: "https://git.home.example.org",
     });

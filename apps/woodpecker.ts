@@ -42,6 +42,10 @@ export const WOODPECKER_AGENT_SECRET = "woodpecker-agent-env";
 const SERVER_NAME = "woodpecker-server";
 const AGENT_NAME = "woodpecker-agent";
 const SERVER_HTTP_PORT = 80;
+// The chart's default mount of the server's volume (charts/server/values.yaml persistentVolume.mountPath at
+// 3.4.2); the database path is set explicitly below so the backup knows which file is SQLite.
+const SERVER_DATA = "/var/lib/woodpecker";
+const SERVER_DB = "woodpecker.sqlite";
 const SERVER_GRPC_PORT = 9000;
 
 /** What only Woodpecker needs; the composition creates the OAuth2 application in Gitea first. */
@@ -111,6 +115,8 @@ export function woodpeckerValues(inputs: WoodpeckerValuesInputs): Record<string,
         WOODPECKER_OPEN: "false",
         WOODPECKER_GITEA: "true",
         WOODPECKER_GITEA_URL: inputs.giteaUrl,
+        WOODPECKER_DATABASE_DRIVER: "sqlite3",
+        WOODPECKER_DATABASE_DATASOURCE: `${SERVER_DATA}/${SERVER_DB}`,
       },
       persistentVolume: { enabled: true, size: inputs.storageSize },
       ingress: { enabled: false },
@@ -177,5 +183,21 @@ export function deploy(
     },
     opts,
   );
-  return { resource: app.release, url: app.url };
+  return {
+    resource: app.release,
+    url: app.url,
+    // The server is a StatefulSet with the volume claim template "data" (charts/server/templates/
+    // statefulset.yaml at 3.4.2), so its claim is data-<fullname>-0; its pods carry the sub-chart's
+    // selector labels (name "server", instance = release).
+    backup: {
+      namespace: namespace,
+      claimName: `data-${SERVER_NAME}-0`,
+      mountPath: SERVER_DATA,
+      sqlite: [SERVER_DB],
+      workload: { kind: "StatefulSet", name: SERVER_NAME },
+      podLabels: { "app.kubernetes.io/name": "server", "app.kubernetes.io/instance": name },
+      runAsUser: podSecurityContext.runAsUser,
+      fsGroup: podSecurityContext.fsGroup,
+    },
+  };
 }

@@ -228,5 +228,24 @@ export function deploy(
   opts?: pulumi.ComponentResourceOptions,
 ): DeployedZot {
   const zot = new ZotRegistry(name, args, opts);
-  return { resource: zot, url: zot.url, username: zot.username, password: zot.password };
+  return {
+    resource: zot,
+    url: zot.url,
+    username: zot.username,
+    password: zot.password,
+    // zot-0.1.95 templates/statefulset.yaml: the StatefulSet "zot.fullname" has the claim template
+    // "<pvc.name or release>-pvc" mounted at /var/lib/registry, so the claim is <release>-pvc-<fullname>-0;
+    // pods carry "zot.selectorLabels" (name zot, instance = release). Blobs are content-addressed files: no
+    // database to copy consistently.
+    backup: {
+      namespace: meta.name,
+      claimName: `${name}-pvc-${ZOT_FULLNAME}-0`,
+      mountPath: "/var/lib/registry",
+      sqlite: [],
+      workload: { kind: "StatefulSet", name: ZOT_FULLNAME },
+      podLabels: { "app.kubernetes.io/name": "zot", "app.kubernetes.io/instance": name },
+      runAsUser: 1000,
+      fsGroup: 1000,
+    },
+  };
 }

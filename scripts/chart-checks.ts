@@ -83,6 +83,9 @@ export interface ReleasePlan {
   chartSecrets: string[];
   /** Every Secret the program creates in the namespace. */
   programSecrets: string[];
+  /** PersistentVolumeClaims the program's own pods mount in the namespace (the backups'), with the labels
+   * they select the app's pods by. */
+  claims: { name: string; via: string; podLabels?: Record<string, string> }[];
 }
 
 function metadata(r: Registration): {
@@ -183,6 +186,23 @@ export function releasePlans(regs: Registration[]): ReleasePlan[] {
           spec: reveal(r.inputs.spec),
         }));
 
+      // The backup CronJobs mount the app's claim and prefer the node of the app's pods.
+      const claims = regs
+        .filter((r) => r.type === "kubernetes:batch/v1:CronJob" && inNamespace(r))
+        .flatMap((r) => {
+          const pod = (reveal(r.inputs.spec) as CronSpec).jobTemplate.spec.template.spec;
+          const term =
+            pod.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]
+              ?.podAffinityTerm;
+          return (pod.volumes ?? [])
+            .filter((v) => v.persistentVolumeClaim)
+            .map((v) => ({
+              name: v.persistentVolumeClaim!.claimName,
+              via: `CronJob ${metadata(r).name}`,
+              podLabels: term?.labelSelector?.matchLabels,
+            }));
+        });
+
       const ns = regs.find((r) => r.type === NAMESPACE && metadata(r).name === namespace);
       const secrets = regs.filter((r) => r.type === SECRET && inNamespace(r));
       const version = rel.inputs.version;
@@ -204,6 +224,7 @@ export function releasePlans(regs: Registration[]): ReleasePlan[] {
           .filter((s) => helmApp && s.parent === helmApp.urn)
           .map((s) => String(metadata(s).name)),
         programSecrets: secrets.map((s) => String(metadata(s).name)),
+        claims,
       };
     });
 }
@@ -541,11 +562,81 @@ export function renderProblems(docs: Doc[], plan: ReleasePlan): string[] {
           ],
     ),
     ...secretProblems(docs, plan),
+    ...claimProblems(docs, plan.claims),
     ...crdProblems(docs, plan.customResources),
     ...mountProblems(docs),
     ...portProblems(docs),
     ...(plan.podSecurity === "restricted" ? podSecurityProblems(docs) : []),
   ];
+}
+
+/** The parts of a CronJob spec the claim check reads. */
+interface CronSpec {
+  jobTemplate: {
+    spec: {
+      template: {
+        spec: {
+          volumes?: { persistentVolumeClaim?: { claimName: string } }[];
+          affinity?: {
+            podAffinity?: {
+              preferredDuringSchedulingIgnoredDuringExecution?: {
+                podAffinityTerm?: { labelSelector?: { matchLabels?: Record<string, string> } };
+              }[];
+            };
+          };
+        };
+      };
+    };
+  };
+}
+
+/**
+ * Claims the render holds: PersistentVolumeClaims, and a StatefulSet's claim templates as the StatefulSet
+ * controller names them (<template>-<statefulset>-<ordinal>) for each replica.
+ */
+export function renderedClaims(docs: Doc[]): string[] {
+  const out: string[] = [];
+  for (const d of docs) {
+    if (d.kind === "PersistentVolumeClaim") out.push(String(d.metadata?.name));
+    if (d.kind === "StatefulSet") {
+      const spec = d.spec as {
+        replicas?: number;
+        volumeClaimTemplates?: { metadata?: { name?: string } }[];
+      };
+      for (let i = 0; i < (spec.replicas ?? 1); i++)
+        for (const t of spec.volumeClaimTemplates ?? [])
+          out.push(`${t.metadata?.name}-${d.metadata?.name}-${i}`);
+    }
+  }
+  return out;
+}
+
+/** A claim the program mounts must be one the chart renders, and its pod labels must select a pod there. */
+function claimProblems(docs: Doc[], claims: ReleasePlan["claims"]): string[] {
+  const rendered = renderedClaims(docs);
+  const podLabels = docs
+    .filter((d) => ["Deployment", "StatefulSet", "DaemonSet"].includes(String(d.kind)))
+    .map(
+      (d) =>
+        (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template
+          ?.metadata?.labels ?? {},
+    );
+  const problems: string[] = [];
+  for (const c of claims) {
+    if (!rendered.includes(c.name))
+      problems.push(
+        `${c.via} mounts PersistentVolumeClaim ${c.name}, which the chart does not render ` +
+          `(it renders ${rendered.length ? rendered.join(", ") : "none"})`,
+      );
+    if (
+      c.podLabels &&
+      !podLabels.some((l) => Object.entries(c.podLabels!).every(([k, v]) => l[k] === v))
+    )
+      problems.push(
+        `${c.via} looks for the app's pods by ${JSON.stringify(c.podLabels)}, which no pod carries`,
+      );
+  }
+  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------

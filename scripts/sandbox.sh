@@ -29,6 +29,9 @@ CM_PORT=16257
 SCHED_PORT=16259
 KWOK_PORT=16280
 GITEA_PORT=13000
+# Two S3 servers (versitygw over a directory each): the dev stack's "nas" (local) and "offsite" backup targets.
+S3_NAS_PORT=17070
+S3_OFFSITE_PORT=17071
 
 BRIDGE=hearth-sb0
 BRIDGE_ADDR=10.77.0.1
@@ -40,7 +43,7 @@ GITEA_ADMIN=hearth-admin
 SERVICE_CIDR=10.96.0.0/16
 # Capabilities the simulated machines' processes never get: the kernel is the host's.
 DROP_CAPS=-sys_module,-sys_boot,-sys_time,-sys_rawio,-wake_alarm,-syslog,-mac_admin,-mac_override
-PARTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok gitea)
+PARTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok gitea s3-nas s3-offsite)
 
 PKI=$DIR/pki
 KUBE=$DIR/kube
@@ -130,6 +133,9 @@ apiserver_ok() {
 https_health_ok() { [ "$(curl -fsSk --max-time 1 "https://127.0.0.1:$1/healthz" 2>/dev/null)" = ok ]; }
 kwok_ok() { [ "$(curl -fsS --max-time 1 "http://127.0.0.1:$KWOK_PORT/healthz" 2>/dev/null)" = ok ]; }
 gitea_ok() { curl -fsS --max-time 2 "http://127.0.0.1:$GITEA_PORT/api/v1/version" | grep -q '"version"'; }
+s3_port() { case $1 in s3-nas) echo "$S3_NAS_PORT" ;; s3-offsite) echo "$S3_OFFSITE_PORT" ;; esac; }
+# An S3 server answers an anonymous request with an S3 error document.
+s3_ok() { curl -sS --max-time 1 "http://127.0.0.1:$(s3_port "$1")/" 2>/dev/null | grep -q '<Error>'; }
 node_addr() { printf '10.77.0.1%s' "${1#node-}"; }
 node_mac() { printf '52:54:00:77:00:1%s' "${1#node-}"; }
 ssh_port_ok() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/22 && head -c 4 <&3 | grep -q SSH" 2>/dev/null; }
@@ -142,6 +148,7 @@ part_ok() {
 	kube-scheduler) https_health_ok "$SCHED_PORT" ;;
 	kwok) kwok_ok ;;
 	gitea) gitea_ok ;;
+	s3-*) s3_ok "$1" ;;
 	node-*) ssh_port_ok "$(node_addr "$1")" ;;
 	esac
 }
@@ -153,6 +160,7 @@ part_port() {
 	kube-scheduler) printf '127.0.0.1:%s' "$SCHED_PORT" ;;
 	kwok) printf '127.0.0.1:%s' "$KWOK_PORT" ;;
 	gitea) printf '127.0.0.1:%s' "$GITEA_PORT" ;;
+	s3-*) printf '127.0.0.1:%s' "$(s3_port "$1")" ;;
 	node-*) printf '%s:22' "$(node_addr "$1")" ;;
 	esac
 }
@@ -174,7 +182,7 @@ require_root() {
 
 require_binaries() {
 	local missing=() b
-	for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok gitea helm; do
+	for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok gitea helm versitygw; do
 		[ -x "$BIN/$b" ] || missing+=("$b")
 	done
 	[ -d "$SHARE/gitea/options" ] && [ -d "$SHARE/gitea/templates" ] || missing+=("share/gitea/{options,templates}")
@@ -214,6 +222,8 @@ preflight() {
 	running kube-scheduler || port_free "$SCHED_PORT" kube-scheduler
 	running kwok || port_free "$KWOK_PORT" kwok
 	running gitea || port_free "$GITEA_PORT" gitea
+	running s3-nas || port_free "$S3_NAS_PORT" s3-nas
+	running s3-offsite || port_free "$S3_OFFSITE_PORT" s3-offsite
 	local owner
 	owner=$(net_owner)
 	if [ -n "$owner" ] && [ "$owner" != "$DIR" ] && net_abandoned; then
@@ -514,6 +524,22 @@ gitea_prepare() {
 		EOF
 		chown "$GITEA_USER:$GITEA_USER" "$G/app.ini.tmp"
 		mv "$G/app.ini.tmp" "$G/app.ini"
+	)
+}
+
+# One S3 server: the access key ID is fixed (the dev stack names it), the secret key is made once and kept in
+# $DIR/s3/<name>/secret-key (0600), which the dev stack reads through secretAccessKeyPath. Credentials go
+# through the environment, never the command line.
+start_s3() {
+	local name=$1 d="$DIR/s3/${1#s3-}"
+	install -d -m 0700 "$d" "$d/buckets"
+	[ -s "$d/secret-key" ] || (umask 077 && openssl rand -hex 20 >"$d/secret-key")
+	printf 'hearth-sandbox-%s\n' "${1#s3-}" >"$d/access-key"
+	(
+		export ROOT_ACCESS_KEY_ID="hearth-sandbox-${1#s3-}"
+		ROOT_SECRET_ACCESS_KEY=$(<"$d/secret-key")
+		export ROOT_SECRET_ACCESS_KEY
+		start_bg "$name" "$BIN/versitygw" --port "127.0.0.1:$(s3_port "$name")" posix "$d/buckets"
 	)
 }
 
@@ -1002,6 +1028,9 @@ cmd_up() {
 	running etcd || start_etcd
 	started[gitea]=$EPOCHREALTIME
 	running gitea || start_gitea
+	started[s3]=$EPOCHREALTIME
+	running s3-nas || start_s3 s3-nas
+	running s3-offsite || start_s3 s3-offsite
 	started[ssh]=$EPOCHREALTIME
 	local name
 	for name in "${NODES[@]}"; do running "$name" || start_node "$name"; done
@@ -1031,6 +1060,10 @@ cmd_up() {
 	gitea_admin
 	took[gitea-admin]=$(since "${started[gitea]}")
 
+	wait_for "S3 nas" s3-nas 30 s3_ok s3-nas
+	wait_for "S3 offsite" s3-offsite 30 s3_ok s3-offsite
+	took[s3]=$(since "${started[s3]}")
+
 	for name in "${NODES[@]}"; do wait_for "ssh $name" "$name" 30 node_ssh_check "$name"; done
 	took[ssh-nodes]=$(since "${started[ssh]}")
 	write_nodes_json
@@ -1045,7 +1078,7 @@ cmd_up() {
 		local k first=1
 		printf '{'
 		for k in certificates etcd kube-apiserver kube-controller-manager kube-scheduler kwok nodes-ready default-sa \
-			gitea gitea-admin ssh-nodes total; do
+			gitea gitea-admin s3 ssh-nodes total; do
 			[ "$first" = 1 ] || printf ', '
 			first=0
 			printf '"%s": %s' "$k" "${took[$k]}"
@@ -1062,6 +1095,7 @@ cmd_up() {
 
 		  kubeconfig   $DIR/kubeconfig        (KUBECONFIG=$DIR/kubeconfig $KUBECTL get nodes)
 		  Gitea        http://127.0.0.1:$GITEA_PORT  admin $GITEA_ADMIN, token in $G/token, password in $G/admin-password
+		  S3 targets   nas http://127.0.0.1:$S3_NAS_PORT, offsite http://127.0.0.1:$S3_OFFSITE_PORT  (keys in $DIR/s3/<name>/)
 		  SSH nodes    $(for n in "${NODES[@]}"; do printf '%s %s  ' "$n" "$(node_addr "$n")"; done)(user hearth, $DIR/nodes.json)
 		               ssh -i $DIR/ssh/id_ed25519 -o UserKnownHostsFile=$DIR/ssh/known_hosts hearth@$(node_addr node-1)
 		  tear down    npm run sandbox -- down   (--keep-state keeps $DIR)

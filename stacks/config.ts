@@ -24,12 +24,16 @@ export type SecretKey =
   | "cloudflareDnsApiToken"
   | "hcloudToken"
   | "giteaToken"
-  | "backupSecretAccessKey";
+  | "backupSecretAccessKeys";
 
 /** Validated config whose credentials are secret Outputs. */
 export type LoadedConfig = Omit<HearthConfig, SecretKey> & {
-  [K in SecretKey]: pulumi.Output<string> | undefined;
-} & { stack: string };
+  [K in Exclude<SecretKey, "backupSecretAccessKeys">]: pulumi.Output<string> | undefined;
+} & {
+  stack: string;
+  /** Each backup target's secret access key, by target name (from config or its file). */
+  backupSecretAccessKeys: Record<string, pulumi.Output<string>>;
+};
 
 /** Reads and validates the stack's `hearth:` config; throws a `ConfigError` listing every problem. */
 export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedConfig {
@@ -60,6 +64,19 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     }
     return { ...n, hostKey: parsed.data };
   });
+  const backupKeys: Record<string, pulumi.Output<string>> = {};
+  c.backup?.targets.forEach((t, i) => {
+    const key =
+      c.backupSecretAccessKeys?.[t.name] ??
+      files
+        .read(
+          `backup.targets[${i}].secretAccessKeyPath`,
+          t.secretAccessKeyPath,
+          "a secret access key",
+        )
+        ?.trim();
+    if (key !== undefined) backupKeys[t.name] = pulumi.secret(key);
+  });
   files.throwIfAny();
   return {
     ...c,
@@ -73,7 +90,7 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     cloudflareDnsApiToken: secret(c.cloudflareDnsApiToken),
     hcloudToken: secret(c.hcloudToken),
     giteaToken: secret(giteaToken),
-    backupSecretAccessKey: secret(c.backupSecretAccessKey),
+    backupSecretAccessKeys: backupKeys,
   };
 }
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../components/types";
 import { LoadedConfig } from "./config";
 import { buildCluster, buildNodes } from "./nodes";
-import { buildPlatform } from "./platform";
+import { BackupsOutput, buildPlatform } from "./platform";
 
 /** Arguments of the whole home. */
 export interface HomelabArgs {
@@ -23,6 +23,10 @@ export class Homelab extends pulumi.ComponentResource {
   readonly adminCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
   /** The cluster handle the platform runs on. */
   readonly cluster: ClusterHandle;
+  /** Where each app's backups are (no secret), when hearth:backup is set. */
+  readonly backups?: Omit<BackupsOutput, "access">;
+  /** Secret: the restic repository password and the targets' secret keys. */
+  readonly backupAccess?: BackupsOutput["access"];
 
   constructor(name: string, args: HomelabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:stack:Homelab", name, {}, opts);
@@ -38,6 +42,11 @@ export class Homelab extends pulumi.ComponentResource {
         Record<string, { username: string; password: string }>
       >,
     );
+    if (platform.backups) {
+      const { access, ...plain } = platform.backups;
+      this.backups = plain;
+      this.backupAccess = access;
+    }
     this.registerOutputs({
       urls: this.urls,
       kubeconfig: this.kubeconfig,

@@ -2,6 +2,7 @@
  * The node and cluster layers: metal nodes (PXE-installed or already installed) and Hetzner servers become
  * `NodeHandle`s; k3s is installed on them, or an existing cluster is used. Called by `Homelab`.
  */
+import { ETCD_S3_SECRET } from "../components/backup/etcd-backup";
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { HcloudFleet } from "../components/cloud/hcloud-fleet";
@@ -177,6 +178,11 @@ export function buildCluster(
       cisHardening: c.cluster.cisHardening,
       podCidr: c.cluster.podCidr,
       serviceCidr: c.cluster.serviceCidr,
+      etcdSnapshots: c.backup?.etcd && {
+        schedule: c.backup.etcd.schedule,
+        retention: c.backup.etcd.retention,
+        configSecret: ETCD_S3_SECRET,
+      },
     },
     { parent },
   ).cluster;

@@ -17,7 +17,11 @@ import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
 import { GitOpsRepo } from "../components/git/gitops-repo";
 import { gitopsSeedFiles } from "../components/git/seed";
+import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
+import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
+import { BackupTarget, repository } from "../components/backup/plan";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
+import { DeployedApp } from "../apps/recipe";
 import { ClusterHandle, GiteaEndpoint, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
 
@@ -31,6 +35,31 @@ export interface PlatformResult {
   urls: Record<string, pulumi.Output<string>>;
   /** App name -> admin login, every password secret. */
   credentials: Record<string, { username: pulumi.Input<string>; password: pulumi.Output<string> }>;
+  /** What the backup operator commands need, when hearth:backup is set. */
+  backups?: BackupsOutput;
+}
+
+/** The backups of the stack, as the `backups` stack output (plain) and `backupAccess` (secret). */
+export interface BackupsOutput {
+  targets: BackupTarget[];
+  /** App name -> where its data and backup objects are. */
+  apps: Record<
+    string,
+    {
+      namespace: string;
+      claimName: string;
+      mountPath: string;
+      sqlite: string[];
+      workload: BackupSource["workload"];
+      cronJobs: { backup: string; drill: string; restore: string };
+      /** Target name -> restic repository. */
+      repositories: Record<string, string>;
+    }
+  >;
+  /** Secret: the repository password and each target's secret key. */
+  access: pulumi.Output<{ password: string; secretKeys: Record<string, string> }>;
+  /** k3s etcd snapshots: target and folder, when configured. */
+  etcd?: { target: string; folder: string };
 }
 
 /** Builds the platform and the enabled apps on a cluster. */
@@ -48,9 +77,18 @@ export function buildPlatform(
 
   const secrets = new GeneratedSecrets(
     `${name}-secrets`,
-    { passwords: { "gitea-admin": {}, "woodpecker-agent": { length: 48 } } },
+    {
+      passwords: {
+        "gitea-admin": {},
+        "woodpecker-agent": { length: 48 },
+        // Never rotated: restic encrypts every snapshot under it, so losing it loses the backups
+        // (docs/backups.md says how to escrow it).
+        ...(c.backup ? { "backup-repository": { length: 48 } } : {}),
+      },
+    },
     { parent },
   );
+  const deployed: Record<string, DeployedApp> = {};
 
   let platform: Platform = {
     provider: cluster.provider,
@@ -78,6 +116,7 @@ export function buildPlatform(
       opts,
     );
     ready.push(t.resource);
+    deployed.traefik = t;
   }
   if (enabled.has("cert-manager")) {
     const cm = certManager.deploy(
@@ -144,6 +183,7 @@ export function buildPlatform(
       },
       appOpts,
     );
+    deployed.gitea = g;
     endpoint = g.endpoint;
     giteaUrl = g.url;
     // Its API is called at https://<host>: wait for the route there (release, Ingress, and the tunnel with its
@@ -181,6 +221,7 @@ export function buildPlatform(
       appOpts,
     );
     if (a.url) urls.argocd = a.url;
+    deployed.argocd = a;
     credentials.argocd = { username: "admin", password: a.adminPassword };
   }
 
@@ -210,6 +251,7 @@ export function buildPlatform(
       appOpts,
     );
     if (w.url) urls.woodpecker = w.url;
+    deployed.woodpecker = w;
   }
 
   if (enabled.has("zot")) {
@@ -219,6 +261,7 @@ export function buildPlatform(
       appOpts,
     );
     if (z.url) urls.zot = z.url;
+    deployed.zot = z;
     credentials.zot = { username: z.username, password: z.password };
   }
 
@@ -242,7 +285,93 @@ export function buildPlatform(
       appOpts,
     );
     if (h.url) urls.homepage = h.url;
+    deployed.homepage = h;
   }
 
-  return { platform, urls, credentials };
+  const backups = c.backup
+    ? buildBackups(name, c, deployed, secrets.passwords["backup-repository"], cluster, parent)
+    : undefined;
+  return { platform, urls, credentials, backups };
+}
+
+/**
+ * Backups and drills for every enabled app whose catalogue entry says `backup: true` (its recipe hands back
+ * its volume), and the etcd snapshots' S3 Secret on a k3s cluster.
+ */
+function buildBackups(
+  name: string,
+  c: LoadedConfig,
+  deployed: Record<string, DeployedApp>,
+  password: pulumi.Output<string>,
+  cluster: ClusterHandle,
+  parent: pulumi.Resource,
+): BackupsOutput {
+  const b = c.backup!;
+  const out: BackupsOutput = {
+    targets: b.targets.map(({ name: n, role, endpoint, bucket, region, accessKeyId }) => ({
+      name: n,
+      role,
+      endpoint,
+      bucket,
+      region,
+      accessKeyId,
+    })),
+    apps: {},
+    access: pulumi.secret(
+      pulumi
+        .all([password, pulumi.all(c.backupSecretAccessKeys)])
+        .apply(([pw, secretKeys]) => ({ password: pw, secretKeys })),
+    ),
+  };
+  for (const app of c.apps.enabled) {
+    if (!catalogue[app]?.backup || !deployed[app]) continue;
+    const source = deployed[app].backup;
+    if (!source) {
+      throw new Error(
+        `app "${app}": its catalogue entry says backup: true but its recipe names no data volume; ` +
+          `return DeployedApp.backup from apps/${app}.ts.`,
+      );
+    }
+    new AppBackup(
+      `${name}-${app}-backup`,
+      {
+        app,
+        namespace: source.namespace,
+        source,
+        policy: {
+          targets: out.targets,
+          secretKeys: c.backupSecretAccessKeys,
+          password,
+          schedule: b.schedule,
+          drillSchedule: b.drill.schedule,
+          retention: b.retention,
+          drillSubset: b.drill.readDataSubset,
+          timezone: c.timezone,
+        },
+      },
+      { parent, providers: { kubernetes: cluster.provider }, dependsOn: [deployed[app].resource] },
+    );
+    const names = backupNames(app);
+    out.apps[app] = {
+      namespace: source.namespace,
+      claimName: source.claimName,
+      mountPath: source.mountPath,
+      sqlite: source.sqlite,
+      workload: source.workload,
+      cronJobs: { backup: names.backup, drill: names.drill, restore: names.restore },
+      repositories: Object.fromEntries(out.targets.map((t) => [t.name, repository(t, app)])),
+    };
+  }
+  if (b.etcd && c.cluster.mode === "k3s") {
+    const target =
+      out.targets.find((t) => t.name === b.etcd!.target) ??
+      out.targets.find((t) => t.role === "offsite") ??
+      out.targets[0];
+    etcdS3Secret(`${name}-etcd-s3`, target, c.backupSecretAccessKeys[target.name], {
+      parent,
+      provider: cluster.provider,
+    });
+    out.etcd = { target: target.name, folder: ETCD_S3_FOLDER };
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { catalogue } from "../apps";
 import { checkLocalChart, resolveChart } from "../components/app/chart-source";
@@ -36,5 +37,14 @@ export function program() {
     urls: home.urls,
     kubeconfig: home.kubeconfig,
     adminCredentials: home.adminCredentials,
+    ...(home.backups && {
+      backups: pulumi.output(home.backups),
+      backupAccess: home.backupAccess,
+      backupEscrow: pulumi.output(
+        "Every backup is encrypted with the restic password in the secret output backupAccess.password; " +
+          "without it no snapshot can be read. Print it once with `pulumi stack output backupAccess " +
+          "--show-secrets` and keep a copy away from the home and from this stack (docs/backups.md).",
+      ),
+    }),
   };
 }

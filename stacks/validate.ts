@@ -296,11 +296,7 @@ export function crossFieldProblems(
       "hcloudToken",
       `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
     );
-  if (c.backup && missing("backupSecretAccessKey"))
-    add(
-      "backupSecretAccessKey",
-      `is required with ${NS}:backup; run: pulumi config set --secret ${NS}:backupSecretAccessKey <key>`,
-    );
+  if (c.backup) out.push(...backupProblems(c.backup, c, failed));
 
   const enabled = c.apps?.enabled ?? [];
   const names = Object.keys(catalogue).sort();
@@ -382,6 +378,88 @@ export function crossFieldProblems(
     );
   if (externalGitea && enabled.includes("gitea"))
     add("gitea.url", `points at an existing Gitea while the "gitea" app is enabled; choose one`);
+  return out;
+}
+
+/** The rules of hearth:backup across its targets, their secrets, retention and the cluster. */
+function backupProblems(
+  b: NonNullable<HearthConfig["backup"]>,
+  c: Partial<HearthConfig>,
+  failed: ReadonlySet<KeyName>,
+): Problem[] {
+  const out: Problem[] = [];
+  const add = (path: string, message: string) => out.push({ path: `${NS}:${path}`, message });
+  const names = new Map<string, number>();
+  const places = new Map<string, number>();
+  b.targets.forEach((t, i) => {
+    const firstName = names.get(t.name);
+    if (firstName !== undefined)
+      add(
+        `backup.targets[${i}].name`,
+        `"${t.name}" is already the name of ${NS}:backup.targets[${firstName}]`,
+      );
+    else names.set(t.name, i);
+    const place = `${t.endpoint.replace(/\/+$/, "").toLowerCase()} ${t.bucket}`;
+    const firstPlace = places.get(place);
+    if (firstPlace !== undefined)
+      add(
+        `backup.targets[${i}]`,
+        `writes to the same endpoint and bucket as ${NS}:backup.targets[${firstPlace}] (${t.endpoint}, ${t.bucket}); a second copy must be a second place`,
+      );
+    else places.set(place, i);
+  });
+  if (b.targets.length < b.copies)
+    add(
+      "backup.targets",
+      `names ${b.targets.length} target${b.targets.length === 1 ? "" : "s"} but ${NS}:backup.copies is ${b.copies}; add targets (one offsite) or lower copies`,
+    );
+  if (b.copies >= 2 && !b.targets.some((t) => t.role === "offsite"))
+    add(
+      "backup.targets",
+      `has no target with role "offsite" while ${NS}:backup.copies is ${b.copies}; one copy must live away from the home (3-2-1)`,
+    );
+  const r = b.retention;
+  if (r.last + r.daily + r.weekly + r.monthly < 1)
+    add("backup.retention", "keeps no snapshot at all; keep one at least, e.g. daily: 7");
+
+  // Secret keys: from hearth:backupSecretAccessKeys, or a file per target.
+  if (!failed.has("backupSecretAccessKeys")) {
+    const secrets = c.backupSecretAccessKeys ?? {};
+    b.targets.forEach((t, i) => {
+      const inConfig = secrets[t.name] !== undefined;
+      if (inConfig && t.secretAccessKeyPath)
+        add(
+          `backup.targets[${i}].secretAccessKeyPath`,
+          `is set while ${NS}:backupSecretAccessKeys.${t.name} is too; keep one`,
+        );
+      if (!inConfig && !t.secretAccessKeyPath)
+        add(
+          `backupSecretAccessKeys.${t.name}`,
+          `is required for backup target "${t.name}"; run: pulumi config set --secret --path '${NS}:backupSecretAccessKeys.${t.name}' <secret key>`,
+        );
+    });
+    for (const name of Object.keys(secrets))
+      if (!names.has(name)) {
+        const guess = closest(name, [...names.keys()]);
+        add(
+          `backupSecretAccessKeys.${name}`,
+          `names no target of ${NS}:backup${guess ? `; did you mean ${guess}?` : ""}`,
+        );
+      }
+  }
+
+  if (b.etcd) {
+    if (!failed.has("cluster") && c.cluster && c.cluster.mode !== "k3s")
+      add(
+        "backup.etcd",
+        `needs cluster.mode "k3s": an existing cluster's etcd is backed up by whoever runs it; remove backup.etcd`,
+      );
+    if (b.etcd.target !== undefined && !names.has(b.etcd.target))
+      add(
+        "backup.etcd.target",
+        `"${b.etcd.target}" is not a target of ${NS}:backup (${[...names.keys()].join(", ")})`,
+      );
+  }
   return out;
 }
 

@@ -82,7 +82,7 @@ describe("check:charts against broken charts", () => {
     rmSync(join(broken, "homepage/templates/service.yaml"));
     // zot: the data volume mounted a second time at its own path.
     const zot = join(broken, "zot/templates/deployment.yaml");
-    const dataMount = '(dict "name" "data" "mountPath" "/var/lib/registry")';
+    const dataMount = '(dict "name" $claim "mountPath" "/var/lib/registry")';
     const deployment = readFileSync(zot, "utf8");
     if (!deployment.includes(dataMount)) throw new Error("the zot stand-in's data mount moved");
     writeFileSync(zot, deployment.replace(dataMount, `${dataMount} ${dataMount}`));

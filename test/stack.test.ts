@@ -86,6 +86,7 @@ const configSecrets = [
   "v1:kubeconfig",
   "v1:giteatoken",
   "v1:backupkey",
+  "v1:backupkey2",
 ];
 
 describe.each([...examples, ...fixtures])("%s under mocks", (file) => {
@@ -250,5 +251,51 @@ describe("the resource graph", () => {
     );
     const { registrations } = await import("./mocks");
     expect(registrations).toEqual([]);
+  });
+});
+
+describe("backups in the whole program", () => {
+  it("home: every enabled app with data gets backups and drills to both targets, and etcd goes to S3", async () => {
+    const { registrations: regs, outputs } = await evaluateStackFile(join(root, examples[0]));
+    const withData = Object.values(catalogue)
+      .filter((m) => m.backup)
+      .map((m) => m.name)
+      .sort();
+    expect(withData).toEqual(["gitea", "woodpecker", "zot"]);
+    const backups = regs.filter((r) => r.type === "hearth:backup:AppBackup").map((r) => r.name);
+    expect(backups.sort()).toEqual(withData.map((a) => `hearth-${a}-backup`));
+    const crons = regs
+      .filter((r) => r.type === "kubernetes:batch/v1:CronJob")
+      .map((r) => `${reveal(r.inputs).metadata.namespace}/${reveal(r.inputs).metadata.name}`);
+    for (const app of withData) {
+      expect(crons).toEqual(
+        expect.arrayContaining([`${app}/hearth-backup-${app}`, `${app}/hearth-drill-${app}`]),
+      );
+    }
+    // The backup pod mounts the claim the recipe's chart creates.
+    const wp = regs.find((r) => r.name === "hearth-woodpecker-backup-backup")!;
+    expect(JSON.stringify(reveal(wp.inputs))).toContain('"claimName":"data-woodpecker-server-0"');
+
+    const etcd = regs.find((r) => r.name === "hearth-etcd-s3")!;
+    expect(reveal(etcd.inputs).metadata).toEqual({
+      name: "hearth-etcd-s3",
+      namespace: "kube-system",
+    });
+    expect(isSecretValue(etcd.rawInputs.stringData)).toBe(true);
+    expect(reveal(etcd.inputs).stringData).toMatchObject({
+      "etcd-s3-endpoint": "s3.eu-central-1.example.net",
+      "etcd-s3-insecure": "false",
+      "etcd-s3-bucket": "hearth-backups",
+    });
+    const first = regs.find(
+      (r) => r.type === "hearth:ssh:RemoteCommand" && r.name === "hearth-k3s-node1",
+    );
+    const script = JSON.stringify(reveal(first?.inputs ?? {}));
+    expect(script).toContain("--etcd-s3-config-secret=hearth-etcd-s3");
+    expect(script).not.toMatch(/etcd-s3-(access|secret)-key/);
+
+    const out = outputs as { backups: { apps: Record<string, unknown> }; backupEscrow: string };
+    expect(Object.keys(out.backups.apps).sort()).toEqual(withData);
+    expect(out.backupEscrow).toContain("pulumi stack output backupAccess --show-secrets");
   });
 });

@@ -27,11 +27,13 @@
 #   HEARTH_KEEP_LAST, HEARTH_KEEP_DAILY, HEARTH_KEEP_WEEKLY, HEARTH_KEEP_MONTHLY   retention (0 = unused)
 #   HEARTH_DRILL_SUBSET        share of the pack files `restic check` reads, e.g. 10%
 #   HEARTH_CACHE               restic's cache directory @default $HEARTH_STAGE/../.restic-cache
+#   HEARTH_EXTRA_TAG           one more tag for the pushed snapshots (the operator commands use pre-restore)
 # <T> is the target name in upper case with "-" as "_".
 #
 # Every failure names the target, its repository and restic's own error; a run with one failing target still
 # tries the others and then exits 1. Exit 2 is a usage or environment error.
 set -eu
+[ -z "${TMPDIR-}" ] || mkdir -p "$TMPDIR"
 
 die() {
 	echo "hearth-backup: $*" >&2
@@ -145,7 +147,9 @@ cmd_push() {
 			continue
 		fi
 		out=$(mktemp)
+		# shellcheck disable=SC2046 # no tag, or --tag and its value
 		if ! r backup --json --host "hearth-$HEARTH_APP" --tag hearth-backup --tag "app=$HEARTH_APP" \
+			$([ -z "${HEARTH_EXTRA_TAG-}" ] || printf -- '--tag %s' "$HEARTH_EXTRA_TAG") \
 			--exclude-file "$HEARTH_STAGE/exclude" --exclude "$HEARTH_STAGE/exclude" \
 			"$HEARTH_DATA" "$HEARTH_STAGE" >"$out" 2>"$out.err"; then
 			fail_target "$t" "backup" "$out.err"

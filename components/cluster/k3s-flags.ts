@@ -73,6 +73,43 @@ export interface K3sServerFlagOptions extends K3sNodeFlagOptions {
   podCidr?: string;
   /** Service network. @default k3s's 10.43.0.0/16 */
   serviceCidr?: string;
+  /** etcd snapshots, kept on the server and copied to S3. @default k3s's own local snapshots only */
+  etcdSnapshots?: EtcdSnapshotOptions;
+}
+
+/** Scheduled etcd snapshots with an S3 copy whose settings and keys live in a kube-system Secret. */
+export interface EtcdSnapshotOptions {
+  /** Cron schedule. */
+  schedule: string;
+  /** Snapshots kept on each server's disk. */
+  retention: number;
+  /** Name of the kube-system Secret with the S3 settings (see `etcdS3SecretData`). */
+  configSecret: string;
+}
+
+/**
+ * The data of k3s's etcd S3 config Secret. Keys as k3s's pkg/etcd/s3/config_secret.go reads them (k3s
+ * PR #10340, in v1.33.x; read through rke2 v1.33.5+rke2r1's k3s flag map and k3s's stored sources, the k3s
+ * repository being too large to fetch here): the endpoint is host[:port] without a scheme, and
+ * etcd-s3-insecure chooses plain HTTP. k3s reads the Secret only when no other etcd-s3-* option is set, so
+ * the keys never reach a command line or k3s's config file.
+ */
+export function etcdS3SecretData(t: {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  folder: string;
+}): Record<string, string> {
+  const u = new URL(t.endpoint);
+  return {
+    "etcd-s3-endpoint": u.host,
+    "etcd-s3-bucket": t.bucket,
+    "etcd-s3-region": t.region,
+    "etcd-s3-folder": t.folder,
+    "etcd-s3-access-key": t.accessKeyId,
+    "etcd-s3-insecure": u.protocol === "http:" ? "true" : "false",
+  };
 }
 
 /** Options for an agent (workloads only). */
@@ -95,6 +132,10 @@ const ALWAYS_MANAGED: Record<NodeRole, string[]> = {
     "write-kubeconfig-mode",
     "cluster-cidr",
     "service-cidr",
+    "etcd-s3",
+    "etcd-s3-config-secret",
+    "etcd-snapshot-schedule-cron",
+    "etcd-snapshot-retention",
   ],
   agent: ["server", "token", "token-file", "node-name", "node-ip", "flannel-iface"],
 };
@@ -196,6 +237,15 @@ export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
   // in an older release; the k3s repository is too large to fetch here for the pinned tag).
   if (opts.podCidr) flags.push(`--cluster-cidr=${opts.podCidr}`);
   if (opts.serviceCidr) flags.push(`--service-cidr=${opts.serviceCidr}`);
+  if (opts.etcdSnapshots) {
+    const e = opts.etcdSnapshots;
+    flags.push(
+      `--etcd-snapshot-schedule-cron=${e.schedule}`,
+      `--etcd-snapshot-retention=${e.retention}`,
+      "--etcd-s3",
+      `--etcd-s3-config-secret=${e.configSecret}`,
+    );
+  }
   if (opts.cisHardening ?? true) {
     flags.push(
       "--secrets-encryption",

@@ -16,6 +16,7 @@ import {
   k3sInstallScript,
   k3sServerFlags,
   rewriteKubeconfigServer,
+  EtcdSnapshotOptions,
 } from "./k3s-flags";
 
 /** Arguments of a k3s cluster installed over SSH. */
@@ -24,6 +25,8 @@ export interface K3sArgs {
   nodes: NodeHandle[];
   /** Pinned k3s release, e.g. `v1.31.4+k3s1`; changing it upgrades every node in order. */
   version: string;
+  /** Scheduled etcd snapshots copied to S3 (the platform creates their config Secret). @default none */
+  etcdSnapshots?: EtcdSnapshotOptions;
   /** Extra `k3s server` flags, appended after Hearth's own. @default [] */
   flags?: string[];
   /** Extra `k3s agent` flags; kept apart because agents reject server-only flags. @default [] */
@@ -84,6 +87,7 @@ export class K3s extends pulumi.ComponentResource {
                   tlsSans: sans,
                   podCidr: args.podCidr,
                   serviceCidr: args.serviceCidr,
+                  etcdSnapshots: args.etcdSnapshots,
                   extraFlags: args.flags,
                 });
           return k3sInstallScript({

@@ -15,12 +15,15 @@ name when it already contains the chart name, else "<release>-<chart>".
 {{- end -}}
 {{- end -}}
 
-{{/* Selector labels of one component: (list $ "component"). */}}
+{{/*
+Selector labels of one component: (list $ "component"). Upstream's are each sub-chart's name ("server",
+"agent") and the release (woodpecker-ci/helm 3.4.2 charts/server/templates/_helpers.tpl
+"woodpecker-server.selectorLabels"); Hearth's backups select the server's pods by them.
+*/}}
 {{- define "woodpecker.selectorLabels" -}}
 {{- $root := index . 0 -}}
-app.kubernetes.io/name: {{ $root.Chart.Name }}
+app.kubernetes.io/name: {{ index . 1 }}
 app.kubernetes.io/instance: {{ $root.Release.Name }}
-app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
 {{/* Every object's labels: (list $ "component"). */}}
@@ -37,19 +40,33 @@ hearth.dev/stand-in: "true"
 One Deployment of a stand-in component: a single container that kwok reports Running and Ready.
 dict: root, name, component, image, podSecurityContext, securityContext, resources, ports (list of
 name/containerPort), readinessProbe, and optional replicas, strategy, args, env, envFrom, volumeMounts,
-volumes, podAnnotations.
+volumes, podAnnotations, and claims (list of name/size: a StatefulSet with those volumeClaimTemplates, as
+upstream charts do for data volumes; the sandbox's kwok volume stages bind them).
 */}}
 {{- define "woodpecker.deployment" -}}
 {{- $root := .root -}}
 apiVersion: apps/v1
-kind: Deployment
+kind: {{ if .claims }}StatefulSet{{ else }}Deployment{{ end }}
 metadata:
   name: {{ .name }}
   labels:
     {{- include "woodpecker.labels" (list $root .component) | nindent 4 }}
 spec:
   replicas: {{ .replicas | default 1 }}
-  {{- with .strategy }}
+  {{- if .claims }}
+  serviceName: {{ .name }}
+  volumeClaimTemplates:
+    {{- range .claims }}
+    - metadata:
+        name: {{ .name }}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: {{ .size }}
+    {{- end }}
+  {{- end }}
+  {{- with (and (not .claims) .strategy) }}
   strategy:
     {{- toYaml . | nindent 4 }}
   {{- end }}

@@ -37,19 +37,33 @@ hearth.dev/stand-in: "true"
 One Deployment of a stand-in component: a single container that kwok reports Running and Ready.
 dict: root, name, component, image, podSecurityContext, securityContext, resources, ports (list of
 name/containerPort), readinessProbe, and optional replicas, strategy, args, env, envFrom, volumeMounts,
-volumes, podAnnotations.
+volumes, podAnnotations, and claims (list of name/size: a StatefulSet with those volumeClaimTemplates, as
+upstream charts do for data volumes; the sandbox's kwok volume stages bind them).
 */}}
 {{- define "zot.deployment" -}}
 {{- $root := .root -}}
 apiVersion: apps/v1
-kind: Deployment
+kind: {{ if .claims }}StatefulSet{{ else }}Deployment{{ end }}
 metadata:
   name: {{ .name }}
   labels:
     {{- include "zot.labels" (list $root .component) | nindent 4 }}
 spec:
   replicas: {{ .replicas | default 1 }}
-  {{- with .strategy }}
+  {{- if .claims }}
+  serviceName: {{ .name }}
+  volumeClaimTemplates:
+    {{- range .claims }}
+    - metadata:
+        name: {{ .name }}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: {{ .size }}
+    {{- end }}
+  {{- end }}
+  {{- with (and (not .claims) .strategy) }}
   strategy:
     {{- toYaml . | nindent 4 }}
   {{- end }}

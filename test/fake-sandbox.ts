@@ -27,6 +27,13 @@ export function fakeSandbox(nodes: string[]): FakeSandbox {
   const giteaToken = "planted-sandbox-gitea-token";
   writeFileSync(join(dir, "gitea/token"), giteaToken, { mode: 0o600 });
   writeFileSync(join(dir, "kubeconfig"), "apiVersion: v1\nkind: Config\n", { mode: 0o600 });
+  // The S3 servers' secret keys (the dev stack's backup targets).
+  for (const target of ["nas", "offsite"]) {
+    mkdirSync(join(dir, "s3", target), { recursive: true });
+    writeFileSync(join(dir, "s3", target, "secret-key"), `planted-sandbox-s3-${target}-key\n`, {
+      mode: 0o600,
+    });
+  }
   const hostKeys: Record<string, string> = {};
   for (const node of nodes) {
     hostKeys[node] = generateEd25519KeyPair(node).publicKey;

@@ -21,9 +21,18 @@ import {
   BackupTarget,
   Retention,
   WorkPaths,
+  repository,
   scriptEnv,
   secretEnv,
 } from "../../components/backup/plan";
+import {
+  BackupAccess,
+  BackupPlan,
+  backupStatus,
+  chooseSnapshot,
+  listSnapshots,
+  statusTable,
+} from "../../scripts/hearth/backup-ops";
 import { startS3, TestS3 } from "../s3-server";
 
 const SCRIPT = join(__dirname, "..", "..", "components", "backup", "hearth-backup.sh");
@@ -240,6 +249,28 @@ describe("hearth-backup.sh against two real S3 servers", () => {
     for (const l of lists) for (const snap of l) expect(snap.tags).toContain("hearth-backup");
   });
 
+  test("a file the app writes between stage and push is reported by the drill, not taken for damage", () => {
+    const keep1 = { last: 1, daily: 0, weekly: 0, monthly: 0 };
+    expect(run(["stage"], app, targets, keys).status).toBe(0);
+    writeFileSync(join(app.dataPath, "app.ini"), `[security]\nSECRET_KEY = ${CANARY}\n; edited\n`);
+    expect(run(["push"], app, targets, keys, {}, keep1).status).toBe(0);
+    const d = run(["drill"], app, targets, keys);
+    expect(d.stderr).toBe("");
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(
+      /target nas: \/.*\/app\.ini changed while the backup ran \(not damage\)/,
+    );
+    // A pre-restore snapshot skips retention, so the snapshot about to be restored is still there.
+    const before = snapshotCount(local, "gitea");
+    expect(
+      run(["backup"], app, targets, keys, { HEARTH_EXTRA_TAG: "pre-restore" }, keep1).status,
+    ).toBe(0);
+    expect(snapshotCount(local, "gitea")).toBe(before + 1);
+    expect(
+      run(["backup"], app, targets, keys, {}, { last: 2, daily: 0, weekly: 0, monthly: 0 }).status,
+    ).toBe(0);
+  });
+
   test("a corrupted pack makes the drill fail, naming the target and the snapshot; the other target passes", () => {
     const packs = files(join(offsite.root, "hearth-backups", "gitea", "data"));
     expect(packs.length).toBeGreaterThan(0);
@@ -308,5 +339,81 @@ describe("hearth-backup.sh against two real S3 servers", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`SQLite database ${app.dataPath}/nope.db does not exist`);
     expect(statSync(join(local.root, "hearth-backups", "gitea")).isDirectory()).toBe(true);
+  });
+});
+
+describe("the operator commands' restic side against the real S3 servers", () => {
+  const app: AppData = { app: "zot", dataPath: "", sqlite: [] };
+  let targets: BackupTarget[];
+  let keys: Record<string, string>;
+  let plan: BackupPlan;
+  let access: BackupAccess;
+
+  beforeAll(() => {
+    app.dataPath = join(work, "zot-data");
+    mkdirSync(join(app.dataPath, "blobs"), { recursive: true });
+    writeFileSync(join(app.dataPath, "blobs", "sha256-aa"), Buffer.alloc(200000, 7));
+    targets = targetsOf(["nas", local, "local"], ["off-site", offsite, "offsite"]);
+    keys = { nas: local.secretAccessKey, "off-site": offsite.secretAccessKey };
+    plan = {
+      targets,
+      apps: {
+        zot: {
+          namespace: "zot",
+          claimName: "hearth-zot-pvc-zot-0",
+          mountPath: app.dataPath,
+          sqlite: [],
+          workload: { kind: "StatefulSet", name: "zot" },
+          cronJobs: {
+            backup: "hearth-backup-zot",
+            drill: "hearth-drill-zot",
+            restore: "hearth-restore-zot",
+          },
+          repositories: Object.fromEntries(targets.map((t) => [t.name, repository(t, "zot")])),
+        },
+      },
+    };
+    access = { password: PASSWORD, secretKeys: keys };
+  });
+
+  test("status reads every target: nothing yet, then the snapshot, its size and the last good drill", () => {
+    const empty = backupStatus(plan, access);
+    expect(empty.map((r) => [r.target, r.snapshots, r.error])).toEqual([
+      ["nas", 0, undefined],
+      ["off-site", 0, undefined],
+    ]);
+    expect(statusTable(empty)).toContain("no snapshot yet");
+
+    expect(run(["backup"], app, targets, keys).status).toBe(0);
+    expect(run(["drill"], app, targets, keys).status).toBe(0);
+    const rows = backupStatus(plan, access);
+    for (const r of rows) {
+      expect(r.snapshots).toBe(1);
+      expect(r.latest?.bytes).toBeGreaterThanOrEqual(200000);
+      expect(r.lastGoodDrill?.ageHours).toBeLessThan(1);
+    }
+    const table = statusTable(rows);
+    expect(table.split("\n")[0]).toMatch(
+      /^APP\s+TARGET\s+SNAPSHOTS\s+LATEST\s+AGE\s+SIZE\s+LAST GOOD DRILL\s+STATUS$/,
+    );
+    expect(table).toMatch(/zot\s+nas\s+1\s+[0-9a-f]{8}\s+\S+\s+\d+\.\d KiB\s+\S+ ago\s+ok/);
+  });
+
+  test("a target with a wrong key is an error naming its repository, never skipped", () => {
+    const rows = backupStatus(plan, { ...access, secretKeys: { ...keys, "off-site": "wrong" } });
+    expect(rows[0].error).toBeUndefined();
+    expect(rows[1].error).toContain(
+      `target off-site (s3:${offsite.endpoint}/hearth-backups/zot): `,
+    );
+    expect(rows[1].error).toContain("Access Denied");
+  });
+
+  test("a restore of a snapshot that does not exist lists the ones that do", () => {
+    const snaps = listSnapshots(plan, access, "zot", targets[0], join(work, "c")) ?? [];
+    expect(snaps).toHaveLength(1);
+    expect(chooseSnapshot(plan, access, "zot", snaps[0].short_id).id).toBe(snaps[0].id);
+    expect(() => chooseSnapshot(plan, access, "zot", "deadbeef")).toThrow(
+      `no snapshot of "zot" on target nas matches deadbeef; the snapshots there are:\n  ${snaps[0].short_id}  ${snaps[0].time}`,
+    );
   });
 });

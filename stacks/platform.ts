@@ -346,6 +346,7 @@ function buildBackups(
           drillSchedule: b.drill.schedule,
           retention: b.retention,
           drillSubset: b.drill.readDataSubset,
+          drillMaxAgeDays: b.drill.maxAgeDays,
           timezone: c.timezone,
         },
       },

@@ -51,6 +51,7 @@ function policy(): BackupPolicy {
     drillSchedule: "30 4 * * 0",
     retention: { last: 0, daily: 7, weekly: 4, monthly: 6 },
     drillSubset: "10%",
+    drillMaxAgeDays: 8,
     timezone: "Europe/Berlin",
   };
 }
@@ -151,6 +152,9 @@ describe("AppBackup", () => {
     ]);
     expect(reveal(find(CRON, "wp-restore").inputs).spec.suspend).toBe(true);
 
+    const alerts = reveal(find("kubernetes:core/v1:ConfigMap", "wp-alerts").inputs);
+    expect(alerts.metadata.labels["hearth.dev/prometheus-rules"]).toBe("true");
+    expect(alerts.data["hearth-backups.rules.yaml"]).toContain("alert: HearthBackupDrillStale");
     const np = reveal(find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "wp-egress").inputs);
     expect(np.spec.egress).toEqual([
       {

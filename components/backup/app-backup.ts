@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { backupAlertRules } from "./alerts";
 import {
   AppData,
   BackupTarget,
@@ -67,6 +68,8 @@ export interface BackupPolicy {
   drillSchedule: string;
   retention: Retention;
   drillSubset: string;
+  /** Days after which a drill without success raises an alert. */
+  drillMaxAgeDays: number;
   timezone: string;
 }
 
@@ -127,6 +130,24 @@ export class AppBackup extends pulumi.ComponentResource {
       {
         metadata: { name: names.script, namespace, labels: BACKUP_COMPONENT_LABEL },
         data: { "hearth-backup.sh": backupScript() },
+      },
+      child,
+    );
+    // The alert rules (components/backup/alerts.ts), for the observability stack to load by this label.
+    new k8s.core.v1.ConfigMap(
+      `${name}-alerts`,
+      {
+        metadata: {
+          name: "hearth-backup-alerts",
+          namespace,
+          labels: { ...BACKUP_COMPONENT_LABEL, "hearth.dev/prometheus-rules": "true" },
+        },
+        data: {
+          "hearth-backups.rules.yaml": backupAlertRules(
+            [{ app, namespace }],
+            policy.drillMaxAgeDays,
+          ),
+        },
       },
       child,
     );

@@ -12,6 +12,13 @@ export const K3S_PATHS = {
   /** Hash of the last applied version, flags and files; an unchanged stamp means nothing to do. */
   stampFile: "/etc/rancher/k3s/hearth-install.stamp",
   kubeconfig: "/etc/rancher/k3s/k3s.yaml",
+  /**
+   * The server token in k3s's secure format, K10<cluster CA hash>::server:<password>, which k3s writes on
+   * every server (k3s-io/docs docs/cli/token.md, "Server": "always written to
+   * /var/lib/rancher/k3s/server/token, in secure format"). Joining with it makes the new node check the
+   * cluster CA's hash before it sends its credentials; the first server can only start with the short form.
+   */
+  secureToken: "/var/lib/rancher/k3s/server/token",
   podSecurityConfig: "/var/lib/rancher/k3s/server/psa.yaml",
   auditPolicy: "/var/lib/rancher/k3s/server/audit.yaml",
   auditLog: "/var/lib/rancher/k3s/server/logs/audit.log",
@@ -61,6 +68,20 @@ export interface K3sNodeFlagOptions {
   cisHardening?: boolean;
   /** Operator flags appended after the managed ones. @default [] */
   extraFlags?: string[];
+}
+
+/**
+ * Prints the first server's secure join token on stdout, refusing a file that is not in the secure format (a
+ * joining node would then trust whatever CA answered).
+ */
+export function readSecureTokenScript(): string {
+  return [
+    `t=$(cat ${K3S_PATHS.secureToken})`,
+    'case "$t" in',
+    `K10?*::server:?*) printf '%s\n' "$t" ;;`,
+    `*) echo "k3s on $(hostname): ${K3S_PATHS.secureToken} holds no secure token (K10<CA hash>::server:...)" >&2; exit 1 ;;`,
+    "esac",
+  ].join("\n");
 }
 
 /** Options for a server (control plane + embedded etcd). */

@@ -12,6 +12,7 @@ import {
   unwrap,
 } from "../../test/mocks";
 
+const SECURE_TOKEN = "K10" + "ab".repeat(32) + "::server:planted-join-token\n";
 const RAW_KUBECONFIG = `apiVersion: v1
 clusters:
 - cluster:
@@ -28,6 +29,9 @@ installMocks((args) => {
   if (args.type === "hearth:secrets:GeneratedPassword") return { result: "planted-join-token" };
   if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-kubeconfig")) {
     return { stdout: RAW_KUBECONFIG };
+  }
+  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-join-token")) {
+    return { stdout: SECURE_TOKEN };
   }
   return undefined;
 });
@@ -100,11 +104,12 @@ describe("K3s", () => {
       find(COMMAND, "c-s2"),
       find(COMMAND, "c-s3"),
       find(COMMAND, "c-a1"),
+      find(COMMAND, "c-join-token"),
       find(COMMAND, "c-kubeconfig"),
       find("pulumi:providers:kubernetes", "c-provider"),
     ];
     for (const child of children) expect(child.parent).toBe(component.urn);
-    expect(ofType(COMMAND)).toHaveLength(5);
+    expect(ofType(COMMAND)).toHaveLength(6);
     expect(find("hearth:secrets:GeneratedPassword", "c-token").inputs).toMatchObject({
       length: 48,
     });
@@ -140,12 +145,16 @@ describe("K3s", () => {
     expect(find(COMMAND, "c-s1").inputs.update).toBe(s1);
   });
 
-  it("passes the token on stdin as a secret, never on the command line", async () => {
+  it("passes the token on stdin as a secret, never on the command line; joiners get the CA-pinning form", async () => {
     await build();
+    const read = find(COMMAND, "c-join-token");
+    expect(plain(read.inputs.create)).toContain("cat /var/lib/rancher/k3s/server/token");
+    expect(read.inputs.logging).toBe("stderr");
     for (const n of ["c-s1", "c-s2", "c-s3", "c-a1"]) {
       const cmd = find(COMMAND, n);
       expect(isSecretInput(cmd, "stdin")).toBe(true);
-      expect(plain(cmd.inputs.stdin)).toBe("planted-join-token\n");
+      // The first server can only start with the short token; every joiner checks the CA hash first.
+      expect(plain(cmd.inputs.stdin)).toBe(n === "c-s1" ? "planted-join-token\n" : SECURE_TOKEN);
       expect(JSON.stringify(cmd.inputs.create)).not.toContain("planted-join-token");
       expect(JSON.stringify(cmd.inputs.triggers)).not.toContain("planted-join-token");
       expect(isSecretInput(cmd, "connection.privateKey")).toBe(true);

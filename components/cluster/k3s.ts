@@ -17,6 +17,7 @@ import {
   k3sServerFlags,
   rewriteKubeconfigServer,
   EtcdSnapshotOptions,
+  readSecureTokenScript,
 } from "./k3s-flags";
 
 /** Arguments of a k3s cluster installed over SSH. */
@@ -68,7 +69,11 @@ export class K3s extends pulumi.ComponentResource {
       .all([apiAddress, ...servers.flatMap((s) => [s.address, s.connection.host])])
       .apply((all) => [...new Set(all)]);
 
-    const install = (node: NodeHandle, dependsOn: pulumi.Resource[]): RemoteCommand => {
+    const install = (
+      node: NodeHandle,
+      dependsOn: pulumi.Resource[],
+      joinToken: pulumi.Output<string> = stdin,
+    ): RemoteCommand => {
       const script = pulumi
         .all([node.address, first.address, tlsSans])
         .apply(([address, firstAddress, sans]) => {
@@ -110,19 +115,36 @@ export class K3s extends pulumi.ComponentResource {
           // Without an update command a changed input would replace the resource; reinstalling in
           // place is what an upgrade is.
           update: command,
-          stdin,
+          stdin: joinToken,
           triggers: [script.apply((s) => sha256(`${args.version}\n${s}`))],
         },
         { parent: this, dependsOn: [...dependsOn, ...node.ready] },
       );
     };
 
+    // The first server starts with the short token (the cluster CA does not exist before it); every other
+    // node joins with the secure form k3s then writes, which pins the cluster CA's hash.
+    const firstCommand = install(first, []);
+    const secure = new RemoteCommand(
+      `${name}-join-token`,
+      {
+        connection: connectionArgs(first.connection),
+        create: asRoot(readSecureTokenScript()),
+        // stdout is the join credential: never in the logs, secret in the state.
+        logging: "stderr",
+        triggers: [firstCommand.id],
+      },
+      { parent: this, dependsOn: [firstCommand], additionalSecretOutputs: ["stdout"] },
+    );
+    const joinToken = pulumi.secret(secure.stdout);
     // Servers join one at a time so etcd grows by one member at a time and keeps quorum.
-    const serverCommands: RemoteCommand[] = [];
-    for (const server of servers) {
-      serverCommands.push(install(server, serverCommands.slice(-1)));
+    const serverCommands: RemoteCommand[] = [firstCommand];
+    for (const server of servers.slice(1)) {
+      serverCommands.push(install(server, [...serverCommands.slice(-1), secure], joinToken));
     }
-    const agentCommands = agents.map((agent) => install(agent, serverCommands));
+    const agentCommands = agents.map((agent) =>
+      install(agent, [...serverCommands, secure], joinToken),
+    );
 
     const read = new RemoteCommand(
       `${name}-kubeconfig`,

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { catalogue } from "../apps";
+import { existsSync, readFileSync } from "fs";
 import { checkLocalChart, resolveChart } from "../components/app/chart-source";
+import { schemaProblems } from "../components/app/values-schema";
 import { LoadedConfig, loadConfig } from "./config";
 import { installCheapStackTraces } from "./stack-traces";
 import { Homelab } from "./homelab";
@@ -14,13 +16,27 @@ export function localChartProblems(c: LoadedConfig): Problem[] {
   const problems: Problem[] = [];
   for (const app of c.apps.enabled) {
     const chart = resolveChart(catalogue[app].chart, c.apps.settings[app]);
+    const chartDir = path.join(path.resolve(dir), chart.name);
     try {
-      checkLocalChart(app, chart, path.join(path.resolve(dir), chart.name));
+      checkLocalChart(app, chart, chartDir);
     } catch (e) {
       const key = process.env.HEARTH_CHARTS
         ? "HEARTH_CHARTS (environment)"
         : "hearth:charts.localDir";
       problems.push({ path: key, message: (e as Error).message });
+      continue;
+    }
+    // The operator's values override against the chart's own schema, as Helm would judge it mid-deploy.
+    const override = c.apps.settings[app]?.values;
+    const schemaFile = path.join(chartDir, "values.schema.json");
+    if (override && existsSync(schemaFile)) {
+      const schema = JSON.parse(readFileSync(schemaFile, "utf8")) as unknown;
+      for (const p of schemaProblems(schema, override)) {
+        problems.push({
+          path: `hearth:apps.settings.${app}.values`,
+          message: `${p} (chart ${chart.name} ${chart.version}); fix or remove the override`,
+        });
+      }
     }
   }
   return problems;

@@ -232,7 +232,13 @@ export const hetznerServerSchema = z.strictObject({
 
 /** Nodes rented from Hetzner Cloud instead of (or beside) metal. */
 export const hetznerSchema = z.strictObject({
-  location: z.enum(["fsn1", "nbg1", "hel1", "ash", "hil", "sin"]).default("fsn1"),
+  location: z.string().min(1).default("fsn1").describe("Hetzner location, e.g. fsn1, nbg1, hel1."),
+  extraServerTypes: z
+    .array(z.string().regex(/^[a-z0-9-]+$/))
+    .default([])
+    .describe(
+      "Server types Hetzner added after Hearth's list (stacks/hetzner-catalogue.ts) was made.",
+    ),
   networkCidr: cidr.default("10.44.0.0/16"),
   image: z.string().min(1).default("debian-12"),
   adminCidrs: z
@@ -261,7 +267,9 @@ export const appSettingsSchema = z.strictObject({
   values: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe("Helm values merged over the recipe's."),
+    .describe(
+      "Helm values merged over the recipe's; with the chart in a local folder, checked against its values.schema.json before any change.",
+    ),
 });
 
 /** Which catalogue apps run, and their settings. */

@@ -1,8 +1,10 @@
 /**
  * Turns raw Pulumi config (strings, YAML objects as JSON) into a typed `HearthConfig`, or into every problem
- * at once, each naming its key path and what to do. Pure: no Pulumi imports, so fixtures test it directly.
+ * at once, each naming its key path and what to do. Pure: no Pulumi
+ * imports, so fixtures test it directly.
  */
 import { z } from "zod";
+import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES } from "./hetzner-catalogue";
 import { HearthConfig, KeyName, keys, nodeSchema } from "./schema";
 
 /** One thing wrong with the configuration. */
@@ -210,6 +212,16 @@ export function crossFieldProblems(
       );
   });
   servers.forEach((s, i) => {
+    if (c.hetzner) {
+      const types = [...HETZNER_SERVER_TYPES, ...c.hetzner.extraServerTypes];
+      if (!types.includes(s.serverType)) {
+        const guess = closest(s.serverType, types);
+        add(
+          `hetzner.servers[${i}].serverType`,
+          `"${s.serverType}" is not a Hetzner server type${guess ? `; did you mean ${guess}?` : ""} (a type Hetzner added since: list it in ${NS}:hetzner.extraServerTypes)`,
+        );
+      }
+    }
     if (c.hetzner && !inCidr(s.privateIp, c.hetzner.networkCidr))
       add(
         `hetzner.servers[${i}].privateIp`,
@@ -291,6 +303,13 @@ export function crossFieldProblems(
       "cloudflareApiToken",
       `is required with ${NS}:cloudflare; run: pulumi config set --secret ${NS}:cloudflareApiToken <token>`,
     );
+  if (c.hetzner && !HETZNER_LOCATIONS.includes(c.hetzner.location)) {
+    const guess = closest(c.hetzner.location, HETZNER_LOCATIONS);
+    add(
+      "hetzner.location",
+      `"${c.hetzner.location}" is not a Hetzner location${guess ? `; did you mean ${guess}?` : ""} (one of ${HETZNER_LOCATIONS.join(", ")})`,
+    );
+  }
   if (c.hetzner && missing("hcloudToken"))
     add(
       "hcloudToken",

@@ -239,6 +239,22 @@ describe("the resource graph", () => {
     );
   });
 
+  it("dev: a values override the chart's values.schema.json refuses is a config error before any change", async () => {
+    const sandbox = fakeSandbox(["node-1", "node-2", "node-3"]);
+    await expect(
+      evaluateStackFile(join(root, "Pulumi.dev.yaml"), (values) => {
+        pointAtSandbox(values, sandbox);
+        // The project's own charts, whose woodpecker schema closes the top-level keys.
+        const apps = JSON.parse(values["hearth:apps"]);
+        apps.settings = { woodpecker: { values: { serverr: { replicas: 2 } } } };
+        values["hearth:apps"] = JSON.stringify(apps);
+        values["hearth:charts"] = JSON.stringify({ localDir: join(root, "charts") });
+      }),
+    ).rejects.toThrow(
+      "Hearth config has 1 problem; nothing was changed:\n  - hearth:apps.settings.woodpecker.values: serverr is not allowed by values.schema.json (additionalProperties: false) (chart woodpecker 3.4.2); fix or remove the override",
+    );
+  });
+
   it("a bad stack file fails before any resource registers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-bad-"));
     const file = join(dir, "Pulumi.bad.yaml");

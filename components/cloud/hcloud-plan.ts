@@ -2,7 +2,7 @@
 import type { Arch, NodeRole } from "../types";
 
 // Hetzner's locations and the network zone each belongs to; a subnet must be in its servers' zone.
-const ZONES: Record<string, string> = {
+export const HETZNER_ZONES: Record<string, string> = {
   fsn1: "eu-central",
   nbg1: "eu-central",
   hel1: "eu-central",
@@ -13,10 +13,10 @@ const ZONES: Record<string, string> = {
 
 /** The network zone of a Hetzner location, e.g. `fsn1` -> `eu-central`. */
 export function networkZoneFor(location: string): string {
-  const zone = ZONES[location];
+  const zone = HETZNER_ZONES[location];
   if (!zone) {
     throw new Error(
-      `Hetzner location "${location}" is unknown; use one of ${Object.keys(ZONES).join(", ")}.`,
+      `Hetzner location "${location}" is unknown; use one of ${Object.keys(HETZNER_ZONES).join(", ")}.`,
     );
   }
   return zone;

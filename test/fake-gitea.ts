@@ -307,6 +307,13 @@ export class FakeGitea {
     if (!repo) return this.notFound();
     if (method === "GET") return [200, this.repoJson(repo)];
     if (method === "PATCH") {
+      const rename = body["name"] as string | undefined;
+      if (rename !== undefined && rename !== repo.name) {
+        // Gitea renames in place, keeping the history.
+        this.repos.delete(`${repo.owner}/${repo.name}`.toLowerCase());
+        repo.name = rename;
+        this.repos.set(`${repo.owner}/${repo.name}`.toLowerCase(), repo);
+      }
       if (body["description"] !== undefined) repo.description = body["description"];
       if (body["private"] !== undefined) repo.private = body["private"];
       const branch = body["default_branch"] as string | undefined;

@@ -225,11 +225,16 @@ describe("giteaFilesProvider.check", () => {
 describe("giteaFilesProvider.diff", () => {
   const olds = () => ({ ...inputs("gitops", seed), fileShas: {} }) as GiteaFilesState;
 
-  it("replaces when the files move to another owner, repository or branch", async () => {
-    for (const key of ["owner", "repo", "branch"] as const) {
+  it("replaces when the files move to another owner or branch", async () => {
+    for (const key of ["owner", "branch"] as const) {
       const diff = await provider.diff!("x", olds(), { ...olds(), [key]: "elsewhere" });
       expect(diff).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: false });
     }
+  });
+
+  it("follows a renamed repository in place: a replacement would delete the files through Gitea's redirect", async () => {
+    const diff = await provider.diff!("x", olds(), { ...olds(), repo: "renamed" });
+    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
   it("updates in place when content, message or endpoint change", async () => {

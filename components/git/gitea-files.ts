@@ -35,8 +35,10 @@ export interface GiteaFilesState extends GiteaFilesInputs {
 
 /** A new place (owner, repository or branch) is new files there and the removal of the old ones. */
 const FILES_DIFF = {
-  replaceOn: ["owner", "repo", "branch"],
-  updateOn: ["files", "message", "endpoint"],
+  // A renamed repository keeps its files: an update writes to the new name. A replacement would remove the
+  // files through the old name, which Gitea redirects to the renamed repository.
+  replaceOn: ["owner", "branch"],
+  updateOn: ["repo", "files", "message", "endpoint"],
 };
 
 /** Why a repository path cannot be committed, or undefined when it can. */
@@ -209,6 +211,7 @@ export const giteaFilesProvider: pulumi.dynamic.ResourceProvider = {
   async update(id: string, olds: GiteaFilesState, news: GiteaFilesInputs) {
     const removed = Object.keys(olds.files ?? {}).filter((path) => !(path in news.files));
     const unchanged =
+      olds.repo === news.repo &&
       removed.length === 0 &&
       canonicalJson(olds.files) === canonicalJson(news.files) &&
       olds.fileShas !== undefined;
@@ -242,7 +245,7 @@ export interface GiteaFilesArgs {
   endpoint: GiteaEndpoint;
   /** Owner (organization or user) of the repository; changing it moves the files (replace). */
   owner: pulumi.Input<string>;
-  /** Repository name; changing it moves the files (replace). */
+  /** Repository name; a rename of the repository updates it in place. */
   repo: pulumi.Input<string>;
   /** Branch the files are committed to; it must exist. @default "main" */
   branch?: pulumi.Input<string>;

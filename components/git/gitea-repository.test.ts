@@ -115,6 +115,24 @@ describe("giteaRepositoryProvider CRUD against a Gitea API", () => {
     });
   });
 
+  it("renames in place through the old name, keeping the commits", async () => {
+    const outs = await created("old-name");
+    const before = gitea.repo("hearth", "old-name")!;
+    const { outs: renamed } = await provider.update!("hearth/old-name", outs, inputs("new-name"));
+    const patch = gitea.requests.filter((r) => r.method === "PATCH").pop();
+    expect(patch?.path).toBe("/repos/hearth/old-name");
+    expect(patch?.body).toMatchObject({ name: "new-name" });
+    expect(renamed).toMatchObject({
+      name: "new-name",
+      fullName: "hearth/new-name",
+      repoId: outs.repoId,
+    });
+    // The same repository, its initial commit and README with it.
+    expect(gitea.repo("hearth", "new-name")).toBe(before);
+    expect(gitea.repo("hearth", "old-name")).toBeUndefined();
+    expect(before.branches.get("main")?.has("README.md")).toBe(true);
+  });
+
   it("refuses a default branch that does not exist instead of recording it", async () => {
     const outs = await created("branchy");
     await expect(
@@ -147,13 +165,13 @@ describe("giteaRepositoryProvider.diff", () => {
   const olds = (): GiteaRepositoryState =>
     ({ ...inputs("gitops"), repoId: 3, fullName: "hearth/gitops" }) as GiteaRepositoryState;
 
-  it("replaces on a new owner or name", async () => {
+  it("replaces on a new owner, and renames in place on a new name (a replacement would lose the history)", async () => {
     expect((await provider.diff!("x", olds(), { ...olds(), owner: "other" })).replaces).toEqual([
       "owner",
     ]);
-    expect((await provider.diff!("x", olds(), { ...olds(), name: "other" })).replaces).toEqual([
-      "name",
-    ]);
+    const rename = await provider.diff!("x", olds(), { ...olds(), name: "other" });
+    expect(rename.replaces).toEqual([]);
+    expect(rename.changes).toBe(true);
   });
 
   it("updates description, visibility, default branch and autoInit in place", async () => {

@@ -33,12 +33,13 @@ export interface GiteaRepositoryState extends GiteaRepositoryInputs {
 }
 
 /**
- * Owner and name are the repository's identity: a change makes a new repository. `autoInit` only matters at
- * creation, so a change is recorded without touching Gitea: replacing a repository would lose its history.
+ * The owner is the repository's identity: a change makes a new repository. A new name is a rename in place
+ * (Gitea's PATCH /repos/{owner}/{repo} with `name`), which keeps the history; a replacement would delete it.
+ * `autoInit` only matters at creation, so a change is recorded without touching Gitea.
  */
 const REPOSITORY_DIFF = {
-  replaceOn: ["owner", "name"],
-  updateOn: ["description", "private", "defaultBranch", "autoInit", "endpoint"],
+  replaceOn: ["owner"],
+  updateOn: ["name", "description", "private", "defaultBranch", "autoInit", "endpoint"],
 };
 
 function repoPath(owner: string, name: string): string {
@@ -147,16 +148,19 @@ export const giteaRepositoryProvider: pulumi.dynamic.ResourceProvider = {
       ssh_url: olds.sshUrl,
       html_url: olds.htmlUrl,
     } as GiteaRepo);
-    const remote = ["description", "private", "defaultBranch"] as const;
+    const remote = ["name", "description", "private", "defaultBranch"] as const;
     if (remote.some((key) => olds[key] !== news[key])) {
       let repo: GiteaRepo;
+      const renamed = olds.name !== news.name;
       try {
         repo = await giteaRequest<GiteaRepo>(
           news.endpoint,
           "PATCH",
-          repoPath(news.owner, news.name),
+          // A rename is addressed to the old name; Gitea moves the repository with its history.
+          repoPath(news.owner, olds.name),
           {
             body: {
+              ...(renamed ? { name: news.name } : {}),
               description: news.description,
               private: news.private,
               default_branch: news.defaultBranch,
@@ -164,7 +168,12 @@ export const giteaRepositoryProvider: pulumi.dynamic.ResourceProvider = {
           },
         );
       } catch (e) {
-        throw withContext(e, `Updating Gitea repository ${full}`);
+        throw withContext(
+          e,
+          renamed
+            ? `Renaming Gitea repository ${news.owner}/${olds.name} to ${news.name}`
+            : `Updating Gitea repository ${full}`,
+        );
       }
       // Gitea silently keeps the old default branch when the new one does not exist yet.
       if (repo.default_branch !== news.defaultBranch) {
@@ -194,7 +203,7 @@ export interface GiteaRepositoryArgs {
   endpoint: GiteaEndpoint;
   /** Organization that owns the repository; changing it replaces the repository. */
   owner: pulumi.Input<string>;
-  /** Repository name; changing it replaces the repository. */
+  /** Repository name; changing it renames the repository in place, keeping its history. */
   name: pulumi.Input<string>;
   /** @default "" */
   description?: pulumi.Input<string>;

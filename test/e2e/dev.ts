@@ -536,6 +536,44 @@ async function main(): Promise<void> {
     return check("after it, nothing more changes", again.code === 0, again.out.slice(-2000));
   });
 
+  await phase("GitOps repository renamed", async () => {
+    const commits = async (repo: string) =>
+      ((await gitea(`/repos/hearth/${repo}/commits?limit=50`)).body as { sha: string }[]).map(
+        (c) => c.sha,
+      );
+    const before = await commits("gitops");
+    const d = parseDocument(readFileSync(configFile, "utf8"));
+    d.setIn(["config", "hearth:gitea", "repo"], "gitops-renamed");
+    writeFileSync(configFile, d.toString());
+    const p = await pulumi("preview-rename", ["preview", "--json"]);
+    const changes = changesIn(p.out);
+    // Argo CD's repository Secret is replaced (the provider replaces a Secret whose data changes); the
+    // repository, its organization and its files never are.
+    const gone = [
+      ...(changes.replace ?? []),
+      ...(changes.delete ?? []),
+      ...(changes["create-replacement"] ?? []),
+    ];
+    check(
+      "the preview renames the repository in place: neither it nor its files are replaced or deleted",
+      (changes.update ?? []).includes("hearth-gitops-repo") &&
+        !gone.some((r) => /^hearth-gitops-(repo|files|org)$/.test(r)),
+      JSON.stringify(changes),
+    );
+    const u = await pulumi("up-rename", ["up", "--yes", "--skip-preview"]);
+    check("the rename applies", u.code === 0, u.out.slice(-2000));
+    const after = await commits("gitops-renamed");
+    check(
+      "the renamed repository keeps every commit, and the seed files are still there",
+      before.length > 0 &&
+        before.every((sha) => after.includes(sha)) &&
+        (await gitea("/repos/hearth/gitops-renamed/contents/README.md")).status === 200,
+      `${before.length} commits before, ${after.length} after`,
+    );
+    const again = await pulumi("preview-after-rename", ["preview", "--expect-no-changes"]);
+    return check("after it, nothing more changes", again.code === 0, again.out.slice(-2000));
+  });
+
   await phase("interrupted up, then re-run", async () => {
     const down = await pulumi("destroy-before-interrupt", ["destroy", "--yes"]);
     check("destroy before the interrupted run", down.code === 0, down.out.slice(-2000));

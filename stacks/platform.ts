@@ -16,6 +16,7 @@ import * as zot from "../apps/zot";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
 import { GitOpsRepo } from "../components/git/gitops-repo";
+import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
 import { gitopsSeedFiles } from "../components/git/seed";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
@@ -24,6 +25,9 @@ import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { DeployedApp } from "../apps/recipe";
 import { ClusterHandle, GiteaEndpoint, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
+
+/** The Gitea user Argo CD clones the GitOps repository as: read permission on that repository only. */
+const ARGOCD_GITEA_READER = "hearth-argocd";
 
 /** Namespace the tunnel connector runs in; Traefik admits traffic from it. */
 const TUNNEL_NAMESPACE = "cloudflared";
@@ -81,6 +85,7 @@ export function buildPlatform(
       passwords: {
         "gitea-admin": {},
         "woodpecker-agent": { length: 48 },
+        ...(enabled.has("argocd") ? { "argocd-repo-reader": { length: 40 } } : {}),
         // Never rotated: restic encrypts every snapshot under it, so losing it loses the backups
         // (docs/backups.md says how to escrow it).
         ...(c.backup ? { "backup-repository": { length: 48 } } : {}),
@@ -207,6 +212,18 @@ export function buildPlatform(
       },
       { parent, dependsOn: giteaReady },
     );
+    // Argo CD clones with a user that may only read this repository, never with the admin's credentials.
+    const reader = new GiteaRepoReader(
+      `${name}-gitops-reader`,
+      {
+        endpoint,
+        owner: repo.repository.owner,
+        repo: repo.repository.name,
+        username: ARGOCD_GITEA_READER,
+        password: secrets.passwords["argocd-repo-reader"],
+      },
+      { parent, dependsOn: [repo] },
+    );
     const a = argocd.deploy(
       `${name}-argocd`,
       {
@@ -214,8 +231,8 @@ export function buildPlatform(
         overrides: settings("argocd"),
         extra: {
           repoUrl: repo.cloneUrl,
-          repoUsername: c.gitea.username,
-          repoToken: (endpoint.token ?? endpoint.password) as pulumi.Input<string>,
+          repoUsername: reader.username,
+          repoToken: reader.password,
         },
       },
       appOpts,

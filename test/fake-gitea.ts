@@ -68,6 +68,10 @@ export class FakeGitea {
   readonly orgs = new Map<string, FakeOrg>();
   readonly repos = new Map<string, FakeRepo>();
   readonly apps = new Map<number, FakeApp>();
+  /** Users made through the admin API: name -> email and password. */
+  readonly users = new Map<string, { email: string; password: string }>();
+  /** Collaborators: "owner/repo" (lower case) -> user -> permission. */
+  readonly collaborators = new Map<string, Map<string, string>>();
   /** Statuses to answer the next requests with, before any routing (e.g. a 503 while Gitea starts). */
   readonly outages: number[] = [];
   url = "";
@@ -84,6 +88,35 @@ export class FakeGitea {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Adds a private organization directly, as if it existed before the test. */
+  addOrg(name: string): void {
+    this.orgs.set(name, {
+      id: this.nextId++,
+      name,
+      fullName: "",
+      description: "",
+      website: "",
+      location: "",
+      visibility: "private",
+    });
+  }
+
+  /** Adds an empty private repository of `owner` directly. */
+  addRepo(owner: string, name: string): FakeRepo {
+    const repo: FakeRepo = {
+      id: this.nextId++,
+      owner,
+      name,
+      description: "",
+      private: true,
+      defaultBranch: "main",
+      branches: new Map(),
+      commits: [],
+    };
+    this.repos.set(`${owner}/${name}`.toLowerCase(), repo);
+    return repo;
   }
 
   /** The repository `owner/name`, or undefined. */
@@ -226,11 +259,71 @@ export class FakeGitea {
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)$/)))
       return this.repoOp(method, m[1], m[2], body);
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)(\/permission)?$/)))
+      return this.collaborator(method, m[1], m[2], m[3], Boolean(m[4]), body);
+    if (path === "/admin/users" && method === "POST") return this.createUser(body);
+    if ((m = path.match(/^\/admin\/users\/([^/]+)$/))) return this.adminUser(method, m[1], body);
+    if ((m = path.match(/^\/users\/([^/]+)$/)) && method === "GET") {
+      const u = this.users.get(m[1].toLowerCase());
+      return u ? [200, { login: m[1], email: u.email }] : this.notFound();
+    }
     if (path === "/user/applications/oauth2" && method === "POST") return this.createApp(body);
     if (path === "/user/applications/oauth2" && method === "GET") return this.listApps(query);
     if ((m = path.match(/^\/user\/applications\/oauth2\/(\d+)$/)))
       return this.app(method, +m[1], body);
     return this.notFound();
+  }
+
+  private createUser(body: Record<string, string>): Reply {
+    if (!body.username) return this.error(422, "[UserName]: Required");
+    if (this.users.has(body.username.toLowerCase()) || this.orgs.has(body.username.toLowerCase())) {
+      return this.error(422, `user already exists [name: ${body.username}]`);
+    }
+    this.users.set(body.username.toLowerCase(), { email: body.email, password: body.password });
+    return [201, { login: body.username, email: body.email }];
+  }
+
+  private adminUser(method: string, name: string, body: Record<string, string>): Reply {
+    const u = this.users.get(name.toLowerCase());
+    if (!u) return this.notFound();
+    if (method === "PATCH") {
+      if (body.password !== undefined) u.password = body.password;
+      if (body.email !== undefined) u.email = body.email;
+      return [200, { login: name, email: u.email }];
+    }
+    if (method === "DELETE") {
+      this.users.delete(name.toLowerCase());
+      for (const c of this.collaborators.values()) c.delete(name.toLowerCase());
+      return [204];
+    }
+    return this.error(405, "Method Not Allowed");
+  }
+
+  private collaborator(
+    method: string,
+    owner: string,
+    name: string,
+    user: string,
+    permission: boolean,
+    body: Record<string, string>,
+  ): Reply {
+    const repo = this.repo(owner, name);
+    if (!repo) return this.notFound();
+    if (!this.users.has(user.toLowerCase())) return this.notFound();
+    const key = `${repo.owner}/${repo.name}`.toLowerCase();
+    const list = this.collaborators.get(key) ?? new Map<string, string>();
+    this.collaborators.set(key, list);
+    if (permission && method === "GET")
+      return [200, { permission: list.get(user.toLowerCase()) ?? "none" }];
+    if (method === "PUT") {
+      list.set(user.toLowerCase(), body.permission ?? "write");
+      return [204];
+    }
+    if (method === "DELETE") {
+      list.delete(user.toLowerCase());
+      return [204];
+    }
+    return this.error(405, "Method Not Allowed");
   }
 
   private createOrg(body: Record<string, string>): Reply {
@@ -310,9 +403,14 @@ export class FakeGitea {
       const rename = body["name"] as string | undefined;
       if (rename !== undefined && rename !== repo.name) {
         // Gitea renames in place, keeping the history.
-        this.repos.delete(`${repo.owner}/${repo.name}`.toLowerCase());
+        const oldKey = `${repo.owner}/${repo.name}`.toLowerCase();
+        this.repos.delete(oldKey);
         repo.name = rename;
         this.repos.set(`${repo.owner}/${repo.name}`.toLowerCase(), repo);
+        const collaborators = this.collaborators.get(oldKey);
+        this.collaborators.delete(oldKey);
+        if (collaborators)
+          this.collaborators.set(`${repo.owner}/${repo.name}`.toLowerCase(), collaborators);
       }
       if (body["description"] !== undefined) repo.description = body["description"];
       if (body["private"] !== undefined) repo.private = body["private"];

@@ -221,6 +221,17 @@ describe("the resource graph", () => {
       expect(reveal(p.inputs.connection).hostKey).toBe(sandbox.hostKeys[node]);
     }
     expect(plainLeaks(regs, [sandbox.giteaToken, sandbox.operatorKey.split("\n")[1]])).toEqual([]);
+    // Argo CD clones as the read-only user, and the admin's token never reaches the cluster.
+    const repoSecret = regs.find((r) => r.name === "hearth-argocd-gitops-repo")!;
+    const data = reveal(repoSecret.inputs).stringData as Record<string, string>;
+    expect(data.username).toBe("hearth-argocd");
+    expect(JSON.stringify(data)).not.toContain(sandbox.giteaToken);
+    const reader = regs.find((r) => r.name === "hearth-gitops-reader")!;
+    expect(reveal(reader.inputs)).toMatchObject({
+      owner: "hearth",
+      repo: "gitops",
+      username: "hearth-argocd",
+    });
   });
 
   it("dev: a sandbox that is not up is one problem naming the command that starts it", async () => {

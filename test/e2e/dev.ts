@@ -536,6 +536,37 @@ async function main(): Promise<void> {
     return check("after it, nothing more changes", again.code === 0, again.out.slice(-2000));
   });
 
+  await phase("Argo CD's Gitea credential reads and cannot write", async () => {
+    const secret = JSON.parse(
+      kube(["-n", "argocd", "get", "secret", "gitops-repo", "-o", "json"]),
+    ) as {
+      data: Record<string, string>;
+    };
+    const field = (k: string) => Buffer.from(secret.data[k] ?? "", "base64").toString();
+    const user = field("username");
+    const auth = `Basic ${Buffer.from(`${user}:${field("password")}`).toString("base64")}`;
+    const base = readFileSync(join(sandboxDir, "gitea", "url"), "utf8").trim();
+    const read = await fetch(`${base}/api/v1/repos/hearth/gitops/contents/README.md`, {
+      headers: { authorization: auth },
+    });
+    const write = await fetch(`${base}/api/v1/repos/hearth/gitops/contents/pwned.md`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({
+        content: Buffer.from("no").toString("base64"),
+        message: "should be refused",
+      }),
+    });
+    const admin = await fetch(`${base}/api/v1/admin/users`, { headers: { authorization: auth } });
+    check("Argo CD clones as the reader user, not the admin", user === "hearth-argocd", user);
+    check("the reader can read the GitOps repository", read.status === 200, String(read.status));
+    return check(
+      "the reader can neither push nor use the admin API",
+      write.status === 403 && admin.status === 403,
+      `push ${write.status}, admin ${admin.status}`,
+    );
+  });
+
   await phase("GitOps repository renamed", async () => {
     const commits = async (repo: string) =>
       ((await gitea(`/repos/hearth/${repo}/commits?limit=50`)).body as { sha: string }[]).map(

@@ -178,6 +178,12 @@ export function buildCluster(
       cisHardening: c.cluster.cisHardening,
       podCidr: c.cluster.podCidr,
       serviceCidr: c.cluster.serviceCidr,
+      installScriptUrl: c.cluster.install?.scriptUrl,
+      installScriptSha256: c.cluster.install?.scriptSha256,
+      binary:
+        c.cluster.install?.binaryUrl && c.cluster.install.binarySha256
+          ? { url: c.cluster.install.binaryUrl, sha256: c.cluster.install.binarySha256 }
+          : undefined,
       etcdSnapshots: c.backup?.etcd && {
         schedule: c.backup.etcd.schedule,
         retention: c.backup.etcd.retention,

@@ -17,6 +17,10 @@ const SSH_PUBLIC_KEY =
 const K3S_VERSION = /^v1\.\d+\.\d+\+k3s\d+$/;
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, {
+  error: (i) =>
+    `${JSON.stringify(i.input)} is not a SHA-256 in hex (64 characters 0-9a-f, as sha256sum prints)`,
+});
 const hostname = z.string().regex(DNS_LABEL, {
   error: (i) =>
     `${JSON.stringify(i.input)} is not a valid host name; use lowercase letters, digits and "-" (at most 63)`,
@@ -201,6 +205,17 @@ export const clusterSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("CIS flags: secrets encryption, PSA, audit log, kernel defaults."),
+  install: z
+    .strictObject({
+      scriptUrl: z.url().default("https://get.k3s.io"),
+      scriptSha256: sha256.optional(),
+      binaryUrl: z.url().optional(),
+      binarySha256: sha256.optional(),
+    })
+    .optional()
+    .describe(
+      "Where k3s comes from: the installer (and its SHA-256, checked before it runs) and, for air-gapped homes, a copy of the k3s binary of cluster.version with its SHA-256 (both or neither).",
+    ),
   context: z.string().min(1).optional().describe("Context to use in an existing kubeconfig."),
   kubeconfigPath: z
     .string()

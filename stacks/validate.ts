@@ -303,6 +303,14 @@ export function crossFieldProblems(
       "cloudflareApiToken",
       `is required with ${NS}:cloudflare; run: pulumi config set --secret ${NS}:cloudflareApiToken <token>`,
     );
+  const install = c.cluster?.install;
+  if (install && (install.binaryUrl === undefined) !== (install.binarySha256 === undefined))
+    add(
+      install.binaryUrl ? "cluster.install.binarySha256" : "cluster.install.binaryUrl",
+      install.binaryUrl
+        ? "is required with cluster.install.binaryUrl: the SHA-256 of that k3s binary (sha256sum k3s)"
+        : "is missing: binarySha256 pins a binary, give its URL (a local copy of the k3s release binary)",
+    );
   if (c.hetzner && !HETZNER_LOCATIONS.includes(c.hetzner.location)) {
     const guess = closest(c.hetzner.location, HETZNER_LOCATIONS);
     add(

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
@@ -295,7 +296,7 @@ describe("k3sInstallScript", () => {
   it("writes the hardening files before it runs the installer with the pinned version", () => {
     const script = k3sInstallScript(opts);
     const installer = script.indexOf(
-      "curl -sfL 'https://get.k3s.io' | INSTALL_K3S_VERSION='v1.31.4+k3s1' sh -s - 'server'",
+      `INSTALL_K3S_VERSION='v1.31.4+k3s1' sh "$installer/install.sh" 'server'`,
     );
     expect(installer).toBeGreaterThan(0);
     for (const path of [
@@ -319,7 +320,7 @@ describe("k3sInstallScript", () => {
     expect(script).toContain(`[ "$installed" = 'v1.31.4+k3s1' ]`);
     expect(script).toContain(`= ${stamp} ]`);
     expect(script).toContain("systemctl is-active --quiet k3s;");
-    expect(script.indexOf("exit 0")).toBeLessThan(script.indexOf("curl -sfL"));
+    expect(script.indexOf("exit 0")).toBeLessThan(script.indexOf("fetch_checked 'https"));
   });
 
   it("stamps differently when the version or a flag changes", () => {
@@ -338,8 +339,8 @@ describe("k3sInstallScript", () => {
     });
     expect(bashSyntaxOk(agent)).toBe("");
     expect(agent).toContain("systemctl is-active --quiet k3s-agent;");
-    expect(agent).toContain("curl -sfL 'http://mirror.lan/k3s-install.sh'");
-    expect(agent).toContain("sh -s - 'agent' '--server=https://10.0.0.1:6443'");
+    expect(agent).toContain("fetch_checked 'http://mirror.lan/k3s-install.sh' ''");
+    expect(agent).toContain(`sh "$installer/install.sh" 'agent' '--server=https://10.0.0.1:6443'`);
     expect(agent).not.toContain("flannel-iface");
   });
 
@@ -372,9 +373,18 @@ describe("k3sInstallScript, run against stub commands", () => {
       writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
       chmodSync(join(bin, name), 0o755);
     };
+    // curl -o FILE URL: the installer for the install script's URL, else a stand-in binary.
     stub(
       "curl",
-      `echo curl >> "${root}/calls"; printf '%s\\n' 'echo "$INSTALL_K3S_VERSION $*" > "${root}/installed-with"' 'echo "k3s version $INSTALL_K3S_VERSION (abc)" > "${root}/version"'`,
+      [
+        'out=""; url=""',
+        'while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2 ;; --retry) shift 2 ;; -*) shift ;; *) url="$1"; shift ;; esac; done',
+        `echo "curl $url" >> "${root}/calls"`,
+        'case "$url" in',
+        `  *k3s-binary*) printf 'fake k3s binary\\n' > "$out" ;;`,
+        `  *) printf '%s\\n' 'echo "$INSTALL_K3S_VERSION skip=\${INSTALL_K3S_SKIP_DOWNLOAD:-} $*" > "${root}/installed-with"' 'echo "k3s version $INSTALL_K3S_VERSION (abc)" > "${root}/version"' > "$out" ;;`,
+        "esac",
+      ].join("\n"),
     );
     stub("k3s", `cat "${root}/version" 2>/dev/null || exit 1`);
     stub("systemctl", `[ -f "${root}/version" ]`);
@@ -388,7 +398,10 @@ describe("k3sInstallScript, run against stub commands", () => {
         "bash",
         [
           "-c",
-          script.replaceAll("/etc/", `${root}/etc/`).replaceAll("/var/lib/", `${root}/var/lib/`),
+          script
+            .replaceAll("/etc/", `${root}/etc/`)
+            .replaceAll("/var/lib/", `${root}/var/lib/`)
+            .replaceAll("/usr/local/bin/", `${root}/usr/local/bin/`),
         ],
         {
           input: stdin,
@@ -422,7 +435,7 @@ describe("k3sInstallScript, run against stub commands", () => {
     expect(readFileSync(join(root, K3S_PATHS.auditPolicy), "utf8")).toBe(renderAuditPolicy());
     expect(readFileSync(join(root, K3S_PATHS.kernelSettings), "utf8")).toBe(renderKernelSettings());
     const installedWith = readFileSync(join(root, "installed-with"), "utf8");
-    expect(installedWith).toMatch(/^v1\.31\.4\+k3s1 server --cluster-init /);
+    expect(installedWith).toMatch(/^v1\.31\.4\+k3s1 skip= server --cluster-init /);
     expect(installedWith).toContain("--flannel-iface=ens10");
     expect(installedWith).not.toContain("planted-token");
     expect(existsSync(join(root, K3S_PATHS.stampFile))).toBe(true);
@@ -430,15 +443,68 @@ describe("k3sInstallScript, run against stub commands", () => {
     const again = run(k3sInstallScript(opts), "planted-token\n");
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("already runs");
-    expect(readFileSync(join(root, "calls"), "utf8").match(/^curl$/gm)).toHaveLength(1);
+    expect(readFileSync(join(root, "calls"), "utf8").match(/^curl /gm)).toHaveLength(1);
 
     const changed = run(
       k3sInstallScript({ ...opts, flags: [...flags, "--disable=traefik"] }),
       "planted-token\n",
     );
     expect(changed.status).toBe(0);
-    expect(readFileSync(join(root, "calls"), "utf8").match(/^curl$/gm)).toHaveLength(2);
+    expect(readFileSync(join(root, "calls"), "utf8").match(/^curl /gm)).toHaveLength(2);
     expect(readFileSync(join(root, "installed-with"), "utf8")).toContain("--disable=traefik");
+  });
+
+  it("refuses an installer whose SHA-256 is not the pinned one, before running it", () => {
+    const { root, run } = sandbox();
+    const r = run(
+      k3sInstallScript({ ...opts, installScriptSha256: "0".repeat(64) }),
+      "planted-token\n",
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `https://get\\.k3s\\.io has SHA-256 [0-9a-f]{64}, not the pinned ${"0".repeat(64)}`,
+      ),
+    );
+    expect(existsSync(join(root, "installed-with"))).toBe(false);
+  });
+
+  it("installs a pinned local binary with the installer downloading nothing, after checking both sums", () => {
+    const { root, run } = sandbox();
+    mkdirSync(join(root, "usr/local/bin"), { recursive: true });
+    const sum = (text: string) => createHash("sha256").update(text).digest("hex");
+    // What the curl stub serves for each URL.
+    const installer = `echo "$INSTALL_K3S_VERSION skip=\${INSTALL_K3S_SKIP_DOWNLOAD:-} $*" > "${root}/installed-with"\necho "k3s version $INSTALL_K3S_VERSION (abc)" > "${root}/version"\n`;
+    const binary = {
+      url: "http://pxe.lan/k3s-binary/v1.31.4+k3s1",
+      sha256: sum("fake k3s binary\n"),
+    };
+    const good = run(
+      k3sInstallScript({ ...opts, installScriptSha256: sum(installer), binary }),
+      "planted-token\n",
+    );
+    expect(good.stderr).toBe("");
+    expect(good.status).toBe(0);
+    expect(readFileSync(join(root, "usr/local/bin/k3s"), "utf8")).toBe("fake k3s binary\n");
+    expect(statSync(join(root, "usr/local/bin/k3s")).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(root, "installed-with"), "utf8")).toMatch(
+      /^v1\.31\.4\+k3s1 skip=true server /,
+    );
+
+    rmSync(join(root, "usr/local/bin/k3s"));
+    const bad = run(
+      k3sInstallScript({
+        ...opts,
+        flags: [...flags, "--disable=x"],
+        binary: { ...binary, sha256: "f".repeat(64) },
+      }),
+      "planted-token\n",
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      `k3s-binary/v1.31.4+k3s1 has SHA-256 ${binary.sha256}, not the pinned ${"f".repeat(64)}`,
+    );
+    expect(existsSync(join(root, "usr/local/bin/k3s"))).toBe(false);
   });
 
   it("refuses to run without a token on stdin", () => {

@@ -440,7 +440,32 @@ export interface K3sInstallScriptOptions {
   nodeIp?: string;
   /** Where the k3s installer is fetched from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
   installScriptUrl?: string;
+  /** The installer's SHA-256 (hex): a script that differs is refused before it runs. @default unchecked */
+  installScriptSha256?: string;
+  /**
+   * The k3s binary of `version` from a place of the operator's choosing (a local copy for air-gapped homes),
+   * with its SHA-256; the installer then downloads nothing (INSTALL_K3S_SKIP_DOWNLOAD). @default the
+   * installer downloads the release binary and checks it against the release's checksum file
+   */
+  binary?: { url: string; sha256: string };
 }
+
+/**
+ * A bash function `fetch_checked URL SHA256 DEST`: downloads to a temporary file beside DEST and moves it
+ * into place only when its SHA-256 matches (an empty SHA256 skips the check); a mismatch names both sums.
+ */
+export const FETCH_CHECKED = [
+  "fetch_checked() {",
+  '  local url="$1" want="$2" dest="$3" tmp got',
+  '  tmp="$(mktemp "$dest.XXXXXX")"',
+  '  if ! curl -sfL --retry 3 -o "$tmp" "$url"; then rm -f "$tmp"; echo "k3s install on $(hostname): cannot download $url" >&2; return 1; fi',
+  '  if [ -n "$want" ]; then',
+  '    got="$(sha256sum "$tmp" | awk \'{ print $1 }\')"',
+  '    if [ "$got" != "$want" ]; then rm -f "$tmp"; echo "k3s install on $(hostname): $url has SHA-256 $got, not the pinned $want" >&2; return 1; fi',
+  "  fi",
+  '  mv -f "$tmp" "$dest"',
+  "}",
+];
 
 /** Hash of everything that decides what the install does; the script skips work when it is unchanged. */
 export function k3sInstallStamp(opts: K3sInstallScriptOptions): string {
@@ -451,6 +476,8 @@ export function k3sInstallStamp(opts: K3sInstallScriptOptions): string {
     opts.files ?? [],
     opts.nodeIp ?? "",
     opts.installScriptUrl ?? "",
+    opts.installScriptSha256 ?? "",
+    opts.binary ?? null,
   ]);
   return createHash("sha256").update(material).digest("hex");
 }
@@ -514,7 +541,20 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     `  echo "k3s ${opts.version} already runs on $(hostname) with these settings"`,
     "  exit 0",
     "fi",
-    `curl -sfL ${shellQuote(url)} | INSTALL_K3S_VERSION=${shellQuote(opts.version)} sh -s - ${args.join(" ")}`,
+    ...FETCH_CHECKED,
+    'installer="$(mktemp -d)"',
+    "trap 'rm -rf \"$installer\"' EXIT",
+    `fetch_checked ${shellQuote(url)} ${shellQuote(opts.installScriptSha256 ?? "")} "$installer/install.sh"`,
+    ...(opts.binary
+      ? [
+          // The installer expects the binary in its bin directory, /usr/local/bin by default.
+          `fetch_checked ${shellQuote(opts.binary.url)} ${shellQuote(opts.binary.sha256)} /usr/local/bin/k3s`,
+          "chmod 0755 /usr/local/bin/k3s",
+          `INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_VERSION=${shellQuote(opts.version)} sh "$installer/install.sh" ${args.join(" ")}`,
+        ]
+      : [
+          `INSTALL_K3S_VERSION=${shellQuote(opts.version)} sh "$installer/install.sh" ${args.join(" ")}`,
+        ]),
     `echo ${stamp} | put_file ${K3S_PATHS.stampFile} 0600`,
     `echo "k3s ${opts.version} installed on $(hostname) as ${opts.role}"`,
   );

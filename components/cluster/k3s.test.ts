@@ -125,7 +125,7 @@ describe("K3s", () => {
     expect(s1).not.toContain("--server=");
     expect(s2).toContain("--server=https://10.0.0.1:6443");
     expect(s2).not.toContain("--cluster-init");
-    expect(a1).toContain("sh -s - '\\''agent'\\'' '\\''--server=https://10.0.0.1:6443'\\''");
+    expect(a1).toContain(`install.sh" '\\''agent'\\'' '\\''--server=https://10.0.0.1:6443'\\''`);
     expect(a1).toContain("--node-label=tier=worker");
     expect(a1).not.toContain("--disable=traefik");
     expect(s1).toContain("--disable=traefik");

@@ -45,6 +45,10 @@ export interface K3sArgs {
   apiAddress?: pulumi.Input<string>;
   /** Where the k3s installer comes from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
   installScriptUrl?: string;
+  /** Its SHA-256; a different installer is refused. @default unchecked */
+  installScriptSha256?: string;
+  /** A pinned k3s binary (a local copy for air-gapped homes) and its SHA-256. @default the release's */
+  binary?: { url: string; sha256: string };
 }
 
 /** A k3s cluster on the given nodes, its admin kubeconfig (secret) and a Kubernetes provider for it. */
@@ -102,6 +106,8 @@ export class K3s extends pulumi.ComponentResource {
             files: k3sHardeningFiles(node.role, cis),
             nodeIp,
             installScriptUrl: args.installScriptUrl,
+            installScriptSha256: args.installScriptSha256,
+            binary: args.binary,
           });
         });
       const command = script.apply(asRoot);

@@ -61,7 +61,7 @@ describe("MetalNode", () => {
     });
     await settle();
 
-    const component = find("hearth:metal:Node", "node-a");
+    const component = find("hearth:metal:MetalNode", "node-a");
     const prepare = find("hearth:ssh:RemoteCommand", "node-a-prepare");
     expect(prepare.parent).toBe(component.urn);
     expect(

@@ -43,7 +43,13 @@ export class MetalNode extends pulumi.ComponentResource {
   public readonly handle: NodeHandle;
 
   constructor(name: string, args: MetalNodeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("hearth:metal:Node", name, {}, opts);
+    // Type tokens are hearth:<folder>:<Class>; the alias keeps nodes created under the old token.
+    super(
+      "hearth:metal:MetalNode",
+      name,
+      {},
+      pulumi.mergeOptions(opts, { aliases: [{ type: "hearth:metal:Node" }] }),
+    );
     const connection: SshConnection = {
       ...args.connection,
       privateKey: pulumi.secret(args.connection.privateKey),

@@ -12,14 +12,6 @@ import {
 
 installMocks();
 
-describe("giteaServiceName", () => {
-  it("follows Helm's fullname rule", async () => {
-    const { giteaServiceName } = await import("./gitea");
-    expect(giteaServiceName("gitea")).toBe("gitea-http");
-    expect(giteaServiceName("forge")).toBe("forge-gitea-http");
-  });
-});
-
 describe("giteaValues", () => {
   it("runs one SQLite pod with a volume and no bundled databases", async () => {
     const { giteaValues } = await import("./gitea");
@@ -141,6 +133,8 @@ describe("gitea recipe", () => {
     const values = release.inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(values.persistence.size).toBe("50Gi");
     expect(values.gitea.config.server.DOMAIN).toBe("code.example.net");
-    expect(app.internalUrl).toBe("http://forge-gitea-http.gitea.svc.cluster.local:3000");
+    // The Service name is pinned by fullnameOverride, whatever the release is called ("forge" here).
+    expect(values.fullnameOverride).toBe("gitea");
+    expect(app.internalUrl).toBe("http://gitea-http.gitea.svc.cluster.local:3000");
   });
 });

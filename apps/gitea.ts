@@ -67,10 +67,15 @@ const GITEA_CLAIM = "gitea-shared-storage";
 const GITEA_DATA = "/data";
 const GITEA_DB = "gitea/gitea.db";
 
-/** The chart's HTTP Service name for a release: Helm's fullname rule (release name if it names the chart). */
-export function giteaServiceName(release: string): string {
-  return `${release.includes("gitea") ? release : `${release}-gitea`}-http`;
-}
+/**
+ * The chart's object names, pinned with `fullnameOverride` so no name hangs on the release name (Helm's
+ * fullname rule is not reimplemented here): the Deployment is "gitea" and the HTTP Service "gitea-http". The
+ * upstream chart's helpers could not be read here (its repository is not reachable); the project's stand-in
+ * follows the usual fullnameOverride rule, and `npm run check:charts` with the real chart checks that the
+ * Service the Ingress routes to is rendered.
+ */
+export const GITEA_FULLNAME = "gitea";
+export const GITEA_HTTP_SERVICE = `${GITEA_FULLNAME}-http`;
 
 /** Settings the Gitea values are built from. */
 export interface GiteaValuesInputs {
@@ -90,6 +95,7 @@ export interface GiteaValuesInputs {
  */
 export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> {
   return {
+    fullnameOverride: GITEA_FULLNAME,
     replicaCount: 1,
     // The volume is ReadWriteOnce: the old pod must stop before the new one mounts it.
     strategy: { type: "Recreate" },
@@ -153,7 +159,7 @@ export function deploy(
   const { platform, extra } = args;
   const hostname = requireHostname(meta, platform.domain, args.overrides);
   const namespace = meta.name;
-  const service = giteaServiceName(name);
+  const service = GITEA_HTTP_SERVICE;
   const admin = extra.adminUsername ?? GITEA_ADMIN_USER;
   const app = new HelmApp(
     name,
@@ -200,7 +206,7 @@ export function deploy(
       mountPath: GITEA_DATA,
       sqlite: [GITEA_DB],
       // The Deployment is named like the Services' prefix (the fullname).
-      workload: { kind: "Deployment", name: service.replace(/-http$/, "") },
+      workload: { kind: "Deployment", name: GITEA_FULLNAME },
       podLabels: { "app.kubernetes.io/name": "gitea", "app.kubernetes.io/instance": name },
       runAsUser: 1000,
       fsGroup: 1000,

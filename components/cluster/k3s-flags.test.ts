@@ -381,6 +381,7 @@ describe("k3sInstallScript, run against stub commands", () => {
         'while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2 ;; --retry) shift 2 ;; -*) shift ;; *) url="$1"; shift ;; esac; done',
         `echo "curl $url" >> "${root}/calls"`,
         'case "$url" in',
+        `  */cacerts) grep -qxF "$url" "${root}/peers-up" 2>/dev/null || exit 7; [ -z "$out" ] || : > "$out" ;;`,
         `  *k3s-binary*) printf 'fake k3s binary\\n' > "$out" ;;`,
         `  *) printf '%s\\n' 'echo "$INSTALL_K3S_VERSION skip=\${INSTALL_K3S_SKIP_DOWNLOAD:-} $*" > "${root}/installed-with"' 'echo "k3s version $INSTALL_K3S_VERSION (abc)" > "${root}/version"' > "$out" ;;`,
         "esac",
@@ -505,6 +506,34 @@ describe("k3sInstallScript, run against stub commands", () => {
       `k3s-binary/v1.31.4+k3s1 has SHA-256 ${binary.sha256}, not the pinned ${"f".repeat(64)}`,
     );
     expect(existsSync(join(root, "usr/local/bin/k3s"))).toBe(false);
+  });
+
+  it("a first server whose etcd data is gone rejoins a peer that answers instead of starting a new cluster", () => {
+    const rejoin = { ...opts, rejoinUrls: ["https://10.0.0.2:6443", "https://10.0.0.3:6443"] };
+    // The first install: no peer answers yet, so it starts the cluster.
+    const boot = sandbox();
+    expect(boot.run(k3sInstallScript(rejoin), "planted-token\n").status).toBe(0);
+    expect(readFileSync(join(boot.root, "installed-with"), "utf8")).toContain(" --cluster-init ");
+
+    // A wiped disk (no etcd member directory) while the third server answers: join it.
+    const wiped = sandbox();
+    writeFileSync(join(wiped.root, "peers-up"), "https://10.0.0.3:6443/cacerts\n");
+    const r = wiped.run(k3sInstallScript(rejoin), "planted-token\n");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      "no etcd data here while https://10.0.0.3:6443 answers; joining the existing cluster",
+    );
+    const joined = readFileSync(join(wiped.root, "installed-with"), "utf8");
+    expect(joined).toContain(" --server=https://10.0.0.3:6443 ");
+    expect(joined).not.toContain("--cluster-init");
+
+    // A server that is already an etcd member keeps its flags, peers or not.
+    const member = sandbox();
+    writeFileSync(join(member.root, "peers-up"), "https://10.0.0.2:6443/cacerts\n");
+    mkdirSync(join(member.root, K3S_PATHS.etcdMember), { recursive: true });
+    expect(member.run(k3sInstallScript(rejoin), "planted-token\n").status).toBe(0);
+    expect(readFileSync(join(member.root, "installed-with"), "utf8")).toContain(" --cluster-init ");
+    expect(readFileSync(join(member.root, "calls"), "utf8")).not.toContain("cacerts");
   });
 
   it("refuses to run without a token on stdin", () => {

@@ -9,6 +9,8 @@ import type { NodeRole } from "../types";
 export const K3S_PATHS = {
   /** Join token, written from stdin so it never appears in a process list. */
   tokenFile: "/etc/rancher/k3s/hearth-token",
+  /** Present once this server is an etcd member: the first server then never starts a new cluster. */
+  etcdMember: "/var/lib/rancher/k3s/server/db/etcd/member",
   /** Hash of the last applied version, flags and files; an unchanged stamp means nothing to do. */
   stampFile: "/etc/rancher/k3s/hearth-install.stamp",
   kubeconfig: "/etc/rancher/k3s/k3s.yaml",
@@ -438,6 +440,12 @@ export interface K3sInstallScriptOptions {
   files?: HardeningFile[];
   /** The node's cluster IP; flannel is pinned to the interface holding it. @default flannel's choice */
   nodeIp?: string;
+  /**
+   * For the first server: the API URLs of the other servers. When this server has no etcd data (a wiped or
+   * reinstalled disk) and one of them answers, it joins that one instead of starting a new cluster with
+   * --cluster-init. @default [] (always --cluster-init)
+   */
+  rejoinUrls?: string[];
   /** Where the k3s installer is fetched from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
   installScriptUrl?: string;
   /** The installer's SHA-256 (hex): a script that differs is refused before it runs. @default unchecked */
@@ -477,6 +485,7 @@ export function k3sInstallStamp(opts: K3sInstallScriptOptions): string {
     opts.nodeIp ?? "",
     opts.installScriptUrl ?? "",
     opts.installScriptSha256 ?? "",
+    opts.rejoinUrls ?? [],
     opts.binary ?? null,
   ]);
   return createHash("sha256").update(material).digest("hex");
@@ -526,7 +535,25 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
   if ((opts.files ?? []).some((f) => f.path === K3S_PATHS.auditPolicy)) {
     lines.push(`install -d -m 0700 ${shellQuote(K3S_PATHS.auditLog.replace(/\/[^/]+$/, ""))}`);
   }
-  const args = [opts.role, ...opts.flags].map(shellQuote);
+  const rejoin = opts.rejoinUrls ?? [];
+  const args = [opts.role, ...opts.flags].map((f) =>
+    rejoin.length > 0 && f === "--cluster-init" ? '"$cluster_flag"' : shellQuote(f),
+  );
+  if (rejoin.length > 0) {
+    // A first server without etcd data while a peer answers is a reinstall: rejoin the cluster that exists.
+    lines.push(
+      "cluster_flag=--cluster-init",
+      `if [ ! -d ${K3S_PATHS.etcdMember} ]; then`,
+      `  for peer in ${rejoin.map(shellQuote).join(" ")}; do`,
+      '    if curl -ksf --max-time 5 -o /dev/null "$peer/cacerts"; then',
+      '      cluster_flag="--server=$peer"',
+      '      echo "k3s on $(hostname): no etcd data here while $peer answers; joining the existing cluster"',
+      "      break",
+      "    fi",
+      "  done",
+      "fi",
+    );
+  }
   if (opts.nodeIp) {
     // k3s does not move flannel onto the node IP by itself; find the interface that holds it.
     lines.push(

@@ -121,8 +121,13 @@ describe("K3s", () => {
     const s1 = String(find(COMMAND, "c-s1").inputs.create);
     const s2 = String(find(COMMAND, "c-s2").inputs.create);
     const a1 = String(find(COMMAND, "c-a1").inputs.create);
-    expect(s1).toContain("'\\''--cluster-init'\\''");
-    expect(s1).not.toContain("--server=");
+    // --cluster-init, unless its disk lost the etcd data while another server answers: then it rejoins.
+    expect(s1).toContain("cluster_flag=--cluster-init");
+    expect(s1).toContain(
+      `for peer in '\\''https://10.0.0.2:6443'\\'' '\\''https://10.0.0.3:6443'\\''`,
+    );
+    expect(s1).toContain(`'\\''server'\\'' "$cluster_flag"`);
+    expect(s1).not.toContain("'\\''--server=");
     expect(s2).toContain("--server=https://10.0.0.1:6443");
     expect(s2).not.toContain("--cluster-init");
     expect(a1).toContain(`install.sh" '\\''agent'\\'' '\\''--server=https://10.0.0.1:6443'\\''`);

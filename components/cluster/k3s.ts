@@ -79,8 +79,13 @@ export class K3s extends pulumi.ComponentResource {
       joinToken: pulumi.Output<string> = stdin,
     ): RemoteCommand => {
       const script = pulumi
-        .all([node.address, first.address, tlsSans])
-        .apply(([address, firstAddress, sans]) => {
+        .all([
+          node.address,
+          first.address,
+          tlsSans,
+          pulumi.all(servers.slice(1).map((s) => s.address)),
+        ])
+        .apply(([address, firstAddress, sans, peers]) => {
           const nodeIp = isIP(address) ? address : undefined;
           const common = { nodeName: node.name, nodeIp, cisHardening: cis };
           const flags =
@@ -105,6 +110,8 @@ export class K3s extends pulumi.ComponentResource {
             flags,
             files: k3sHardeningFiles(node.role, cis),
             nodeIp,
+            // The first server rejoins the others when its disk was wiped, instead of a new cluster.
+            rejoinUrls: node === first ? peers.map((p) => apiServerUrl(p)) : undefined,
             installScriptUrl: args.installScriptUrl,
             installScriptSha256: args.installScriptSha256,
             binary: args.binary,

@@ -2,12 +2,13 @@
  * Generates the files that restate the schema and the catalogue: docs/configuration.md, the `config:` block
  * of Pulumi.yaml and docs/catalogue.md. `--check` fails (exit 1) when any of them is stale.
  */
+import { runbookMarkdown } from "../components/observability/slo";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { z } from "zod";
 import { catalogue } from "../apps";
 import { renderCatalogue } from "../apps/catalogue";
-import { keys, KeySpec } from "../stacks/schema";
+import { keys, KeySpec, observabilitySchema } from "../stacks/schema";
 
 const root = join(__dirname, "..");
 
@@ -157,7 +158,24 @@ const targets: [string, () => string][] = [
   ["docs/configuration.md", renderConfigurationDoc],
   ["Pulumi.yaml", renderProjectFile],
   ["docs/catalogue.md", () => renderCatalogue(Object.values(catalogue))],
+  [
+    "docs/runbooks.md",
+    () =>
+      runbookMarkdown(
+        Object.values(catalogue)
+          .filter((m) => m.healthPath)
+          .map((m) => ({
+            app: m.name,
+            title: m.title,
+            target: DEFAULT_SLO_TARGET,
+            healthPath: m.healthPath!,
+          })),
+      ),
+  ],
 ];
+
+/** The default availability target the runbooks quote (hearth:observability.sloTarget's default). */
+const DEFAULT_SLO_TARGET = observabilitySchema.shape.sloTarget.parse(undefined) as number;
 
 function main(check: boolean): number {
   let stale = 0;

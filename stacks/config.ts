@@ -24,7 +24,8 @@ export type SecretKey =
   | "cloudflareDnsApiToken"
   | "hcloudToken"
   | "giteaToken"
-  | "backupSecretAccessKeys";
+  | "backupSecretAccessKeys"
+  | "notifySecret";
 
 /** Validated config whose credentials are secret Outputs. */
 export type LoadedConfig = Omit<HearthConfig, SecretKey> & {
@@ -91,6 +92,7 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     hcloudToken: secret(c.hcloudToken),
     giteaToken: secret(giteaToken),
     backupSecretAccessKeys: backupKeys,
+    notifySecret: secret(c.notifySecret),
   };
 }
 

@@ -20,6 +20,7 @@ import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
 import { gitopsSeedFiles } from "../components/git/seed";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
+import { Alerting } from "../components/observability/alerting";
 import { BackupTarget, repository } from "../components/backup/plan";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { DeployedApp } from "../apps/recipe";
@@ -303,6 +304,26 @@ export function buildPlatform(
     );
     if (h.url) urls.homepage = h.url;
     deployed.homepage = h;
+  }
+
+  if (c.observability && c.notifySecret) {
+    const o = c.observability;
+    new Alerting(
+      `${name}-alerting`,
+      {
+        slos: c.apps.enabled
+          .filter((app) => catalogue[app]?.healthPath)
+          .map((app) => ({
+            app,
+            title: catalogue[app].title,
+            target: o.sloTargets[app] ?? o.sloTarget,
+            healthPath: catalogue[app].healthPath!,
+          })),
+        notify: o.notify,
+        notifySecret: c.notifySecret,
+      },
+      { parent, providers: { kubernetes: cluster.provider } },
+    );
   }
 
   const backups = c.backup

@@ -424,6 +424,45 @@ export const backupSchema = z.strictObject({
     ),
 });
 
+const sloTarget = z
+  .number()
+  .gt(0, {
+    error: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
+  })
+  .lt(100, {
+    error: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
+  });
+
+/** Availability SLOs, their alerts, and where alerts go. */
+export const observabilitySchema = z.strictObject({
+  sloTarget: sloTarget
+    .default(99.9)
+    .describe(
+      "Availability target (percent) of every app with a health path; 70 is allowed for a beta home.",
+    ),
+  sloTargets: z
+    .record(z.string(), sloTarget)
+    .default({})
+    .describe("Per-app targets, by catalogue name, over sloTarget."),
+  notify: z
+    .union([
+      z.strictObject({
+        email: z.strictObject({
+          to: z.email(),
+          from: z.email(),
+          smarthost: z
+            .string()
+            .regex(/^[^\s:]+:\d+$/, { error: "is not host:port, e.g. smtp.example.org:587" }),
+          username: z.string().min(1),
+        }),
+      }),
+      z.strictObject({ webhook: z.strictObject({ url: z.url({ protocol: /^https?$/ }) }) }),
+    ])
+    .describe(
+      "Where alerts go: email (SMTP password in hearth:notifySecret) or webhook (bearer token in hearth:notifySecret).",
+    ),
+});
+
 /** How a top-level key's value arrives from Pulumi: a plain string, or YAML that Pulumi hands over as JSON. */
 export type KeyKind = "string" | "object";
 
@@ -582,6 +621,19 @@ export const keys = {
     description:
       "Secret access key of each hearth:backup target, by target name: pulumi config set --secret --path 'hearth:backupSecretAccessKeys.<name>' <key>.",
     schema: z.record(z.string(), secretString("the secret access key")).optional(),
+  },
+  observability: {
+    kind: "object",
+    secret: false,
+    description:
+      "Availability SLOs with burn-rate alerts for every app with a health path, and the alerts' route (docs/runbooks.md).",
+    schema: observabilitySchema.optional(),
+  },
+  notifySecret: {
+    kind: "string",
+    secret: true,
+    description: "The SMTP password or webhook bearer token of hearth:observability.notify.",
+    schema: secretString("the notification secret").optional(),
   },
 } satisfies Record<string, KeySpec>;
 

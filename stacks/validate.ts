@@ -19,6 +19,8 @@ export interface CatalogueEntry {
   needs: string[];
   /** Set when the app has a web UI on its own hostname, which the ingress controller routes. */
   subdomain?: string;
+  /** Set when the app answers a health path, which its SLO probes. */
+  healthPath?: string;
 }
 
 /** Result of `validateConfig`. */
@@ -324,6 +326,21 @@ export function crossFieldProblems(
       `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
     );
   if (c.backup) out.push(...backupProblems(c.backup, c, failed));
+  if (c.observability) {
+    const route = "email" in c.observability.notify ? "email" : "webhook";
+    if (missing("notifySecret"))
+      add(
+        "notifySecret",
+        `is required with ${NS}:observability.notify.${route} (${route === "email" ? "the SMTP password" : "the bearer token"}); run: pulumi config set --secret ${NS}:notifySecret <value>`,
+      );
+    for (const app of Object.keys(c.observability.sloTargets)) {
+      if (!catalogue[app]?.healthPath || !(c.apps?.enabled ?? []).includes(app))
+        add(
+          `observability.sloTargets.${app}`,
+          `names no enabled app with a health path (${(c.apps?.enabled ?? []).filter((a) => catalogue[a]?.healthPath).join(", ") || "none"})`,
+        );
+    }
+  }
 
   const enabled = c.apps?.enabled ?? [];
   const names = Object.keys(catalogue).sort();

@@ -87,6 +87,7 @@ const configSecrets = [
   "v1:giteatoken",
   "v1:backupkey",
   "v1:backupkey2",
+  "v1:notify",
 ];
 
 describe.each([...examples, ...fixtures])("%s under mocks", (file) => {
@@ -324,5 +325,31 @@ describe("backups in the whole program", () => {
     const out = outputs as { backups: { apps: Record<string, unknown> }; backupEscrow: string };
     expect(Object.keys(out.backups.apps).sort()).toEqual(withData);
     expect(out.backupEscrow).toContain("pulumi stack output backupAccess --show-secrets");
+  });
+});
+
+describe("alerting in the whole program", () => {
+  it("metal home: SLO rules for every enabled app with a health path, the route, and its secret only in a Secret", async () => {
+    const file = join(root, "test/fixtures/valid/metal-home.yaml");
+    const { registrations: regs } = await evaluateStackFile(file, withLocalCharts);
+    const rules = reveal(regs.find((r) => r.name === "hearth-alerting-slo-rules")!.inputs).data[
+      "hearth-slo.rules.yaml"
+    ] as string;
+    const withHealth = Object.values(catalogue)
+      .filter((m) => m.healthPath)
+      .map((m) => m.name);
+    for (const app of withHealth) expect(rules).toContain(`app: ${app}`);
+    expect(rules).toContain(
+      "homepage is burning".replace("homepage", "Homepage") + " its 99% availability budget",
+    );
+    const am = reveal(regs.find((r) => r.name === "hearth-alerting-alertmanager")!.inputs).data[
+      "alertmanager.yml"
+    ];
+    expect(am).toContain("url: https://ntfy.home.example.org/hearth-alerts");
+    const secret = regs.find((r) => r.name === "hearth-alerting-notify")!;
+    expect(isSecretValue(secret.rawInputs.stringData)).toBe(true);
+    expect(
+      JSON.stringify(reveal(regs.find((r) => r.name === "hearth-alerting-alertmanager")!.inputs)),
+    ).not.toContain("v1:notify");
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the contract tests hand generated files to: dnsmasq (dnsmasq --test), debconf
 # (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
-# watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules), amtool (Debian's prometheus-alertmanager) and
+# watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules), amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check and
 # shellcheck (the shipped shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the
 # cache, and the S3 server of the backup tests (versitygw, built from its pinned Go module into the sandbox's
 # cache by scripts/toolchain/build-sandbox.sh versitygw). Idempotent: prints nothing and installs nothing when
@@ -22,6 +22,7 @@ command -v restic >/dev/null 2>&1 || missing+=(restic)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

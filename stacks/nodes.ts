@@ -178,6 +178,7 @@ export function buildCluster(
       cisHardening: c.cluster.cisHardening,
       podCidr: c.cluster.podCidr,
       serviceCidr: c.cluster.serviceCidr,
+      endpoint: c.cluster.endpoint,
       installScriptUrl: c.cluster.install?.scriptUrl,
       installScriptSha256: c.cluster.install?.scriptSha256,
       binary:

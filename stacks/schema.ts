@@ -205,6 +205,19 @@ export const clusterSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("CIS flags: secrets encryption, PSA, audit log, kernel defaults."),
+  endpoint: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a host name or IPv4 address, e.g. k3s.home.example.org`,
+      },
+    )
+    .optional()
+    .describe(
+      "Fixed registration address of the servers (DNS name resolving to every server, or a virtual IP): joining nodes and the kubeconfig use it instead of the first server. @default the first server",
+    ),
   install: z
     .strictObject({
       scriptUrl: z.url().default("https://get.k3s.io"),

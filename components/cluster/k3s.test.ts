@@ -189,6 +189,18 @@ describe("K3s", () => {
     );
   });
 
+  it("with a registration endpoint, joiners and the kubeconfig use it instead of the first server", async () => {
+    const { k3s } = await build({ endpoint: "k3s.home.lan" });
+    const s1 = String(find(COMMAND, "c-s1").inputs.create);
+    expect(s1).toContain("--tls-san=k3s.home.lan");
+    for (const n of ["c-s2", "c-s3", "c-a1"]) {
+      const script = String(find(COMMAND, n).inputs.create);
+      expect(script).toContain("--server=https://k3s.home.lan:6443");
+      expect(script).not.toContain("--server=https://10.0.0.1:6443");
+    }
+    expect(await unwrap(k3s.cluster.kubeconfig)).toContain("server: https://k3s.home.lan:6443");
+  });
+
   it("reads the kubeconfig without logging it and hands it on as a secret pointing at the first server", async () => {
     const { k3s } = await build();
     const read = find(COMMAND, "c-kubeconfig");

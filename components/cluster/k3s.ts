@@ -43,6 +43,12 @@ export interface K3sArgs {
    * machine cannot reach. @default the first server's SSH host, which this machine already reaches
    */
   apiAddress?: pulumi.Input<string>;
+  /**
+   * A fixed registration address for the servers (a DNS name that resolves to every server, or a virtual IP):
+   * joining nodes and the kubeconfig use it instead of the first server, so the cluster outlives that
+   * server. It goes into the API certificate. @default none: the first server
+   */
+  endpoint?: string;
   /** Where the k3s installer comes from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
   installScriptUrl?: string;
   /** Its SHA-256; a different installer is refused. @default unchecked */
@@ -63,7 +69,7 @@ export class K3s extends pulumi.ComponentResource {
     validate(name, args, servers);
     const cis = args.cisHardening ?? true;
     const first = servers[0];
-    const apiAddress = args.apiAddress ?? first.connection.host;
+    const apiAddress = args.endpoint ?? args.apiAddress ?? first.connection.host;
 
     const token = new GeneratedPassword(`${name}-token`, { length: 48 }, { parent: this });
     // The token travels on stdin only: never on a command line, in the environment or in a log.
@@ -92,12 +98,13 @@ export class K3s extends pulumi.ComponentResource {
             node.role === "agent"
               ? k3sAgentFlags({
                   ...common,
-                  serverUrl: apiServerUrl(firstAddress),
+                  serverUrl: apiServerUrl(args.endpoint ?? firstAddress),
                   extraFlags: args.agentFlags,
                 })
               : k3sServerFlags({
                   ...common,
-                  serverUrl: node === first ? undefined : apiServerUrl(firstAddress),
+                  serverUrl:
+                    node === first ? undefined : apiServerUrl(args.endpoint ?? firstAddress),
                   tlsSans: sans,
                   podCidr: args.podCidr,
                   serviceCidr: args.serviceCidr,

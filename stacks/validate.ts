@@ -498,6 +498,13 @@ function backupProblems(
         "backup.etcd",
         `needs cluster.mode "k3s": an existing cluster's etcd is backed up by whoever runs it; remove backup.etcd`,
       );
+    (c.cluster?.flags ?? []).forEach((f, i) => {
+      if (/^--etcd-s3/.test(f))
+        add(
+          `cluster.flags[${i}]`,
+          `"${f.split("=")[0]}" would make k3s ignore the S3 settings of ${NS}:backup.etcd (k3s reads its config Secret only when no other etcd-s3 option is set); remove it`,
+        );
+    });
     if (b.etcd.target !== undefined && !names.has(b.etcd.target))
       add(
         "backup.etcd.target",

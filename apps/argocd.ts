@@ -227,5 +227,10 @@ export function deploy(
   opts?: pulumi.ComponentResourceOptions,
 ): DeployedArgoCd {
   const argocd = new ArgoCd(name, args, opts);
-  return { resource: argocd, url: argocd.url, adminPassword: argocd.adminPassword };
+  return {
+    resource: argocd,
+    url: argocd.url,
+    adminPassword: argocd.adminPassword,
+    login: { username: "admin", password: argocd.adminPassword },
+  };
 }

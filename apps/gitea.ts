@@ -200,6 +200,7 @@ export function deploy(
       username: admin,
       password: pulumi.secret(extra.adminPassword),
     },
+    login: { username: admin, password: pulumi.secret(extra.adminPassword) },
     backup: {
       namespace: namespace,
       claimName: GITEA_CLAIM,

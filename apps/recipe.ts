@@ -44,6 +44,8 @@ export interface DeployedApp {
   resource: pulumi.Resource;
   /** The app's data volume, for every app whose metadata says `backup: true`. */
   backup?: BackupSource;
+  /** The login the operator signs in with, when the app has one of its own (password secret). */
+  login?: { username: pulumi.Input<string>; password: pulumi.Output<string> };
 }
 
 /** The hostname an app answers on, honouring an override. */

@@ -233,6 +233,7 @@ export function deploy(
     url: zot.url,
     username: zot.username,
     password: zot.password,
+    login: { username: zot.username, password: zot.password },
     // zot-0.1.95 templates/statefulset.yaml: the StatefulSet "zot.fullname" has the claim template
     // "<pvc.name or release>-pvc" mounted at /var/lib/registry, so the claim is <release>-pvc-<fullname>-0;
     // pods carry "zot.selectorLabels" (name zot, instance = release). Blobs are content-addressed files: no

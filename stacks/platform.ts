@@ -195,8 +195,6 @@ export function buildPlatform(
     // Its API is called at https://<host>: wait for the route there (release, Ingress, and the tunnel with its
     // DNS records when Cloudflare fronts the home), not only for the release.
     giteaReady = [g.route, ...(tunnel ? [tunnel] : [])];
-    urls.gitea = g.url;
-    credentials.gitea = { username: c.gitea.username, password: secrets.passwords["gitea-admin"] };
   } else if (c.gitea.url) {
     endpoint = { url: c.gitea.url, token: c.giteaToken };
     giteaUrl = c.gitea.url;
@@ -238,9 +236,7 @@ export function buildPlatform(
       },
       appOpts,
     );
-    if (a.url) urls.argocd = a.url;
     deployed.argocd = a;
-    credentials.argocd = { username: "admin", password: a.adminPassword };
   }
 
   if (enabled.has("woodpecker") && endpoint && giteaUrl) {
@@ -268,7 +264,6 @@ export function buildPlatform(
       },
       appOpts,
     );
-    if (w.url) urls.woodpecker = w.url;
     deployed.woodpecker = w;
   }
 
@@ -278,9 +273,7 @@ export function buildPlatform(
       { platform, overrides: settings("zot"), extra: {} },
       appOpts,
     );
-    if (z.url) urls.zot = z.url;
     deployed.zot = z;
-    credentials.zot = { username: z.username, password: z.password };
   }
 
   if (enabled.has("homepage")) {
@@ -302,8 +295,14 @@ export function buildPlatform(
       { platform, overrides: settings("homepage"), extra: { links } },
       appOpts,
     );
-    if (h.url) urls.homepage = h.url;
     deployed.homepage = h;
+  }
+
+  // Every recipe hands back the same shape: the stack's URLs and logins come from it, app by app.
+  for (const app of c.apps.enabled) {
+    const d = deployed[app];
+    if (d?.url) urls[app] = d.url;
+    if (d?.login) credentials[app] = d.login;
   }
 
   if (c.observability && c.notifySecret) {

@@ -39,6 +39,7 @@ const links: HomepageLink[] = [
     href: "https://git.home.example.org",
     description: "Git",
     category: "development",
+    siteMonitor: "https://git.home.example.org/api/healthz",
   },
 ];
 
@@ -52,7 +53,13 @@ describe("homepageServices", () => {
     expect(homepageServices(links)).toEqual([
       {
         Development: [
-          { Gitea: { href: "https://git.home.example.org", description: "Git" } },
+          {
+            Gitea: {
+              href: "https://git.home.example.org",
+              description: "Git",
+              siteMonitor: "https://git.home.example.org/api/healthz",
+            },
+          },
           { Zot: { href: "https://zot.home.example.org", description: "Images" } },
         ],
       },

@@ -31,6 +31,8 @@ export interface HomepageLink {
   href: string;
   description: string;
   category: AppCategory;
+  /** URL of the app's health path: Homepage shows its status and response time on the tile. */
+  siteMonitor?: string;
 }
 
 /** What only Homepage needs: the links to show. */
@@ -38,10 +40,14 @@ export interface HomepageExtra {
   links: HomepageLink[];
 }
 
-/** Homepage's `services.yaml`: groups of `{ <title>: { href, description } }` tiles. */
+/**
+ * Homepage's `services.yaml`: groups of `{ <title>: { href, description, siteMonitor? } }` tiles. `siteMonitor`
+ * as gethomepage/homepage v1.2.0 docs/configs/services.md "Site Monitor" describes it (a HEAD, then GET,
+ * request whose status and time the tile shows; src/components/services/site-monitor.jsx).
+ */
 export type HomepageServices = Record<
   string,
-  Record<string, { href: string; description: string }>[]
+  Record<string, { href: string; description: string; siteMonitor?: string }>[]
 >[];
 
 // Group order on the page: what people open most first, the plumbing last.
@@ -79,7 +85,13 @@ export function homepageServices(links: HomepageLink[]): HomepageServices {
     const tiles = links
       .filter((link) => link.category === category)
       .sort((a, b) => a.title.localeCompare(b.title))
-      .map((link) => ({ [link.title]: { href: link.href, description: link.description } }));
+      .map((link) => ({
+        [link.title]: {
+          href: link.href,
+          description: link.description,
+          ...(link.siteMonitor ? { siteMonitor: link.siteMonitor } : {}),
+        },
+      }));
     return tiles.length > 0 ? [{ [CATEGORY_TITLE[category]]: tiles }] : [];
   });
 }

@@ -289,6 +289,8 @@ export function buildPlatform(
         href: `https://${l.host}`,
         description: l.meta.description,
         category: l.meta.category,
+        // Its health shown on the tile, from the same path the SLO probes read.
+        ...(l.meta.healthPath ? { siteMonitor: `https://${l.host}${l.meta.healthPath}` } : {}),
       }));
     const h = homepage.deploy(
       `${name}-homepage`,

@@ -1028,6 +1028,9 @@ cmd_up() {
 	running etcd || start_etcd
 	started[gitea]=$EPOCHREALTIME
 	running gitea || start_gitea
+	# The dev stack's alert route token (a webhook bearer token nobody listens for): made once, 0600.
+	install -d -m 0700 "$DIR/notify"
+	[ -s "$DIR/notify/secret" ] || (umask 077 && openssl rand -hex 24 >"$DIR/notify/secret")
 	started[s3]=$EPOCHREALTIME
 	running s3-nas || start_s3 s3-nas
 	running s3-offsite || start_s3 s3-offsite

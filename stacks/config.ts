@@ -65,6 +65,15 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     }
     return { ...n, hostKey: parsed.data };
   });
+  const notifySecret =
+    c.notifySecret ??
+    files
+      .read(
+        "observability.notifySecretPath",
+        c.observability?.notifySecretPath,
+        "a notification secret",
+      )
+      ?.trim();
   const backupKeys: Record<string, pulumi.Output<string>> = {};
   c.backup?.targets.forEach((t, i) => {
     const key =
@@ -92,7 +101,7 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     hcloudToken: secret(c.hcloudToken),
     giteaToken: secret(giteaToken),
     backupSecretAccessKeys: backupKeys,
-    notifySecret: secret(c.notifySecret),
+    notifySecret: secret(notifySecret),
   };
 }
 

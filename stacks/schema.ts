@@ -474,6 +474,13 @@ export const observabilitySchema = z.strictObject({
     .describe(
       "Where alerts go: email (SMTP password in hearth:notifySecret) or webhook (bearer token in hearth:notifySecret).",
     ),
+  notifySecretPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "File holding the notification secret, read at run time and kept secret (instead of hearth:notifySecret).",
+    ),
 });
 
 /** How a top-level key's value arrives from Pulumi: a plain string, or YAML that Pulumi hands over as JSON. */

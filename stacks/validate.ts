@@ -328,10 +328,10 @@ export function crossFieldProblems(
   if (c.backup) out.push(...backupProblems(c.backup, c, failed));
   if (c.observability) {
     const route = "email" in c.observability.notify ? "email" : "webhook";
-    if (missing("notifySecret"))
+    if (missing("notifySecret") && !c.observability.notifySecretPath)
       add(
         "notifySecret",
-        `is required with ${NS}:observability.notify.${route} (${route === "email" ? "the SMTP password" : "the bearer token"}); run: pulumi config set --secret ${NS}:notifySecret <value>`,
+        `is required with ${NS}:observability.notify.${route} (${route === "email" ? "the SMTP password" : "the bearer token"}); run: pulumi config set --secret ${NS}:notifySecret <value>, or set ${NS}:observability.notifySecretPath`,
       );
     for (const app of Object.keys(c.observability.sloTargets)) {
       if (!catalogue[app]?.healthPath || !(c.apps?.enabled ?? []).includes(app))

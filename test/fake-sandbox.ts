@@ -34,6 +34,8 @@ export function fakeSandbox(nodes: string[]): FakeSandbox {
       mode: 0o600,
     });
   }
+  mkdirSync(join(dir, "notify"));
+  writeFileSync(join(dir, "notify", "secret"), "planted-sandbox-notify-token\n", { mode: 0o600 });
   const hostKeys: Record<string, string> = {};
   for (const node of nodes) {
     hostKeys[node] = generateEd25519KeyPair(node).publicKey;

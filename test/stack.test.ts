@@ -247,7 +247,7 @@ describe("the resource graph", () => {
         withLocalCharts(values);
       }),
     ).rejects.toThrow(
-      /^Hearth config has 1 problem; nothing was changed:\n  - hearth:cluster\.kubeconfigPath, hearth:ssh\.privateKeyPath, hearth:gitea\.tokenPath, hearth:nodes\[0\]\.hostKeyPath \(and 4 more\): the local sandbox is not up \(no .*hearth-no-sandbox\/\.sandbox\/kubeconfig\); run npm run sandbox -- up$/,
+      /^Hearth config has 1 problem; nothing was changed:\n  - hearth:cluster\.kubeconfigPath, hearth:ssh\.privateKeyPath, hearth:gitea\.tokenPath, hearth:nodes\[0\]\.hostKeyPath \(and 5 more\): the local sandbox is not up \(no .*hearth-no-sandbox\/\.sandbox\/kubeconfig\); run npm run sandbox -- up$/,
     );
   });
 

@@ -319,6 +319,45 @@ async function main(): Promise<void> {
     }
   });
 
+  await phase("alerting files in the cluster", async () => {
+    const cms = kube([
+      "-n",
+      "monitoring",
+      "get",
+      "configmaps",
+      "-o",
+      "jsonpath={.items[*].metadata.name}",
+    ]);
+    const am = kube([
+      "-n",
+      "monitoring",
+      "get",
+      "configmap",
+      "hearth-alertmanager",
+      "-o",
+      "jsonpath={.data.alertmanager\\.yml}",
+    ]);
+    const token = readFileSync(join(sandboxDir, "notify", "secret"), "utf8").trim();
+    const secret = kube([
+      "-n",
+      "monitoring",
+      "get",
+      "secret",
+      "hearth-notify",
+      "-o",
+      "jsonpath={.data.secret}",
+    ]);
+    check(
+      "the SLO rules and Alertmanager's configuration are in the monitoring namespace",
+      cms.includes("hearth-slo-rules") && cms.includes("hearth-alertmanager"),
+      cms,
+    );
+    check(
+      "the route's token is only in the Secret, never in the configuration",
+      !am.includes(token) && Buffer.from(secret, "base64").toString() === token,
+    );
+  });
+
   await phase("backups: objects in the cluster, operator commands against the stack", async () => {
     const crons = kube([
       "get",
@@ -468,6 +507,11 @@ async function main(): Promise<void> {
     const needles: Record<string, string> = {
       "the SSH private key": privateKey.split("\n")[1],
       "the Gitea token": giteaToken,
+      "the alert route's token": readFileSync(join(sandboxDir, "notify", "secret"), "utf8").trim(),
+      "an S3 secret key": readFileSync(
+        join(sandboxDir, "s3", "offsite", "secret-key"),
+        "utf8",
+      ).trim(),
       ...Object.fromEntries(passwords.map((p, i) => [`generated password ${i + 1}`, p])),
     };
     check(

@@ -65,6 +65,8 @@ export interface GiteaEndpoint {
   token?: pulumi.Input<string>;
   username?: pulumi.Input<string>;
   password?: pulumi.Input<string>;
+  /** PEM of a home CA to trust for its `https://` URL. @default the system's trust store */
+  ca?: pulumi.Input<string>;
 }
 
 /** What the platform layer hands to every app recipe. Apps see nothing else. */

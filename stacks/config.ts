@@ -32,6 +32,8 @@ export type LoadedConfig = Omit<HearthConfig, SecretKey> & {
   [K in Exclude<SecretKey, "backupSecretAccessKeys">]: pulumi.Output<string> | undefined;
 } & {
   stack: string;
+  /** The home CA Gitea's URL is signed by (PEM), from hearth:gitea.caPath. */
+  giteaCa?: string;
   /** Each backup target's secret access key, by target name (from config or its file). */
   backupSecretAccessKeys: Record<string, pulumi.Output<string>>;
 };
@@ -53,6 +55,13 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     c.kubeconfig ?? files.read("cluster.kubeconfigPath", c.cluster.kubeconfigPath, "a kubeconfig");
   const sshPrivateKey =
     c.sshPrivateKey ?? files.read("ssh.privateKeyPath", c.ssh?.privateKeyPath, "a private key");
+  const giteaCa = files.read("gitea.caPath", c.gitea.caPath, "a PEM CA certificate");
+  if (giteaCa !== undefined && !/-----BEGIN CERTIFICATE-----/.test(giteaCa)) {
+    files.problem(
+      "gitea.caPath",
+      "holds no PEM certificate (-----BEGIN CERTIFICATE-----); point it at the home CA's certificate",
+    );
+  }
   const giteaToken =
     c.giteaToken ?? files.read("gitea.tokenPath", c.gitea.tokenPath, "a Gitea API token");
   const nodes = c.nodes.map((n, i) => {
@@ -94,6 +103,7 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     // Charts are read by the Kubernetes provider, whose working directory is not the project's.
     charts: { ...c.charts, localDir: chartsDir(c.charts.localDir) },
     stack: pulumi.getStack(),
+    giteaCa,
     sshPrivateKey: secret(sshPrivateKey),
     kubeconfig: secret(kubeconfig),
     cloudflareApiToken: secret(c.cloudflareApiToken),

@@ -190,13 +190,13 @@ export function buildPlatform(
       appOpts,
     );
     deployed.gitea = g;
-    endpoint = g.endpoint;
+    endpoint = { ...g.endpoint, ca: c.giteaCa };
     giteaUrl = g.url;
     // Its API is called at https://<host>: wait for the route there (release, Ingress, and the tunnel with its
     // DNS records when Cloudflare fronts the home), not only for the release.
     giteaReady = [g.route, ...(tunnel ? [tunnel] : [])];
   } else if (c.gitea.url) {
-    endpoint = { url: c.gitea.url, token: c.giteaToken };
+    endpoint = { url: c.gitea.url, token: c.giteaToken, ca: c.giteaCa };
     giteaUrl = c.gitea.url;
   }
 

@@ -338,6 +338,13 @@ export const giteaSchema = z.strictObject({
     .describe(
       "File holding the API token of the existing Gitea, read at run time and kept secret (instead of hearth:giteaToken).",
     ),
+  caPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "PEM file of a home CA that Gitea's https:// URL is signed by; Hearth's Gitea calls trust it besides the system's CAs.",
+    ),
 });
 
 const cron = z.string().superRefine((s, ctx) => {

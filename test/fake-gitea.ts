@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
 import { AddressInfo } from "node:net";
 
 /** An organization as the fake keeps it. */
@@ -76,12 +77,14 @@ export class FakeGitea {
   readonly outages: number[] = [];
   url = "";
   private nextId = 1;
-  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  private server: http.Server = http.createServer((req, res) => void this.handle(req, res));
 
-  /** Listens on a free port of 127.0.0.1. */
-  async start(): Promise<void> {
+  /** Listens on a free port of 127.0.0.1; over TLS with this key and certificate when given. */
+  async start(tls?: { key: string; cert: string }): Promise<void> {
+    if (tls) this.server = https.createServer(tls, (req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const port = (this.server.address() as AddressInfo).port;
+    this.url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   }
 
   /** Closes the server. */

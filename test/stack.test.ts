@@ -267,6 +267,30 @@ describe("the resource graph", () => {
     );
   });
 
+  it("dev: a home CA file is read and handed to every Gitea call; a file without a certificate is refused", async () => {
+    const sandbox = fakeSandbox(["node-1", "node-2", "node-3"]);
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIBplanted\n-----END CERTIFICATE-----\n";
+    const caFile = join(sandbox.dir, "home-ca.pem");
+    writeFileSync(caFile, pem);
+    const withCa = (file: string) => (values: Record<string, string>) => {
+      pointAtSandbox(values, sandbox);
+      withLocalCharts(values);
+      const gitea = JSON.parse(values["hearth:gitea"]);
+      values["hearth:gitea"] = JSON.stringify({ ...gitea, caPath: file });
+    };
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "Pulumi.dev.yaml"),
+      withCa(caFile),
+    );
+    const org = regs.find((r) => r.name === "hearth-gitops-org")!;
+    expect(reveal(org.inputs.endpoint).ca).toBe(pem);
+    const notPem = join(sandbox.dir, "not-a-cert.pem");
+    writeFileSync(notPem, "hello\n");
+    await expect(evaluateStackFile(join(root, "Pulumi.dev.yaml"), withCa(notPem))).rejects.toThrow(
+      "hearth:gitea.caPath: holds no PEM certificate (-----BEGIN CERTIFICATE-----); point it at the home CA's certificate",
+    );
+  });
+
   it("a bad stack file fails before any resource registers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-bad-"));
     const file = join(dir, "Pulumi.bad.yaml");

@@ -2,7 +2,8 @@
  * A small typed client for Gitea's REST API (`/api/v1`). The Gitea dynamic providers call it, and Pulumi
  * serializes those providers by closure into the state, then runs them in a process of their own. So this file
  * imports nothing, Pulumi least of all: it relies only on Node 20 globals (`fetch`, `Buffer`, `crypto.subtle`,
- * `AbortSignal`), and errors are plain `Error`s with fields attached (no subclasses to carry across).
+ * `AbortSignal`, `process.getBuiltinModule` for `node:https` when a CA is given), and errors are plain `Error`s
+ * with fields attached (no subclasses to carry across).
  */
 
 /** Where Gitea is and how to authenticate, every input resolved: what a dynamic provider receives. */
@@ -13,6 +14,11 @@ export interface GiteaConnection {
   token?: string;
   username?: string;
   password?: string;
+  /**
+   * PEM certificates to trust for `https://` besides the system's (a home CA). Node's `fetch` cannot take one per
+   * request, so such calls go through `node:https` with this `ca`. @default the system's trust store
+   */
+  ca?: string;
 }
 
 /** HTTP methods the Gitea API uses. */
@@ -198,14 +204,13 @@ async function send(
   // Only calls that are safe to repeat are retried after Gitea answered: a POST that met a 502 may have landed.
   const idempotent = method !== "POST";
   for (let attempt = 1; ; attempt++) {
-    let response: Response;
+    let response: { status: number; ok: boolean; text: string };
     try {
-      response = await fetch(`${base}${path}`, {
+      response = await httpCall(conn, `${base}${path}`, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30000),
-        redirect: "follow",
+        timeoutMs: options.timeoutMs ?? 30000,
       });
     } catch (e) {
       if (attempt < attempts) {
@@ -221,7 +226,7 @@ async function send(
         cause,
       );
     }
-    const text = await response.text();
+    const text = response.text;
     if (idempotent && [502, 503, 504].includes(response.status) && attempt < attempts) {
       await pause(delay * 2 ** (attempt - 1));
       continue;
@@ -242,6 +247,48 @@ async function send(
     }
     return { status: response.status, body, text };
   }
+}
+
+/**
+ * One HTTP exchange: Node's `fetch` (following redirects), or `node:https` with the connection's CA when it has
+ * one (redirects are then not followed: Gitea's API answers in place).
+ */
+async function httpCall(
+  conn: GiteaConnection,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
+): Promise<{ status: number; ok: boolean; text: string }> {
+  if (!conn.ca || !url.startsWith("https:")) {
+    const r = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: AbortSignal.timeout(init.timeoutMs),
+      redirect: "follow",
+    });
+    return { status: r.status, ok: r.ok, text: await r.text() };
+  }
+  const https = process.getBuiltinModule("node:https") as typeof import("node:https");
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: init.method, headers: init.headers, ca: conn.ca, timeout: init.timeoutMs },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          resolve({ status, ok: status >= 200 && status < 300, text });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${init.timeoutMs} ms`)));
+    req.on("error", reject);
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
 }
 
 function failure(

@@ -43,7 +43,9 @@ const SERVER_NAME = "woodpecker-server";
 const AGENT_NAME = "woodpecker-agent";
 const SERVER_HTTP_PORT = 80;
 // The chart's default mount of the server's volume (charts/server/values.yaml persistentVolume.mountPath at
-// 3.4.2); the database path is set explicitly below so the backup knows which file is SQLite.
+// 3.4.2); the database path is set explicitly below so the backup knows which file is SQLite. The variables are
+// Woodpecker's (woodpecker-ci.org docs, administration/database: WOODPECKER_DATABASE_DRIVER and
+// WOODPECKER_DATABASE_DATASOURCE, SQLite under /var/lib/woodpecker/ by default).
 const SERVER_DATA = "/var/lib/woodpecker";
 const SERVER_DB = "woodpecker.sqlite";
 const SERVER_GRPC_PORT = 9000;

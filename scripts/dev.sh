@@ -31,6 +31,33 @@ stack() {
 	pulumi stack select dev >/dev/null 2>&1 || pulumi stack init dev >/dev/null
 }
 
+# The sandbox the dev stack's state was made against, kept beside the state (file backends only).
+sandbox_mark() { case "$PULUMI_BACKEND_URL" in file://*) printf '%s/.hearth-dev-sandbox' "${PULUMI_BACKEND_URL#file://}" ;; esac; }
+
+# State that describes another sandbox (one taken down since, with its cluster, Gitea and nodes) cannot be
+# reconciled with this one: its provider still holds the old cluster's credentials. Such state describes
+# nothing that exists any more, so it is dropped and the stack starts afresh.
+forget_other_sandbox() {
+	local mark have want resources
+	mark=$(sandbox_mark)
+	[ -n "$mark" ] || return 0
+	want=$(cat .sandbox/id)
+	have=$(cat "$mark" 2>/dev/null || true)
+	[ "$have" = "$want" ] && return 0
+	# No mark yet: the state is taken to be this sandbox's (nothing is dropped on a guess).
+	if [ -z "$have" ]; then
+		printf '%s\n' "$want" >"$mark"
+		return 0
+	fi
+	resources=$(pulumi stack export --stack dev 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log((JSON.parse(s).deployment.resources||[]).length)}catch{console.log(0)}})')
+	if [ "${resources:-0}" -gt 0 ]; then
+		say "the dev stack's state describes sandbox $have, not this one ($want); that sandbox is gone, so its state is dropped"
+		pulumi stack rm --force --yes --preserve-config --stack dev >/dev/null
+		pulumi stack init dev >/dev/null
+	fi
+	printf '%s\n' "$want" >"$mark"
+}
+
 case "$cmd" in
 up)
 	t0=$(date +%s)
@@ -43,6 +70,7 @@ up)
 	HEARTH_GO_JOBS=${HEARTH_GO_JOBS:-2} bash scripts/toolchain/build.sh --strict
 	bash scripts/sandbox.sh up
 	stack
+	forget_other_sandbox
 	t1=$(date +%s)
 	pulumi up --yes --stack dev
 	say "pulumi up took $(elapsed "$t1"); everything took $(elapsed "$t0")"
@@ -61,11 +89,17 @@ up)
 down)
 	if [ -x "$(dirname "$0")/sandbox.sh" ] && bash scripts/sandbox.sh status >/dev/null 2>&1; then
 		stack
+		forget_other_sandbox
 		pulumi destroy --yes --stack dev
 	else
 		say "the sandbox is not up: nothing to destroy in it"
 	fi
 	bash scripts/sandbox.sh down
+	# The sandbox and everything the stack made in it are gone now: so is the state.
+	stack
+	pulumi stack rm --force --yes --preserve-config --stack dev >/dev/null 2>&1 || true
+	mark=$(sandbox_mark)
+	[ -z "$mark" ] || rm -f "$mark"
 	;;
 status)
 	bash scripts/sandbox.sh status || true

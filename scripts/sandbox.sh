@@ -1008,6 +1008,9 @@ cmd_up() {
 	install -d -m 0755 "$DIR"
 	install -d -m 0755 "$DIR/run" "$DIR/logs" "$DIR/nodes"
 	touch "$DIR/.hearth-sandbox"
+	# Who this sandbox is: made once per state directory, so a stack can tell a new sandbox from the one its
+	# state describes (down removes the directory; --keep-state keeps both).
+	[ -s "$DIR/id" ] || cat /proc/sys/kernel/random/uuid >"$DIR/id"
 	if all_running; then
 		say "already up"
 		status

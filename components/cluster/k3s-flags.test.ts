@@ -530,7 +530,7 @@ describe("k3sInstallScript, run against stub commands", () => {
     // A server that is already an etcd member keeps its flags, peers or not.
     const member = sandbox();
     writeFileSync(join(member.root, "peers-up"), "https://10.0.0.2:6443/cacerts\n");
-    mkdirSync(join(member.root, K3S_PATHS.etcdMember), { recursive: true });
+    mkdirSync(join(member.root, K3S_PATHS.etcdDataDir), { recursive: true });
     expect(member.run(k3sInstallScript(rejoin), "planted-token\n").status).toBe(0);
     expect(readFileSync(join(member.root, "installed-with"), "utf8")).toContain(" --cluster-init ");
     expect(readFileSync(join(member.root, "calls"), "utf8")).not.toContain("cacerts");

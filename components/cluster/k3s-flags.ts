@@ -9,8 +9,11 @@ import type { NodeRole } from "../types";
 export const K3S_PATHS = {
   /** Join token, written from stdin so it never appears in a process list. */
   tokenFile: "/etc/rancher/k3s/hearth-token",
-  /** Present once this server is an etcd member: the first server then never starts a new cluster. */
-  etcdMember: "/var/lib/rancher/k3s/server/db/etcd/member",
+  /**
+   * Embedded etcd's data directory (<data-dir>/server/db/etcd; k3s's own e2e tests read its `config` file
+   * there). Present once this server has run etcd: the first server then never starts a new cluster.
+   */
+  etcdDataDir: "/var/lib/rancher/k3s/server/db/etcd",
   /** Hash of the last applied version, flags and files; an unchanged stamp means nothing to do. */
   stampFile: "/etc/rancher/k3s/hearth-install.stamp",
   kubeconfig: "/etc/rancher/k3s/k3s.yaml",
@@ -543,7 +546,7 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     // A first server without etcd data while a peer answers is a reinstall: rejoin the cluster that exists.
     lines.push(
       "cluster_flag=--cluster-init",
-      `if [ ! -d ${K3S_PATHS.etcdMember} ]; then`,
+      `if [ ! -d ${K3S_PATHS.etcdDataDir} ]; then`,
       `  for peer in ${rejoin.map(shellQuote).join(" ")}; do`,
       '    if curl -ksf --max-time 5 -o /dev/null "$peer/cacerts"; then',
       '      cluster_flag="--server=$peer"',
@@ -574,7 +577,8 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     `fetch_checked ${shellQuote(url)} ${shellQuote(opts.installScriptSha256 ?? "")} "$installer/install.sh"`,
     ...(opts.binary
       ? [
-          // The installer expects the binary in its bin directory, /usr/local/bin by default.
+          // As k3s-io/docs installation/airgap.md says: the binary in /usr/local/bin, then the install script
+          // with INSTALL_K3S_SKIP_DOWNLOAD=true uses the local binary.
           `fetch_checked ${shellQuote(opts.binary.url)} ${shellQuote(opts.binary.sha256)} /usr/local/bin/k3s`,
           "chmod 0755 /usr/local/bin/k3s",
           `INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_VERSION=${shellQuote(opts.version)} sh "$installer/install.sh" ${args.join(" ")}`,

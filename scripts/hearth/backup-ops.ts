@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BackupsOutput } from "../../stacks/platform";
-import { BackupTarget, envSuffix } from "../../components/backup/plan";
+import { BackupTarget } from "../../components/backup/plan";
 
 /** The `backups` stack output (no secret) and `backupAccess` (secret), as the program exports them. */
 export type BackupPlan = Omit<BackupsOutput, "access">;
@@ -334,6 +334,3 @@ export function scale(
 ): void {
   kubectl.run(["-n", ns, "scale", `${w.kind.toLowerCase()}/${w.name}`, `--replicas=${n}`]);
 }
-
-/** The env var name the script reads a target's secret key from (for messages). */
-export const secretVar = (t: BackupTarget) => `HEARTH_SECRET_KEY_${envSuffix(t.name)}`;

@@ -67,6 +67,8 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
         disk: n.disk,
         arch: n.arch,
         os: n.os,
+        ...(n.installer ? { installer: n.installer } : {}),
+        ...(n.reinstall ? { reinstall: n.reinstall } : {}),
         sshUser: user,
         authorizedKeys: c.ssh?.authorizedKeys ?? [],
         hostKey: hostKeys!.keys[n.name],

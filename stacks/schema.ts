@@ -73,6 +73,22 @@ export const nodeSchema = z.strictObject({
     .enum(["debian", "fedora"])
     .default("debian")
     .describe("Operating system the controller installs."),
+  installer: z
+    .enum(["image", "debian-installer", "kickstart"])
+    .optional()
+    .describe(
+      "How the controller installs the node: image (Hearth's Debian image, written from an in-memory installer), debian-installer (Debian's installer with a preseed) or kickstart (Fedora). @default image for Debian, kickstart for Fedora",
+    ),
+  reinstall: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, {
+      error: () =>
+        "use up to 64 letters, digits, dots, colons, hyphens or underscores, e.g. 2026-12-01",
+    })
+    .optional()
+    .describe(
+      "Change this text to reinstall an image-installed node (which otherwise never wipes a disk it installed); the node must then boot from the network once.",
+    ),
   selinux: z
     .enum(["enforcing", "permissive", "disabled"])
     .default("enforcing")

@@ -19,9 +19,13 @@ export const FAKE_PUBLIC_KEY =
 export const OPERATOR_KEY =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOperatorKeyOperatorKeyOperatorKey0 ops@laptop";
 
-/** A Debian node with a static address; spread and override for other cases. */
+/**
+ * A Debian node with a static address, installed by Debian's installer (preseed); spread and override for
+ * other cases. `imageNode` is the same machine with the image installer, the default for Debian.
+ */
 export function debianNode(overrides: Partial<InstallSpec> = {}): InstallSpec {
   return {
+    installer: "debian-installer",
     name: "node-a",
     mac: "52:54:00:12:34:56",
     ip: "192.168.1.21",
@@ -46,7 +50,14 @@ export function debianNode(overrides: Partial<InstallSpec> = {}): InstallSpec {
 
 /** The same machine installed with Fedora. */
 export function fedoraNode(overrides: Partial<InstallSpec> = {}): InstallSpec {
-  return debianNode({ os: "fedora", ...overrides });
+  return debianNode({ os: "fedora", installer: "kickstart", ...overrides });
+}
+
+/** The same machine installed by Hearth's image installer (what a Debian node gets by default). */
+export function imageNode(overrides: Partial<InstallSpec> = {}): InstallSpec {
+  const { installer: _default, ...node } = debianNode(overrides);
+  void _default;
+  return { ...node, ...overrides };
 }
 
 /** Where the controller serves in the tests. */

@@ -46,8 +46,10 @@ describe("systemd units", () => {
     const unit = httpServiceUnit(layout, "192.168.1.5", 8080).split("\n");
     expect(unit).toContain(`User=${HTTP_USER}`);
     expect(unit).toContain(
-      "ExecStart=/usr/bin/python3 -m http.server --bind 192.168.1.5 --directory /srv/hearth/http 8080",
+      "ExecStart=/usr/bin/python3 /usr/local/lib/hearth/pxe-http.py --bind 192.168.1.5 --directory /srv/hearth/http 8080",
     );
+    // It may write in nodes/ only: an "installed" report removes that node's plan.
+    expect(unit).toContain("ReadWritePaths=/srv/hearth/http/nodes");
     expect(unit).toContain("ProtectSystem=strict");
   });
 

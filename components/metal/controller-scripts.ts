@@ -1,4 +1,6 @@
 /** The shell scripts the PXE controller's remote commands run; pure so they are tested without Pulumi. */
+import { readFileSync } from "fs";
+import { join } from "path";
 import type { Arch } from "../types";
 import { IPXE_BINARIES } from "./dnsmasq";
 import { asRoot, installFromStdinScript, shellQuote } from "./shell";
@@ -31,7 +33,18 @@ export function controllerLayout(rootDir: string): ControllerLayout {
   };
 }
 
-/** The systemd unit of the static HTTP server that serves boot scripts and install files. */
+/** Where the setup installs Hearth's HTTP server (`pxe-http.py`, shipped beside this file). */
+export const HTTP_SERVER_PATH = "/usr/local/lib/hearth/pxe-http.py";
+
+/** The HTTP server's source: static files, no listings, byte counts in its log, the installers' reports. */
+export function httpServerProgram(): string {
+  return readFileSync(join(__dirname, "pxe-http.py"), "utf8");
+}
+
+/**
+ * The systemd unit of Hearth's HTTP server, which serves boot scripts, install files and node images. It may
+ * write in `nodes/` only: an "installed" report removes that node's plan and records its install id.
+ */
 export function httpServiceUnit(layout: ControllerLayout, address: string, port: number): string {
   return [
     "[Unit]",
@@ -41,12 +54,13 @@ export function httpServiceUnit(layout: ControllerLayout, address: string, port:
     "",
     "[Service]",
     `User=${HTTP_USER}`,
-    `ExecStart=/usr/bin/python3 -m http.server --bind ${address} --directory ${layout.httpRoot} ${port}`,
+    `ExecStart=/usr/bin/python3 ${HTTP_SERVER_PATH} --bind ${address} --directory ${layout.httpRoot} ${port}`,
     // The address may come up after the unit starts (DHCP reservation, slow link): keep retrying.
     "Restart=always",
     "RestartSec=5",
     "NoNewPrivileges=yes",
     "ProtectSystem=strict",
+    `ReadWritePaths=${layout.nodesDir}`,
     "ProtectHome=yes",
     "PrivateTmp=yes",
     "",
@@ -172,9 +186,9 @@ export function setupScript(spec: SetupSpec): string {
       ].join(" \\\n"),
     ),
     'if [ -n "$missing" ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $missing; fi',
-    `getent passwd ${HTTP_USER} >/dev/null || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${HTTP_USER}`,
+    `getent passwd ${HTTP_USER} >/dev/null || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${HTTP_USER}`,
     `install -d -m 0755 ${shellQuote(layout.rootDir)} ${tftp} ${shellQuote(layout.httpRoot)}`,
-    `install -d -m 0755 ${shellQuote(layout.nodesDir)}`,
+    `install -d -m 0770 -o root -g ${HTTP_USER} ${shellQuote(layout.nodesDir)}`,
     "# Empty index pages stop the HTTP server from listing which MACs have install files.",
     `for d in ${shellQuote(layout.httpRoot)} ${shellQuote(layout.nodesDir)}; do [ -f "$d/index.html" ] || install -m 0644 /dev/null "$d/index.html"; done`,
     `install -m 0644 /usr/lib/ipxe/${IPXE_BINARIES.bios} ${tftp}/${IPXE_BINARIES.bios}`,
@@ -196,6 +210,8 @@ export function setupScript(spec: SetupSpec): string {
   lines.push(...installers.flatMap((i) => debianInstallerLines(layout, i)));
   lines.push(
     "reload=",
+    "install -d -m 0755 /usr/local/lib/hearth",
+    ...putFile(HTTP_SERVER_PATH, "0644", httpServerProgram(), "restart_http=1"),
     ...putFile(
       "/etc/systemd/system/hearth-http.service",
       "0644",

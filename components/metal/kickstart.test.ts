@@ -111,6 +111,8 @@ describe("renderKickstart", () => {
   });
 
   it("refuses a Debian node", () => {
-    expect(() => renderKickstart(fedoraNode({ os: "debian" }))).toThrow(/kickstart is for Fedora/);
+    expect(() =>
+      renderKickstart(fedoraNode({ os: "debian", installer: "debian-installer" })),
+    ).toThrow(/kickstart is for Fedora/);
   });
 });

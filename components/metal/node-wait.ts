@@ -13,7 +13,7 @@ export function waitProgram(): string {
 }
 
 /** Exit codes of the watcher, and what each means. */
-export const WAIT_EXIT = { ready: 0, timeout: 2, otherHostKey: 3 } as const;
+export const WAIT_EXIT = { ready: 0, timeout: 2, otherHostKey: 3, installerStopped: 4 } as const;
 
 /** What the watcher needs to know about a node. */
 export interface NodeWaitSpec {
@@ -31,6 +31,11 @@ export interface NodeWaitSpec {
   logFiles?: { dnsmasq: string; http: string };
   /** Seconds between polls. @default 10 */
   intervalSeconds?: number;
+  /**
+   * Image installs: the plan's install id, and the controller's nodes/ directory where the HTTP server records
+   * the id each node last reported. Another recorded id means the node must report this install first.
+   */
+  install?: { id: string; nodesDir: string };
 }
 
 /** The watcher's command-line arguments. */
@@ -55,6 +60,9 @@ export function waitArguments(spec: NodeWaitSpec): string[] {
     ...(spec.intervalSeconds !== undefined ? ["--interval", String(spec.intervalSeconds)] : []),
     ...(spec.logFiles
       ? ["--dnsmasq-log", spec.logFiles.dnsmasq, "--http-log", spec.logFiles.http]
+      : []),
+    ...(spec.install
+      ? ["--install-id", spec.install.id, "--nodes-dir", spec.install.nodesDir]
       : []),
   ];
 }

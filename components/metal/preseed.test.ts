@@ -142,7 +142,9 @@ describe("renderPreseed", () => {
   });
 
   it("refuses a Fedora node and invalid input, naming the node", () => {
-    expect(() => renderPreseed(debianNode({ os: "fedora" }))).toThrow(/preseed is for Debian/);
+    expect(() => renderPreseed(debianNode({ os: "fedora", installer: "kickstart" }))).toThrow(
+      /preseed is for Debian/,
+    );
     expect(() =>
       renderPreseed(debianNode({ hostKey: { privateKey: "nope", publicKey: FAKE_PUBLIC_KEY } })),
     ).toThrow(/node "node-a"[\s\S]*hostKey.privateKey/);

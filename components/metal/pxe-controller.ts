@@ -27,11 +27,22 @@ import {
   BootServer,
   PxeNodeSpec,
   installFileName,
+  installerOf,
   macFileStem,
   serverUrl,
   validateInstallSpec,
 } from "./spec";
 import { waitCommand, waitProgram } from "./node-wait";
+import {
+  ImageSpec,
+  imageId,
+  imagePath,
+  imageSpecFor,
+  installId,
+  renderImageBuildScript,
+  renderImageNodeScript,
+  renderInstallPlan,
+} from "./image";
 import { wakeCommand } from "./wol";
 
 /** Checks what the renderers cannot see alone: nodes against each other and against the controller. */
@@ -101,14 +112,16 @@ function sameKey(a: string, b: string): boolean {
 }
 
 /**
- * Renders a node's install file (preseed or kickstart) once its private key is known. The installer reports
- * the end of the install to the controller, where the node's wait reads it.
+ * Renders a node's install file (the image installer's plan, a preseed or a kickstart) once its private key
+ * is known. The installer reports the end of the install to the controller, where the node's wait reads it.
+ * An image install needs the image its node boots (`NodePlan.image`).
  */
 export function renderInstallFile(
   node: PxeNodeSpec,
   server: BootServer,
   privateKey: string,
   publicKey: string,
+  image?: ImageSpec,
 ): string {
   const plain = {
     ...node,
@@ -116,7 +129,12 @@ export function renderInstallFile(
     reportUrl: installedReportUrl(node, server),
   };
   validateInstallSpec(plain);
-  return node.os === "debian" ? renderPreseed(plain) : renderKickstart(plain);
+  const kind = installerOf(node);
+  if (kind === "image") {
+    if (!image) throw new Error(`metal node "${node.name}": an image install needs its image`);
+    return renderInstallPlan(plain, server, image);
+  }
+  return kind === "debian-installer" ? renderPreseed(plain) : renderKickstart(plain);
 }
 
 /** One node's files on the controller. */
@@ -129,6 +147,18 @@ export interface NodePlan {
   installPath: string;
   /** The script that replaces `scriptText` once the node is installed: boot from disk. */
   localBootText: string;
+  /** Image installs: the image the node boots and the plan's install id. */
+  image?: ImageSpec;
+  installId?: string;
+}
+
+/** One node image the controller builds and serves. */
+export interface ImagePlan {
+  spec: ImageSpec;
+  /** Its directory under the HTTP root. */
+  path: string;
+  /** The controller's build script (does nothing when the same build is there). */
+  buildText: string;
 }
 
 /** Everything the controller serves and runs, before any key is known: what `PxeController` deploys. */
@@ -140,6 +170,8 @@ export interface ControllerPlan {
   bootText: string;
   /** Where the boot script lives under the HTTP root. */
   bootPath: string;
+  /** The node images, one per architecture of the image-installed nodes. */
+  images: ImagePlan[];
   nodes: NodePlan[];
 }
 
@@ -150,9 +182,21 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
   const layout = controllerLayout(args.rootDir ?? "/srv/hearth");
   // One Debian installer per architecture; the first Debian node of each names the mirror fallback.
   const debianByArch = new Map<Arch, PxeNodeSpec>();
+  const imageNodes = new Map<Arch, PxeNodeSpec[]>();
   for (const n of args.nodes) {
-    if (n.os === "debian" && !debianByArch.has(n.arch)) debianByArch.set(n.arch, n);
+    const kind = installerOf(n);
+    if (kind === "debian-installer" && !debianByArch.has(n.arch)) debianByArch.set(n.arch, n);
+    if (kind === "image") imageNodes.set(n.arch, [...(imageNodes.get(n.arch) ?? []), n]);
   }
+  const images: ImagePlan[] = [...imageNodes].map(([arch, nodes]) => {
+    const spec = imageSpecFor(arch, nodes);
+    return {
+      spec,
+      path: imagePath(spec),
+      buildText: renderImageBuildScript(spec, layout.httpRoot),
+    };
+  });
+  const imageOf = (n: PxeNodeSpec) => images.find((i) => i.spec.arch === n.arch)?.spec;
   const debianInstallers = [...debianByArch].map(([arch, n]) => ({
     arch,
     dir: debianInstallerDir(arch),
@@ -177,13 +221,20 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
     }),
     bootText: renderBootScript(server),
     bootPath: `${layout.httpRoot}/boot.ipxe`,
-    nodes: args.nodes.map((node) => ({
-      node,
-      scriptPath: `${layout.nodesDir}/${macFileStem(node.mac)}.ipxe`,
-      scriptText: renderNodeScript(node, server),
-      installPath: `${layout.nodesDir}/${installFileName(node)}`,
-      localBootText: renderLocalBootScript(node),
-    })),
+    images,
+    nodes: args.nodes.map((node) => {
+      const image = imageOf(node);
+      return {
+        node,
+        scriptPath: `${layout.nodesDir}/${macFileStem(node.mac)}.ipxe`,
+        scriptText: image
+          ? renderImageNodeScript(node, server, image)
+          : renderNodeScript(node, server),
+        installPath: `${layout.nodesDir}/${installFileName(node)}`,
+        localBootText: renderLocalBootScript(node),
+        ...(image ? { image, installId: installId(node) } : {}),
+      };
+    }),
   };
 }
 
@@ -274,28 +325,51 @@ export class PxeController extends pulumi.ComponentResource {
       plan.bootText,
     );
 
+    // Each node image is built once on the controller (mmdebstrap through the nodes' proxy) and rebuilt only
+    // when its inputs change: the id in its trigger is their hash, and the script skips a finished build.
+    const built = new Map<Arch, pulumi.Resource>();
+    for (const image of plan.images) {
+      const step = onController(
+        `image-${image.spec.arch}`,
+        image.buildText,
+        [imageId(image.spec)],
+        [setup],
+        undefined,
+        false,
+        { create: "60m", update: "60m" },
+      );
+      step.id.apply(() =>
+        pulumi.log.info(`node image ${image.path} is built on the PXE controller`, this),
+      );
+      built.set(image.spec.arch, step);
+    }
+
     const broadcast = parseCidr(args.network).broadcast;
     const installed: Record<string, pulumi.Resource> = {};
-    for (const { node, scriptPath, scriptText, installPath, localBootText } of plan.nodes) {
+    for (const nodePlan of plan.nodes) {
+      const { node, scriptPath, scriptText, installPath, localBootText } = nodePlan;
       const prefix = node.name;
+      const imageStep = nodePlan.image ? built.get(node.arch) : undefined;
       const installText = pulumi.secret(
         pulumi
           .all([node.hostKey.privateKey, node.hostKey.publicKey])
-          .apply(([key, pub]) => renderInstallFile(node, server, key, pub)),
+          .apply(([key, pub]) => renderInstallFile(node, server, key, pub, nodePlan.image)),
       );
       // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
       const installFile = onController(
         `${prefix}-install-file`,
         secretFileScript(installPath),
         [installText.apply(sha256)],
-        [setup],
+        [setup, ...(imageStep ? [imageStep] : [])],
         installText,
         true,
       );
+      // The install id is in the trigger: a changed disk, OS or reinstall setting publishes the install
+      // script again after the node was locked to its disk.
       const script = onController(
         `${prefix}-ipxe`,
         publicFileScript(scriptPath),
-        [sha256(scriptText)],
+        [sha256(scriptText), ...(nodePlan.installId ? [nodePlan.installId] : [])],
         [installFile],
         scriptText,
       );
@@ -348,6 +422,9 @@ export class PxeController extends pulumi.ComponentResource {
             user,
             hostKey,
             timeoutMinutes,
+            ...(nodePlan.installId
+              ? { install: { id: nodePlan.installId, nodesDir: layout.nodesDir } }
+              : {}),
           }),
         );
       const wait = onController(

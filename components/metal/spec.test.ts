@@ -1,4 +1,4 @@
-import { debianNode } from "../../test/metal-fixtures";
+import { debianNode, fedoraNode, imageNode } from "../../test/metal-fixtures";
 import { fedoraTree, installFileName, macFileStem, validateInstallSpec } from "./spec";
 
 describe("install spec", () => {
@@ -67,7 +67,8 @@ describe("install spec", () => {
   it("derives file names and Fedora trees", () => {
     expect(macFileStem("52:54:00:12:34:56")).toBe("52-54-00-12-34-56");
     expect(installFileName(debianNode())).toBe("52-54-00-12-34-56.preseed");
-    expect(installFileName(debianNode({ os: "fedora" }))).toBe("52-54-00-12-34-56.ks");
+    expect(installFileName(fedoraNode())).toBe("52-54-00-12-34-56.ks");
+    expect(installFileName(imageNode())).toBe("52-54-00-12-34-56.plan");
     const node = debianNode({
       arch: "arm64",
       mirrors: { ...debianNode().mirrors, fedora: "http://m.lan/f/42/Everything/" },

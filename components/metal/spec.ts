@@ -6,6 +6,17 @@ import { isHostIn, isIpv4, parseCidr } from "./net";
 /** Operating systems the PXE controller installs: Debian 12 (bookworm) or a Fedora release tree. */
 export type InstallOs = "debian" | "fedora";
 
+/**
+ * How a node is installed: `image` writes Hearth's Debian image from an in-memory installer (the default for
+ * Debian), `debian-installer` runs Debian's own installer with a preseed, `kickstart` runs Fedora's Anaconda.
+ */
+export type Installer = "image" | "debian-installer" | "kickstart";
+
+/** The installer a node gets when its config names none. */
+export function defaultInstaller(os: InstallOs): Installer {
+  return os === "debian" ? "image" : "kickstart";
+}
+
 /** SELinux mode a Fedora install boots into. */
 export type SelinuxMode = "enforcing" | "permissive" | "disabled";
 
@@ -53,6 +64,13 @@ export interface InstallSpec<Secret = string> {
   disk: string;
   arch: Arch;
   os: InstallOs;
+  /** How the node is installed. @default "image" for Debian, "kickstart" for Fedora */
+  installer?: Installer;
+  /**
+   * Any text; changing it reinstalls a node that was installed before (with the image installer, which
+   * otherwise never wipes a disk it installed itself). @default none
+   */
+  reinstall?: string;
   /** The one login user; it gets the authorized keys and password-less sudo, and has no password. */
   sshUser: string;
   authorizedKeys: string[];
@@ -106,9 +124,21 @@ export function macFileStem(mac: string): string {
   return mac.replace(/:/g, "-");
 }
 
-/** File name of a node's install file under `nodes/`: the Debian preseed or the Fedora kickstart. */
-export function installFileName(node: Pick<InstallSpec<unknown>, "mac" | "os">): string {
-  return `${macFileStem(node.mac)}.${node.os === "debian" ? "preseed" : "ks"}`;
+/** The installer a node really gets: its own setting, or the default for its OS. */
+export function installerOf(node: Pick<InstallSpec<unknown>, "os" | "installer">): Installer {
+  return node.installer ?? defaultInstaller(node.os);
+}
+
+/**
+ * File name of a node's install file under `nodes/`: the image installer's plan, the Debian preseed or the
+ * Fedora kickstart.
+ */
+export function installFileName(
+  node: Pick<InstallSpec<unknown>, "mac" | "os" | "installer">,
+): string {
+  const kind = installerOf(node);
+  const ext = kind === "image" ? "plan" : kind === "debian-installer" ? "preseed" : "ks";
+  return `${macFileStem(node.mac)}.${ext}`;
 }
 
 /** Base URL of the controller's HTTP server. */
@@ -195,6 +225,25 @@ export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] =
   }
   if (node.domain !== undefined && !DOMAIN.test(node.domain)) {
     bad("domain", `"${node.domain}" is not a DNS domain in lowercase, e.g. home.arpa`);
+  }
+  const installer = installerOf(node);
+  if (!["image", "debian-installer", "kickstart"].includes(installer)) {
+    bad("installer", `"${installer}" is not one of image, debian-installer, kickstart`);
+  } else if (installer === "kickstart" && node.os !== "fedora") {
+    bad("installer", "kickstart installs Fedora; use image or debian-installer for Debian");
+  } else if (installer !== "kickstart" && node.os !== "debian") {
+    bad("installer", `${installer} installs Debian; use kickstart for Fedora`);
+  } else if (installer === "image" && node.arch !== "amd64") {
+    bad(
+      "installer",
+      "the image installer is proven on amd64 only so far; use installer: debian-installer for arm64",
+    );
+  }
+  if (node.reinstall !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(node.reinstall)) {
+    bad(
+      "reinstall",
+      "use up to 64 letters, digits, dots, colons, hyphens or underscores, e.g. 2026-12-01",
+    );
   }
   if (!DISK.test(node.disk)) {
     bad("disk", `"${node.disk}" must be a device path under /dev/, e.g. /dev/sda or /dev/nvme0n1`);

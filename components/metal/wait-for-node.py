@@ -7,7 +7,11 @@ It reads what the controller saw of the node (dnsmasq's proxy-DHCP log and the H
 the journal or from files), prints each new stage once, and dials the node's SSH port with OpenSSH, the pinned key
 as the only known host key. Exit codes: 0 when the pinned key answered; 2 on timeout, naming the last stage
 reached; 3 when, after the installer fetched its install file, the node answers with another host key (a
-different machine at the address, or an install that did not plant the key): no command may run on it.
+different machine at the address, or an install that did not plant the key): no command may run on it; 4 when
+the image installer reported that it stopped (a missing disk, say), with its stage and reason.
+
+With --install-id (image installs), the pinned key alone is not enough when the controller's record of what the
+node last reported installed (nodes/<mac>.installed-id) is another id: the node must report this install.
 """
 
 import argparse
@@ -23,7 +27,10 @@ WAITING = "waiting for the network boot (nothing from this MAC yet)"
 PXE = "network boot answered (proxy-DHCP sent the boot server)"
 SCRIPT = "iPXE fetched its install script"
 INSTALLING = "installing (the installer fetched its install file)"
-INSTALLED = "installed: the installer planted the host key and reported; rebooting into the new system"
+INSTALLED = "installed, rebooting: the installer planted the host key and reported; booting the new system"
+BOOT_ORDER_FIX = ("The node reported its install but never came back from its disk: make the firmware boot the "
+                  "disk before the network (UEFI: the disk's EFI/BOOT/BOOTX64.EFI; legacy BIOS: the disk itself), "
+                  "and check that the firmware mode is the one the install ran under.")
 NETWORK_AGAIN = ("booted from the network again after its install and will install once more: put the disk "
                  "before the network in its boot order")
 SSH_OTHER_KEY = "SSH answers with another host key"
@@ -58,16 +65,35 @@ def read_logs(args):
     return out.stdout
 
 
+def failure_from_logs(text, mac):
+    """(stage, reason) when the image installer reported that it stopped, else None."""
+    stem = mac.replace(":", "-")
+    m = re.search(rf'"GET /nodes/{re.escape(stem)}\.failed\?stage=([^& ]*)&detail=(\S*) HTTP/[0-9.]+"', text)
+    if not m:
+        return None
+    return m.group(1).replace("_", " "), m.group(2).replace("_", " ")
+
+
+def reported_id(text, mac, install_id):
+    """Whether the logs hold this node's "installed" report for install_id."""
+    stem = mac.replace(":", "-")
+    return re.search(rf'"GET /nodes/{re.escape(stem)}\.installed\?[^ "]*id={re.escape(install_id)}', text) is not None
+
+
 def stage_from_logs(text, mac, install_file):
     """The furthest stage the logs prove for this MAC."""
     stem = mac.replace(":", "-")
-    reported = re.search(rf'"GET /nodes/{re.escape(stem)}\.installed HTTP/[0-9.]+"', text)
+    reported = re.search(rf'"GET /nodes/{re.escape(stem)}\.installed(\?\S*)? HTTP/[0-9.]+"', text)
     if reported:
         # After the report the node must boot its disk; its install script fetched again means a loop.
         script_again = re.search(rf'"GET /nodes/{re.escape(stem)}\.ipxe HTTP/[0-9.]+" 200', text[reported.end():])
         return NETWORK_AGAIN if script_again else INSTALLED
-    if re.search(rf'"GET /nodes/{re.escape(install_file)} HTTP/[0-9.]+" 200', text):
-        return INSTALLING
+    fetched = re.search(rf'"GET /nodes/{re.escape(install_file)} HTTP/[0-9.]+" 200', text)
+    if fetched:
+        # The image installer reports each of its steps; the last one is where it is.
+        steps = re.findall(rf'"GET /nodes/{re.escape(stem)}\.progress\?stage=(\S*) HTTP/[0-9.]+"',
+                           text[fetched.end():])
+        return f"installing: {steps[-1].replace('_', ' ')}" if steps else INSTALLING
     if re.search(rf'"GET /nodes/{re.escape(stem)}\.ipxe HTTP/[0-9.]+" 200', text):
         return SCRIPT
     if mac in text.lower():
@@ -124,6 +150,8 @@ def main():
                         help="epoch seconds; older log lines are ignored")
     parser.add_argument("--dnsmasq-log", help="read this file instead of the journal")
     parser.add_argument("--http-log", help="read this file instead of the journal")
+    parser.add_argument("--install-id", help="image installs: the plan's install id the node must report")
+    parser.add_argument("--nodes-dir", help="the controller's nodes/ directory (its <mac>.installed-id records)")
     args = parser.parse_args()
     mac = args.mac.lower()
 
@@ -136,19 +164,44 @@ def main():
     with tempfile.NamedTemporaryFile("w", prefix="hearth-known-hosts-", delete=False) as f:
         f.write(f"hearth-node {key[0]} {key[1]}\n")
         known_hosts = f.name
-    stage, stage_at, other_reported = None, started, None
+    # An image install is current when the controller's record says the node reported this very install id.
+    must_report = False
+    if args.install_id:
+        record = ""
+        if args.nodes_dir:
+            try:
+                with open(os.path.join(args.nodes_dir, mac.replace(":", "-") + ".installed-id"), encoding="utf-8") as f:
+                    record = f.read().strip()
+            except FileNotFoundError:
+                pass
+        must_report = record != args.install_id
+    stage, stage_at, other_reported, old_reported = None, started, None, False
     try:
         while True:
-            seen = stage_from_logs(read_logs(args), mac, args.install_file)
+            text = read_logs(args)
+            failed = failure_from_logs(text, mac)
+            if failed:
+                print(f"hearth: {args.name}: the installer stopped at stage {failed[0]}: {failed[1]}. Nothing was "
+                      "written past that stage; fix the node's config and run pulumi up, then power it on again.",
+                      file=sys.stderr, flush=True)
+                return 4
+            seen = stage_from_logs(text, mac, args.install_file)
             if seen != stage:
                 stage, stage_at = seen, time.time()
                 log(args.name, stage, started)
             state, detail = probe_ssh(args, known_hosts)
+            if state == "pinned" and must_report and not reported_id(text, mac, args.install_id):
+                if not old_reported:
+                    old_reported = True
+                    log(args.name, "SSH answers with the pinned key, but the node has not reported install "
+                        f"{args.install_id} (its disk, OS or reinstall setting changed): boot it from the "
+                        "network once to reinstall it", started)
+                state = "down"
             if state == "pinned":
                 log(args.name, READY, started)
                 return 0
             if state == "other":
-                if stage in (INSTALLING, INSTALLED, NETWORK_AGAIN):
+                if stage in (INSTALLING, INSTALLED, NETWORK_AGAIN) or stage.startswith("installing"):
                     print(
                         f"hearth: {args.name}: {args.host}:{args.port} answers with host key {detail}, not the "
                         f"pinned {key[0]} key, after the installer fetched its install file. Stopping before any "
@@ -167,7 +220,8 @@ def main():
                 print(
                     f"hearth: {args.name}: no SSH answer with the pinned host key within "
                     f"{args.timeout_minutes:g} minutes. Last stage reached: {stage} "
-                    f"({ago // 60}m{ago % 60:02d}s ago). Last SSH attempt: {detail or 'refused'}.",
+                    f"({ago // 60}m{ago % 60:02d}s ago). Last SSH attempt: {detail or 'refused'}."
+                    + (f" {BOOT_ORDER_FIX}" if stage == INSTALLED else ""),
                     file=sys.stderr, flush=True,
                 )
                 return 2

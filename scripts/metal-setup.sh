@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what `npm run test:metal` runs on the host: QEMU with iPXE NIC ROMs, dnsmasq (the LAN's router),
-# the apt-cacher-ng caching proxy, OpenSSH's client and debootstrap (the controller's root file system), all
-# from Debian. The controller's own packages are installed by Hearth's setup script. Idempotent.
+# Installs what `npm run test:metal` runs on the host: QEMU with iPXE NIC ROMs and OVMF (UEFI firmware),
+# dnsmasq (the LAN's router), the apt-cacher-ng caching proxy, OpenSSH's client and debootstrap (the
+# controller's root file system), all from Debian. The controller's own packages are installed by Hearth's setup script. Idempotent.
 set -euo pipefail
-packages=(qemu-system-x86 qemu-utils ipxe-qemu dnsmasq-base apt-cacher-ng openssh-client debootstrap
+packages=(qemu-system-x86 qemu-utils ipxe-qemu ovmf dnsmasq-base apt-cacher-ng openssh-client debootstrap
   iproute2)
 missing=()
 for p in "${packages[@]}"; do

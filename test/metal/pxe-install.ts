@@ -43,8 +43,9 @@ import {
   waitCommand,
   waitProgram,
 } from "../../components/metal/node-wait";
+import { preparationScript } from "../../components/metal/preparation";
 import { planController, renderInstallFile } from "../../components/metal/pxe-controller";
-import { PxeNodeSpec, installFileName } from "../../components/metal/spec";
+import { Installer, PxeNodeSpec, installFileName } from "../../components/metal/spec";
 
 const NS = "hearth-metal";
 const HOST_IF = "hmetal0";
@@ -58,6 +59,13 @@ const PROXY_PORT = 3142;
 const HTTP_PORT = 8080;
 const TIMEOUT_MINUTES = Number(process.env.HEARTH_METAL_TIMEOUT_MINUTES ?? 150);
 const KVM_PROBE_SECONDS = 90;
+/** The installer under test: Hearth's image installer (the default), or Debian's with a preseed. */
+const INSTALLER: Installer =
+  process.env.HEARTH_METAL_INSTALLER === "debian-installer" ? "debian-installer" : "image";
+/** Firmware to install under, in order (image installer). */
+const FIRMWARES = (process.env.HEARTH_METAL_FIRMWARE ?? "bios,uefi")
+  .split(",")
+  .map((f) => f.trim()) as Firmware[];
 
 const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache", "hearth");
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -65,6 +73,15 @@ const work = join(cache, "metal", `run-${stamp}`);
 /** Root file systems and the disk: world-traversable (dnsmasq drops root), removed at the end. */
 const scratch = join("/var/tmp", `hearth-metal-${stamp}`);
 const children: ChildProcess[] = [];
+/** Mount points to undo at the end, innermost first. */
+const mounts: string[] = [];
+/** Node images the controller built, kept between runs: a warm run does not rebuild them. */
+const imageCache = join(cache, "metal", "images");
+/** Figures of this run, written to figures.json for the bench. */
+const figures: {
+  imageBuild?: { seconds: number; cached: boolean };
+  runs: Record<string, unknown>[];
+} = { runs: [] };
 const t0 = Date.now();
 
 function say(message: string): void {
@@ -125,6 +142,10 @@ function preflight(): void {
     debootstrap: "debootstrap",
     ip: "iproute2",
   };
+  if (INSTALLER === "image" && FIRMWARES.includes("uefi")) {
+    for (const f of Object.values(OVMF))
+      if (!existsSync(f)) problems.push(`${f} is missing (apt-get install ovmf)`);
+  }
   for (const [tool, pkg] of Object.entries(tools)) {
     const found = tool.startsWith("/")
       ? existsSync(tool)
@@ -204,15 +225,21 @@ function startRouter(mirror: { host: string; directory: string }): void {
 }
 
 /** The node as the stack would describe it, and the controller plan Hearth would deploy for it. */
-function planFor(hostKey: { privateKey: string; publicKey: string }, operatorPublic: string) {
+function planFor(
+  hostKey: { privateKey: string; publicKey: string },
+  operatorPublic: string,
+  installer: Installer,
+  disk = "/dev/vda",
+) {
   const node: PxeNodeSpec = {
     name: "metal-vm",
     mac: MAC,
     ip: NODE_IP,
     network: { cidr: CIDR, gateway: ROUTER, dns: [ROUTER] },
-    disk: "/dev/vda",
+    disk,
     arch: "amd64",
     os: "debian",
+    installer,
     sshUser: "hearth",
     authorizedKeys: [operatorPublic],
     hostKey,
@@ -290,7 +317,7 @@ function debootstrap(
 interface Controller {
   root: string;
   /** Runs a step's script as `RemoteCommand` would (a root shell; `stdin` is the command's stdin). */
-  step(name: string, script: string, stdin?: string): void;
+  step(name: string, script: string, stdin?: string): string;
   /** Host paths of the service logs, and the same files as the controller sees them. */
   logs: { dnsmasq: string; http: string };
   logsInside: { dnsmasq: string; http: string };
@@ -335,7 +362,7 @@ function deployController(
     ].join("\n"),
     { mode: 0o755 },
   );
-  const step = (name: string, script: string, stdin?: string) => {
+  const step = (name: string, script: string, stdin?: string): string => {
     const r = spawnSync("ip", ["netns", "exec", NS, "chroot", root, "sh", "-c", script], {
       input: stdin ?? "",
       encoding: "utf8",
@@ -349,15 +376,40 @@ function deployController(
         `controller step ${name} failed (${r.status}): ${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
       );
     }
+    return r.stdout + r.stderr;
   };
+  // A real controller has /proc, /sys and /dev; mmdebstrap needs them. The node images live in the cache,
+  // mounted where the setup puts the HTTP root, so a warm run finds its build there.
+  for (const m of ["proc", "sys", "dev", "dev/pts"]) {
+    mkdirSync(join(root, m), { recursive: true });
+    run("mount", ["--bind", `/${m}`, join(root, m)]);
+    mounts.unshift(join(root, m));
+  }
+  const imagesDir = join(root, plan.layout.httpRoot, "images");
+  mkdirSync(imagesDir, { recursive: true });
+  mkdirSync(imageCache, { recursive: true });
+  run("mount", ["--bind", imageCache, imagesDir]);
+  mounts.unshift(imagesDir);
   const started = Date.now();
   step("setup", plan.setupText);
   say(`controller: setup done in ${Math.round((Date.now() - started) / 1000)}s`);
+  for (const image of plan.images) {
+    const t = Date.now();
+    say(`controller: building ${image.path} (skipped when the cache holds that build)`);
+    const out = step(`image-${image.spec.arch}`, image.buildText);
+    const seconds = Math.round((Date.now() - t) / 1000);
+    const cached = /built already/.test(out);
+    figures.imageBuild = { seconds, cached };
+    say(
+      `controller: image step ${cached ? "found the build cached" : "built the image"} in ${seconds}s: ${out
+        .split("\n")
+        .filter((l) => l.startsWith("Hearth:"))
+        .pop()}`,
+    );
+  }
   step("dnsmasq", dnsmasqConfigScript(plan.layout), plan.dnsmasqConf);
   step("boot-script", publicFileScript(plan.bootPath), plan.bootText);
-  const [n] = plan.nodes;
-  step("install-file", secretFileScript(n.installPath), installText);
-  step("ipxe", publicFileScript(n.scriptPath), n.scriptText);
+  publishNode(step, plan, installText);
   say(
     `controller: systemctl was asked: ${readText(join(root, "var/log/hearth-systemctl.log")).trim().split("\n").join("; ")}`,
   );
@@ -393,6 +445,17 @@ function deployController(
   return { root, step, logs, logsInside };
 }
 
+/** The node's two files, as `PxeController` publishes them: its install file first, then its iPXE script. */
+function publishNode(
+  step: Controller["step"],
+  plan: ReturnType<typeof planFor>["plan"],
+  installText: string,
+): void {
+  const [n] = plan.nodes;
+  step("install-file", secretFileScript(n.installPath), installText);
+  step("ipxe", publicFileScript(n.scriptPath), n.scriptText);
+}
+
 /** A unit's `User=`, when it has one. */
 function unitUser(unit: string): string | undefined {
   return /^User=(\S+)$/m.exec(unit)?.[1];
@@ -424,10 +487,26 @@ function kvmAvailable(): boolean {
   }
 }
 
-function startMachine(accel: "kvm" | "tcg", disk: string): ChildProcess {
-  const serial = join(work, `serial-${accel}.log`);
+function startMachine(
+  accel: "kvm" | "tcg",
+  disk: string,
+  firmware: Firmware = "bios",
+): ChildProcess {
+  const serial = join(work, `serial-${firmware}-${accel}.log`);
+  const uefi: string[] = [];
+  if (firmware === "uefi") {
+    // OVMF from Debian's ovmf package: its code read-only, a fresh copy of its variable store per machine.
+    const vars = join(work, `OVMF_VARS-${firmware}.fd`);
+    copyFileSync(OVMF.vars, vars);
+    uefi.push(
+      "-drive",
+      `if=pflash,format=raw,readonly=on,file=${OVMF.code}`,
+      "-drive",
+      `if=pflash,format=raw,file=${vars}`,
+    );
+  }
   return start(
-    `qemu-${accel}`,
+    `qemu-${firmware}-${accel}`,
     ...inNs("qemu-system-x86_64", [
       "-accel",
       accel,
@@ -441,20 +520,29 @@ function startMachine(accel: "kvm" | "tcg", disk: string): ChildProcess {
       "none",
       "-serial",
       `file:${serial}`,
+      ...uefi,
       "-netdev",
       "tap,id=lan,ifname=tap0,script=no,downscript=no",
+      // Disk first, then the network (bootindex, which SeaBIOS and OVMF both honour): the empty disk falls
+      // through to PXE, the installed one boots itself.
       "-device",
-      `virtio-net-pci,netdev=lan,mac=${MAC}`,
+      `virtio-net-pci,netdev=lan,mac=${MAC},bootindex=2`,
       "-drive",
-      `file=${disk},if=virtio,format=qcow2`,
+      `file=${disk},if=none,id=disk0,format=qcow2`,
+      "-device",
+      "virtio-blk-pci,drive=disk0,bootindex=1",
       "-device",
       "virtio-rng-pci",
-      // Disk first, then the network: the empty disk falls through to PXE, the installed one boots itself.
-      "-boot",
-      "order=cn",
     ]),
   );
 }
+
+/** The firmware a machine boots with. */
+type Firmware = "bios" | "uefi";
+const OVMF = {
+  code: "/usr/share/OVMF/OVMF_CODE_4M.fd",
+  vars: "/usr/share/OVMF/OVMF_VARS_4M.fd",
+};
 
 async function waitFor(what: () => boolean, seconds: number): Promise<boolean> {
   const until = Date.now() + seconds * 1000;
@@ -484,8 +572,14 @@ async function main(): Promise<void> {
   const operator = generateEd25519KeyPair("operator@test-metal");
   const operatorKey = join(work, "operator_ed25519");
   writeFileSync(operatorKey, operator.privateKey, { mode: 0o600 });
-  const { node, plan } = planFor(hostKey, operator.publicKey);
-  const installText = renderInstallFile(node, plan.server, hostKey.privateKey, hostKey.publicKey);
+  const { node, plan } = planFor(hostKey, operator.publicKey, INSTALLER);
+  const installText = renderInstallFile(
+    node,
+    plan.server,
+    hostKey.privateKey,
+    hostKey.publicKey,
+    plan.nodes[0].image,
+  );
 
   setupNetwork();
   startRouter(node.mirrors.debian);
@@ -495,6 +589,14 @@ async function main(): Promise<void> {
   const httpLog = controller.logs.http;
   await sleep(1500);
   if (died.length > 0) throw new Error(died.join("\n"));
+  if (INSTALLER === "image") {
+    await imageRuns(
+      { node, hostKey, operatorKey, controller, plan },
+      installText,
+      operator.publicKey,
+    );
+    return;
+  }
 
   const disk = join(work, "disk.qcow2");
   run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "10G"]);
@@ -529,37 +631,14 @@ async function main(): Promise<void> {
   // Follow the install with the controller's own watcher, and the proxy's log for what the archive lacks.
   const acngLog = join(work, "apt-cacher-ng", "apt-cacher.log");
   let blockedBy: Refused | undefined;
-  const code = await new Promise<number>((resolve) => {
-    const w = spawn(
-      "ip",
-      [
-        "netns",
-        "exec",
-        NS,
-        "chroot",
-        controller.root,
-        "sh",
-        "-c",
-        waitCommand(waitSpec(node, hostKey.publicKey, controller, TIMEOUT_MINUTES, 15)),
-      ],
-      { stdio: ["pipe", "pipe", "pipe"], detached: true },
-    );
-    w.stdin.end(waitProgram());
-    children.push(w);
-    const relay = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) say(`watcher: ${line}`);
-    };
-    w.stdout.on("data", relay);
-    w.stderr.on("data", relay);
-    const watchdog = setInterval(() => {
+  const code = await watch(
+    controller,
+    waitSpec(node, hostKey.publicKey, controller, TIMEOUT_MINUTES, 15),
+    () => {
       blockedBy ??= missingInstallerFile(readText(acngLog));
-      if (died.length > 0 || blockedBy) stopChild(w);
-    }, 5000);
-    w.on("exit", (c) => {
-      clearInterval(watchdog);
-      resolve(c ?? 1);
-    });
-  });
+      return blockedBy !== undefined;
+    },
+  );
   const sshReady = Date.now();
   if (died.length > 0) throw new Error(died.join("\n"));
   const ctx: Installed = { node, hostKey, operatorKey, controller, plan };
@@ -599,6 +678,377 @@ async function main(): Promise<void> {
   say("PASS");
 }
 
+/**
+ * The image installer, once per firmware, each from an empty disk: power-on -> DHCP -> iPXE -> Hearth's
+ * installer -> written disk -> reboot from disk -> SSH with the pinned key -> login and checks -> the node
+ * preparation over SSH -> the controller's "installed" step. Then one bad-input run: a disk the machine lacks.
+ */
+async function imageRuns(
+  ctx: Installed,
+  installText: string,
+  operatorPublic: string,
+): Promise<void> {
+  const problems: string[] = [];
+  for (const firmware of FIRMWARES) {
+    if (firmware !== "bios" && firmware !== "uefi") throw new Error(`unknown firmware ${firmware}`);
+    problems.push(...(await imageRun(ctx, installText, firmware)).map((p) => `${firmware}: ${p}`));
+  }
+  if (process.env.HEARTH_METAL_BAD_DISK !== "0") {
+    problems.push(...(await missingDiskRun(ctx, operatorPublic)).map((p) => `missing disk: ${p}`));
+  }
+  writeFileSync(join(work, "figures.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(join(cache, "metal", "last-figures.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  for (const r of figures.runs) say(`figures: ${JSON.stringify(r)}`);
+  if (problems.length > 0) throw new Error(`image installs:\n  - ${problems.join("\n  - ")}`);
+  say("PASS");
+}
+
+/** Lines of the controller's HTTP log from `since` (epoch ms) on, with their time and the parts that matter. */
+function httpEntries(log: string, since: number) {
+  const months = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+  ];
+  return log
+    .split("\n")
+    .map((line) => {
+      const m =
+        /^(\S+) - - \[(\d+)\/(\w+)\/(\d+) (\d+):(\d+):(\d+)\] "(\w+) (\S+) [^"]*" (\d+|-) (\d+|-)/.exec(
+          line,
+        );
+      if (!m) return undefined;
+      const at = Date.UTC(+m[4], months.indexOf(m[3]), +m[2], +m[5], +m[6], +m[7]);
+      return { from: m[1], at, path: m[9], code: m[10], bytes: m[11] === "-" ? 0 : Number(m[11]) };
+    })
+    .filter((e): e is NonNullable<typeof e> => e !== undefined && e.at >= since - 1000);
+}
+
+async function imageRun(
+  ctx: Installed,
+  installText: string,
+  firmware: Firmware,
+): Promise<string[]> {
+  const { node, controller } = ctx;
+  const [n] = ctx.plan.nodes;
+  // Each run is a new machine: its plan and install script are published again, and the record of what the
+  // node last reported installed is dropped, so the wait must see this machine report.
+  rmSync(
+    join(controller.root, ctx.plan.layout.nodesDir, `${MAC.replace(/:/g, "-")}.installed-id`),
+    {
+      force: true,
+    },
+  );
+  rotateLogs(ctx.controller, firmware);
+  publishNode(controller.step, ctx.plan, installText);
+  const disk = join(work, `disk-${firmware}.qcow2`);
+  run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "10G"]);
+  say(`${firmware}: powering on under TCG with an empty 10 GiB disk`);
+  const poweredOn = Date.now();
+  const machine = startMachine("tcg", disk, firmware);
+  const code = await watch(controller, imageWaitSpec(ctx, n.installId!, TIMEOUT_MINUTES));
+  const sshReady = Date.now();
+  if (died.length > 0) throw new Error(died.join("\n"));
+  if (code !== WAIT_EXIT.ready) {
+    stopChild(machine);
+    const serial = readText(join(work, `serial-${firmware}-tcg.log`))
+      .split("\n")
+      .slice(-25)
+      .join("\n");
+    return [`the watcher exited with ${code}; last serial lines:\n${serial}`];
+  }
+  const timing = stageTimes(readText(controller.logs.http), poweredOn, sshReady);
+  const seconds = Math.round((sshReady - poweredOn) / 1000);
+  say(
+    `${firmware}: power-on to SSH-ready ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s under TCG; ` +
+      `stages: ${timing.stages.map((st) => `${st.name} ${st.seconds}s`).join(", ")}; slowest: ${timing.slowest}; ` +
+      `${(timing.bytes / 1048576).toFixed(1)} MiB served to the node over HTTP in ${timing.requests} requests`,
+  );
+  const problems = [
+    ...checkInstalled(ctx, { hostname: node.name, rootOn: "/dev/vda" }),
+    ...checkIdentity(ctx, firmware),
+    ...prepareOverSsh(ctx),
+    ...lockToDisk(ctx),
+  ];
+  figures.runs.push({
+    firmware,
+    accel: "tcg",
+    powerOnToSshSeconds: seconds,
+    stages: timing.stages,
+    slowest: timing.slowest,
+    bytesServed: timing.bytes,
+    passed: problems.length === 0,
+  });
+  stopChild(machine);
+  await sleep(2000);
+  return problems;
+}
+
+/**
+ * Starts each machine's run with empty controller logs (the old ones are kept beside them), as the journal's
+ * `--since` does on a real controller: the watcher reads the log files whole.
+ */
+function rotateLogs(controller: Controller, label: string): void {
+  for (const log of [controller.logs.dnsmasq, controller.logs.http]) {
+    const text = readText(log);
+    if (text) appendFileSync(`${log}.before-${label}`, text);
+    // The services write with O_APPEND, so their next line lands at the new end.
+    if (existsSync(log)) writeFileSync(log, "");
+  }
+}
+
+/**
+ * The watcher the component runs, on the controller, until SSH answers with the pinned key (or it fails). It is
+ * stopped early when a LAN service died or `stopWhen` says so.
+ */
+function watch(
+  controller: Controller,
+  spec: NodeWaitSpec,
+  stopWhen: () => boolean = () => false,
+): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const w = spawn(
+      "ip",
+      ["netns", "exec", NS, "chroot", controller.root, "sh", "-c", waitCommand(spec)],
+      { stdio: ["pipe", "pipe", "pipe"], detached: true },
+    );
+    w.stdin.end(waitProgram());
+    children.push(w);
+    const relay = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) say(`watcher: ${line}`);
+    };
+    w.stdout.on("data", relay);
+    w.stderr.on("data", relay);
+    const watchdog = setInterval(() => {
+      if (died.length > 0 || stopWhen()) stopChild(w);
+    }, 5000);
+    w.on("exit", (c) => {
+      clearInterval(watchdog);
+      resolve(c ?? 1);
+    });
+  });
+}
+
+/** The image run's wait: the component's, with the plan's install id. */
+function imageWaitSpec(ctx: Installed, installId: string, minutes: number): NodeWaitSpec {
+  return {
+    ...waitSpec(ctx.node, ctx.hostKey.publicKey, ctx.controller, minutes, 10),
+    install: { id: installId, nodesDir: ctx.plan.layout.nodesDir },
+  };
+}
+
+/**
+ * Stage times from the controller's HTTP log: firmware and iPXE up to the boot script, the installer's boot up
+ * to its plan, each step the installer reported, and the reboot from the disk up to SSH; plus the bytes the
+ * node was sent.
+ */
+function stageTimes(log: string, poweredOn: number, sshReady: number) {
+  const entries = httpEntries(log, poweredOn).filter((e) => e.from === NODE_IP);
+  // Each stage runs from one mark to the next and is named after what happens in it.
+  const during: Record<string, string> = {
+    power: "firmware and iPXE",
+    script: "installer kernel, initramfs, DHCP",
+    plan: "installer start",
+    installer: "disk check",
+    partitioning: "partitioning and file systems",
+    root: "image streamed and unpacked",
+    identity: "node identity",
+    grub: "grub",
+    installed: "reboot, boot from disk, sshd",
+  };
+  const marks: { key: string; at: number }[] = [{ key: "power", at: poweredOn }];
+  const add = (key: string, at: number | undefined) => {
+    if (at !== undefined && !marks.some((m) => m.key === key)) marks.push({ key, at });
+  };
+  const first = (test: (p: string) => boolean) => entries.find((e) => test(e.path))?.at;
+  add(
+    "script",
+    first((p) => p === "/boot.ipxe"),
+  );
+  add(
+    "plan",
+    first((p) => p.endsWith(".plan")),
+  );
+  for (const e of entries.filter((x) => x.path.includes(".progress?stage="))) {
+    const text = decodeURIComponent(e.path.split("stage=")[1]).replace(/_/g, " ");
+    const key = text.startsWith("writing the root")
+      ? "root"
+      : text.startsWith("writing the node")
+        ? "identity"
+        : text.startsWith("installing grub")
+          ? "grub"
+          : text.split(" ")[0];
+    add(key, e.at);
+  }
+  add(
+    "installed",
+    first((p) => p.includes(".installed")),
+  );
+  marks.push({ key: "ssh", at: sshReady });
+  const stages = marks.slice(0, -1).map((m, i) => ({
+    name: during[m.key] ?? m.key,
+    seconds: Math.round((marks[i + 1].at - m.at) / 1000),
+  }));
+  const slowest = stages.reduce((a, b) => (b.seconds > a.seconds ? b : a), stages[0]);
+  return {
+    stages,
+    slowest: `${slowest.name} (${slowest.seconds}s)`,
+    bytes: entries.reduce((sum, e) => sum + e.bytes, 0),
+    requests: entries.length,
+  };
+}
+
+/** ssh to the node as the login user, the pinned host key the only one known. */
+function nodeSsh(ctx: Installed, remote: string, input?: string): ReturnType<typeof spawnSync> {
+  const knownHosts = join(work, "known_hosts");
+  writeFileSync(knownHosts, `${NODE_IP} ${ctx.hostKey.publicKey}\n`);
+  const [cmd, args] = inNs("ssh", [
+    "-F",
+    "/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-i",
+    ctx.operatorKey,
+    `${ctx.node.sshUser}@${NODE_IP}`,
+    remote,
+  ]);
+  return spawnSync(cmd, args, { encoding: "utf8", input: input ?? "" });
+}
+
+/** The node's identity as configured: firmware, static address, route, name server, time zone, install id. */
+function checkIdentity(ctx: Installed, firmware: Firmware): string[] {
+  const out = (remote: string) => String(nodeSsh(ctx, remote).stdout).trim();
+  const efi = out("[ -d /sys/firmware/efi ] && echo uefi || echo bios");
+  const addr = out("ip -4 -o addr show scope global | awk '{print $4}'");
+  const route = out("ip -4 route show default | awk '{print $3}'");
+  const dns = out("resolvectl dns 2>&1 | tr '\\n' ' '");
+  const network = out("cat /etc/systemd/network/10-hearth.network");
+  const tz = out("timedatectl show -p Timezone --value");
+  const id = out("cat /etc/hearth/install-id");
+  const esp = out("findmnt -n -o SOURCE /boot/efi || true");
+  say(
+    `${firmware}: firmware=${efi} address=${addr} gateway=${route} dns=${dns} timezone=${tz} install-id=${id} esp=${esp || "none"}`,
+  );
+  const problems: string[] = [];
+  if (efi !== firmware) problems.push(`the node booted under ${efi}, not ${firmware}`);
+  const want = `${NODE_IP}/${CIDR.split("/")[1]}`;
+  if (addr !== want) problems.push(`its address is ${addr}, not the configured ${want}`);
+  if (!network.includes(`Address=${want}`))
+    problems.push("its network file has no static Address=");
+  if (route !== ROUTER) problems.push(`its default route is ${route}, not ${ROUTER}`);
+  if (!dns.includes(ROUTER)) problems.push(`its name server is ${dns}, not ${ROUTER}`);
+  if (tz !== ctx.node.timezone) problems.push(`its time zone is ${tz}, not ${ctx.node.timezone}`);
+  if (id !== ctx.plan.nodes[0].installId) problems.push(`its install id is ${id}`);
+  if (firmware === "uefi" && !esp.startsWith("/dev/vda1"))
+    problems.push(`/boot/efi is ${esp || "not mounted"}`);
+  return problems;
+}
+
+/**
+ * `MetalNode`'s own preparation step, over plain ssh until the engine's SSH resource lands: the same root
+ * script, on the command's standard input; then its effects.
+ */
+function prepareOverSsh(ctx: Installed): string[] {
+  const script = preparationScript({
+    hostname: ctx.node.name,
+    os: ctx.node.os,
+    timezone: ctx.node.timezone,
+    packages: ctx.node.packages,
+  });
+  const t = Date.now();
+  const r = nodeSsh(ctx, "sh -s", script);
+  const seconds = Math.round((Date.now() - t) / 1000);
+  if (r.status !== 0) return [`the preparation failed (${r.status}): ${String(r.stderr).trim()}`];
+  // Read from /proc and dpkg: the login user's PATH has no sbin.
+  const check = String(
+    nodeSsh(
+      ctx,
+      [
+        "cat /proc/sys/net/ipv4/ip_forward",
+        "cat /proc/sys/net/bridge/bridge-nf-call-iptables",
+        "grep -c -E '^(overlay|br_netfilter) ' /proc/modules",
+        "tail -n +2 /proc/swaps | wc -l",
+        "dpkg-query -W -f='${Status}\\n' htop",
+      ].join("; "),
+    ).stdout,
+  )
+    .trim()
+    .split("\n");
+  say(
+    `prepared over SSH in ${seconds}s: ip_forward=${check[0]} bridge-nf-call-iptables=${check[1]} k3s modules loaded=${check[2]} swaps=${check[3]} htop: ${check[4]}`,
+  );
+  const problems: string[] = [];
+  if (check[0] !== "1" || check[1] !== "1")
+    problems.push("the k3s sysctls are not set after the preparation");
+  if (check[2] !== "2") problems.push("overlay and br_netfilter are not both loaded");
+  if (check[3] !== "0") problems.push("swap is on");
+  if (!String(check[4]).includes("install ok installed"))
+    problems.push("the node's package htop is not installed");
+  return problems;
+}
+
+/**
+ * Bad input: the plan names a disk the machine lacks. The installer must stop before writing, tell the
+ * controller the disks it sees, and the wait must fail (exit 4) naming that stage and the disks.
+ */
+async function missingDiskRun(ctx: Installed, operatorPublic: string): Promise<string[]> {
+  const { plan } = planFor(ctx.hostKey, operatorPublic, "image", "/dev/sdz");
+  const installText = renderInstallFile(
+    plan.nodes[0].node,
+    plan.server,
+    ctx.hostKey.privateKey,
+    ctx.hostKey.publicKey,
+    plan.nodes[0].image,
+  );
+  rotateLogs(ctx.controller, "missing-disk");
+  publishNode(ctx.controller.step, plan, installText);
+  const disk = join(work, "disk-missing.qcow2");
+  run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "10G"]);
+  say("missing disk: powering on with a plan that names /dev/sdz");
+  const machine = startMachine("tcg", disk, "bios");
+  const code = await watch(
+    ctx.controller,
+    imageWaitSpec({ ...ctx, plan }, plan.nodes[0].installId!, 15),
+  );
+  stopChild(machine);
+  await sleep(2000);
+  const problems: string[] = [];
+  if (code !== WAIT_EXIT.installerStopped)
+    problems.push(`the watcher exited ${code}, not ${WAIT_EXIT.installerStopped}`);
+  const told = readText(ctx.controller.logs.http).includes(
+    "does_not_exist_on_this_machine._Disks_seen:_vda:10G",
+  );
+  if (!told)
+    problems.push(
+      "the controller's log does not show the installer's report of the disks it saw (vda:10G)",
+    );
+  const written = run("qemu-img", ["info", "--output=json", disk]);
+  const used = JSON.parse(written)["actual-size"] as number;
+  say(
+    `missing disk: watcher exit ${code}; the disks reported: ${told ? "vda:10G" : "none"}; the disk image holds ${used} bytes`,
+  );
+  if (used > 1 << 20)
+    problems.push(
+      `the installer wrote to the disk (${used} bytes) although the plan named another`,
+    );
+  return problems;
+}
+
 /** What the checks after SSH-ready need. */
 interface Installed {
   node: PxeNodeSpec;
@@ -615,27 +1065,11 @@ interface Installed {
  */
 function checkInstalled(ctx: Installed, expect: { hostname?: string; rootOn?: string }): string[] {
   const { node, hostKey } = ctx;
-  const knownHosts = join(work, "known_hosts");
-  writeFileSync(knownHosts, `${NODE_IP} ${hostKey.publicKey}\n`);
-  const ssh = (remote: string) =>
-    run(
-      ...inNs("ssh", [
-        "-F",
-        "/dev/null",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "-o",
-        `UserKnownHostsFile=${knownHosts}`,
-        "-o",
-        "IdentitiesOnly=yes",
-        "-i",
-        ctx.operatorKey,
-        `${node.sshUser}@${NODE_IP}`,
-        remote,
-      ]),
-    ).trim();
+  const ssh = (remote: string) => {
+    const r = nodeSsh(ctx, remote);
+    if (r.status !== 0) throw new Error(`ssh ${remote} failed (${r.status}): ${String(r.stderr)}`);
+    return String(r.stdout).trim();
+  };
   const hostname = ssh("hostname");
   const served = ssh("cat /etc/ssh/ssh_host_ed25519_key.pub");
   const version = ssh("cat /etc/debian_version");
@@ -850,9 +1284,16 @@ async function archiveBlock(
 function cleanup(): void {
   stopping = true;
   for (const c of children) stopChild(c);
+  for (const m of mounts) run("umount", ["-l", m], true);
   teardownNetwork();
-  if (process.env.HEARTH_METAL_KEEP !== "1") {
-    rmSync(join(work, "disk.qcow2"), { force: true });
+  // Never remove a tree that still has the host's /proc, /sys or /dev mounted inside it.
+  const stillMounted = readText("/proc/mounts")
+    .split("\n")
+    .some((l) => l.split(" ")[1]?.startsWith(scratch));
+  if (stillMounted) console.error(`test:metal: ${scratch} still has mounts; left in place`);
+  if (process.env.HEARTH_METAL_KEEP !== "1" && !stillMounted) {
+    for (const f of readdirSync(work).filter((x) => x.endsWith(".qcow2") || x.endsWith(".fd")))
+      rmSync(join(work, f), { force: true });
     rmSync(scratch, { recursive: true, force: true });
   }
 }

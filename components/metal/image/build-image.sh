@@ -21,6 +21,12 @@ if [ -f "$out/SHA256SUMS" ] && (cd "$out" && sha256sum --check --quiet --status 
 fi
 started=$(date +%s)
 export DEBIAN_FRONTEND=noninteractive
+# An image for another architecture would need qemu-user-static and binfmt; Hearth builds natively only.
+own=$(dpkg --print-architecture)
+if [ "$own" != "$HEARTH_ARCH" ]; then
+	echo "Hearth: this controller is $own and cannot build an $HEARTH_ARCH node image; run the PXE controller on an $HEARTH_ARCH host, or install these nodes with installer: debian-installer" >&2
+	exit 1
+fi
 if ! command -v mmdebstrap >/dev/null 2>&1; then
 	apt-get update -q && apt-get install -y -q --no-install-recommends mmdebstrap
 fi

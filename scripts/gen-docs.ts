@@ -2,6 +2,7 @@
  * Generates the files that restate the schema and the catalogue: docs/configuration.md, the `config:` block
  * of Pulumi.yaml and docs/catalogue.md. `--check` fails (exit 1) when any of them is stale.
  */
+import { homeRunbookMarkdown } from "../components/observability/home-alerts";
 import { runbookMarkdown } from "../components/observability/slo";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -170,7 +171,9 @@ const targets: [string, () => string][] = [
             target: DEFAULT_SLO_TARGET,
             healthPath: m.healthPath!,
           })),
-      ),
+      ) +
+      "\n" +
+      homeRunbookMarkdown(),
   ],
 ];
 

@@ -1,12 +1,14 @@
 /**
  * The home's alerting files in the cluster, ready for the Prometheus and Alertmanager that load them: the SLO
- * rules (label hearth.dev/prometheus-rules, as the backup rules carry), the Alertmanager configuration, and the
+ * rules and the home's own alerts (nodes, disks, certificates, Argo CD; label hearth.dev/prometheus-rules, as
+ * the backup rules carry), the Alertmanager configuration, and the
  * notification Secret it reads its credential from. The files are generated and checked by promtool and amtool;
  * deploying Prometheus and Alertmanager themselves is the observability catalogue apps' part.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NotifyRoute, alertmanagerConfig } from "./alertmanager";
+import { HomeAlertSettings, homeRules } from "./home-alerts";
 import { AppSlo, sloRules } from "./slo";
 
 export const MONITORING_NAMESPACE = "monitoring";
@@ -16,6 +18,8 @@ export interface AlertingArgs {
   notify: NotifyRoute;
   /** Secret: the SMTP password or bearer token. */
   notifySecret: pulumi.Input<string>;
+  /** Thresholds of the home alerts (nodes, disks, certificates, Argo CD). @default their defaults */
+  home?: HomeAlertSettings;
 }
 
 export class Alerting extends pulumi.ComponentResource {
@@ -39,18 +43,22 @@ export class Alerting extends pulumi.ComponentResource {
       child,
     );
     const inNs = { ...child, dependsOn: [this.namespace] };
-    new k8s.core.v1.ConfigMap(
-      `${name}-slo-rules`,
-      {
-        metadata: {
-          name: "hearth-slo-rules",
-          namespace: MONITORING_NAMESPACE,
-          labels: { "hearth.dev/prometheus-rules": "true" },
+    // Rule files carry the label the rule loader selects, as the backup rules do.
+    const rules = (suffix: string, file: string, text: string) =>
+      new k8s.core.v1.ConfigMap(
+        `${name}-${suffix}`,
+        {
+          metadata: {
+            name: `hearth-${suffix}`,
+            namespace: MONITORING_NAMESPACE,
+            labels: { "hearth.dev/prometheus-rules": "true" },
+          },
+          data: { [file]: text },
         },
-        data: { "hearth-slo.rules.yaml": sloRules(args.slos) },
-      },
-      inNs,
-    );
+        inNs,
+      );
+    rules("slo-rules", "hearth-slo.rules.yaml", sloRules(args.slos));
+    rules("home-rules", "hearth-home.rules.yaml", homeRules(args.home));
     new k8s.core.v1.ConfigMap(
       `${name}-alertmanager`,
       {

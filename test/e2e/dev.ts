@@ -348,8 +348,10 @@ async function main(): Promise<void> {
       "jsonpath={.data.secret}",
     ]);
     check(
-      "the SLO rules and Alertmanager's configuration are in the monitoring namespace",
-      cms.includes("hearth-slo-rules") && cms.includes("hearth-alertmanager"),
+      "the SLO rules, the home's alerts and Alertmanager's configuration are in the monitoring namespace",
+      cms.includes("hearth-slo-rules") &&
+        cms.includes("hearth-home-rules") &&
+        cms.includes("hearth-alertmanager"),
       cms,
     );
     check(

@@ -54,6 +54,7 @@ export function httpServiceUnit(layout: ControllerLayout, address: string, port:
     "",
     "[Service]",
     `User=${HTTP_USER}`,
+    `Group=${HTTP_USER}`,
     `ExecStart=/usr/bin/python3 ${HTTP_SERVER_PATH} --bind ${address} --directory ${layout.httpRoot} ${port}`,
     // The address may come up after the unit starts (DHCP reservation, slow link): keep retrying.
     "Restart=always",
@@ -187,6 +188,9 @@ export function setupScript(spec: SetupSpec): string {
     ),
     'if [ -n "$missing" ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $missing; fi',
     `getent passwd ${HTTP_USER} >/dev/null || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${HTTP_USER}`,
+    // Its own group owns nodes/ (where it removes reported plans), also on controllers set up before that.
+    `getent group ${HTTP_USER} >/dev/null || groupadd --system ${HTTP_USER}`,
+    `[ "$(id -gn ${HTTP_USER})" = ${HTTP_USER} ] || usermod -g ${HTTP_USER} ${HTTP_USER}`,
     `install -d -m 0755 ${shellQuote(layout.rootDir)} ${tftp} ${shellQuote(layout.httpRoot)}`,
     `install -d -m 0770 -o root -g ${HTTP_USER} ${shellQuote(layout.nodesDir)}`,
     "# Empty index pages stop the HTTP server from listing which MACs have install files.",

@@ -66,8 +66,12 @@ def read_logs(args):
 
 
 def failure_from_logs(text, mac):
-    """(stage, reason) when the image installer reported that it stopped, else None."""
+    """(stage, reason) when the image installer reported that it stopped, else None. Only a report after the
+    node's latest plan fetch counts: an earlier attempt's failure is history once the node boots again."""
     stem = mac.replace(":", "-")
+    fetches = list(re.finditer(rf'"GET /nodes/{re.escape(stem)}\.plan HTTP/[0-9.]+" 200', text))
+    if fetches:
+        text = text[fetches[-1].end():]
     m = re.search(rf'"GET /nodes/{re.escape(stem)}\.failed\?stage=([^& ]*)&detail=(\S*) HTTP/[0-9.]+"', text)
     if not m:
         return None

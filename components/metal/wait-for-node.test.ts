@@ -262,6 +262,19 @@ describe("wait-for-node.py with the image installer's reports", () => {
     );
   });
 
+  it("forgets an earlier attempt's failure once the node fetched its plan again", () => {
+    const again = IMAGE.plan.replace("13:45:27", "13:50:00");
+    const r = watch(
+      { ...image, port: 1 },
+      {
+        dnsmasq: DNSMASQ_LINES,
+        http: [HTTP_SCRIPT, IMAGE.plan, IMAGE.failed, again, IMAGE.writing],
+      },
+    );
+    expect(r.status).toBe(WAIT_EXIT.timeout);
+    expect(r.stderr).toContain("Last stage reached: installing: writing the root file system");
+  });
+
   it("does not take the pinned key for this install until the node reports this install id", () => {
     const nodesDir = join(dir, "nodes");
     mkdirSync(nodesDir, { recursive: true });

@@ -43,7 +43,6 @@ import {
   waitCommand,
   waitProgram,
 } from "../../components/metal/node-wait";
-import { preparationScript } from "../../components/metal/preparation";
 import { planController, renderInstallFile } from "../../components/metal/pxe-controller";
 import { Installer, PxeNodeSpec, installFileName } from "../../components/metal/spec";
 
@@ -776,7 +775,7 @@ async function imageRun(
   const problems = [
     ...checkInstalled(ctx, { hostname: node.name, rootOn: "/dev/vda" }),
     ...checkIdentity(ctx, firmware),
-    ...prepareOverSsh(ctx),
+    ...prepareThroughEngine(ctx, firmware),
     ...lockToDisk(ctx),
   ];
   figures.runs.push({
@@ -960,20 +959,96 @@ function checkIdentity(ctx: Installed, firmware: Firmware): string[] {
 }
 
 /**
- * `MetalNode`'s own preparation step, over plain ssh until the engine's SSH resource lands: the same root
- * script, on the command's standard input; then its effects.
+ * `MetalNode`'s own preparation step through the real engine: `test/metal/prepare` is a one-resource program
+ * (a `MetalNode` at the machine's address, the operator key and the pinned host key) run with the cached
+ * Pulumi toolchain and Hearth's provider plugin, `pulumi up` then `pulumi up --expect-no-changes`; then the
+ * step's effects on the machine, and that the operator key is in the state only encrypted.
  */
-function prepareOverSsh(ctx: Installed): string[] {
-  const script = preparationScript({
-    hostname: ctx.node.name,
-    os: ctx.node.os,
-    timezone: ctx.node.timezone,
-    packages: ctx.node.packages,
+function prepareThroughEngine(ctx: Installed, firmware: Firmware): string[] {
+  // A stack per machine: each is a new node, which a stack that already prepared another would skip.
+  const stack = `metal-${firmware}`;
+  const version = /^HEARTH_PULUMI_VERSION=(\S+)/m.exec(
+    readFileSync(join(__dirname, "..", "..", "scripts", "toolchain", "versions.env"), "utf8"),
+  )?.[1];
+  const bin = join(cache, "toolchain", String(version), "bin");
+  if (!existsSync(join(bin, "pulumi"))) {
+    return [
+      `no Pulumi toolchain at ${bin}: run bash scripts/toolchain/build.sh (npm run test:e2e builds it)`,
+    ];
+  }
+  const project = join(__dirname, "prepare");
+  const state = join(work, "pulumi-state");
+  mkdirSync(state, { recursive: true });
+  const configFile = join(work, `Pulumi.${stack}.yaml`);
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH ?? ""}`,
+    PULUMI_HOME: join(cache, "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: "test-metal (a throwaway stack)",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+  const pulumi = (args: string[], input?: string, withConfig = true) => {
+    const flags = ["--stack", stack, ...(withConfig ? ["--config-file", configFile] : [])];
+    const r = spawnSync("pulumi", [...args, ...flags], {
+      cwd: project,
+      env,
+      encoding: "utf8",
+      input: input ?? "",
+    });
+    appendFileSync(
+      join(work, "pulumi.log"),
+      `== pulumi ${args.join(" ")} (exit ${r.status})\n${r.stdout}${r.stderr}\n`,
+    );
+    return r;
+  };
+  const init = spawnSync("pulumi", ["stack", "init", stack], {
+    cwd: project,
+    env,
+    encoding: "utf8",
   });
+  if (init.status !== 0 && !/already exists/.test(init.stderr)) {
+    return [`pulumi stack init failed: ${init.stderr.trim()}`];
+  }
+  const settings: Record<string, string> = {
+    "metal:name": ctx.node.name,
+    "metal:host": NODE_IP,
+    "metal:user": ctx.node.sshUser,
+    "metal:hostKey": ctx.hostKey.publicKey,
+    "metal:timezone": ctx.node.timezone,
+    "metal:packages": JSON.stringify(ctx.node.packages),
+  };
+  for (const [k, v] of Object.entries(settings)) pulumi(["config", "set", k, v]);
+  pulumi(["config", "set", "--secret", "metal:privateKey"], readFileSync(ctx.operatorKey, "utf8"));
   const t = Date.now();
-  const r = nodeSsh(ctx, "sh -s", script);
+  const up = pulumi(["up", "--yes", "--skip-preview"]);
   const seconds = Math.round((Date.now() - t) / 1000);
-  if (r.status !== 0) return [`the preparation failed (${r.status}): ${String(r.stderr).trim()}`];
+  if (up.status !== 0) {
+    return [
+      `pulumi up of the preparation failed (${up.status}): ${(up.stdout + up.stderr).trim().split("\n").slice(-8).join("\n")}`,
+    ];
+  }
+  const again = pulumi(["up", "--yes", "--expect-no-changes"]);
+  // The needle is first shown to be in the decrypted state, so its absence from the plain export counts.
+  const exported = pulumi(["stack", "export"], undefined, false);
+  const decrypted = pulumi(["stack", "export", "--show-secrets"], undefined, false);
+  const keyLine = readFileSync(ctx.operatorKey, "utf8").split("\n")[1];
+  if (exported.status !== 0 || !decrypted.stdout.includes(keyLine)) {
+    return [
+      `pulumi stack export did not give the state with the operator key in it (exit ${exported.status}, ${decrypted.status})`,
+    ];
+  }
+  say(
+    `prepared through the engine (MetalNode, pulumi up) in ${seconds}s; a second up ${again.status === 0 ? "changed nothing" : `failed (${again.status})`}; the operator key is ${exported.stdout.includes(keyLine) ? "IN PLAIN TEXT in" : "only encrypted in"} the state`,
+  );
+  // `stack init` leaves the stack's encryption salt beside the project; the stack lives in the run's state.
+  rmSync(join(project, `Pulumi.${stack}.yaml`), { force: true });
+  const engineProblems: string[] = [];
+  if (again.status !== 0)
+    engineProblems.push("a second pulumi up of the preparation was not a no-op");
+  if (exported.stdout.includes(keyLine))
+    engineProblems.push("the operator's private key is in the state in plain text");
   // Read from /proc and dpkg: the login user's PATH has no sbin.
   const check = String(
     nodeSsh(
@@ -990,9 +1065,9 @@ function prepareOverSsh(ctx: Installed): string[] {
     .trim()
     .split("\n");
   say(
-    `prepared over SSH in ${seconds}s: ip_forward=${check[0]} bridge-nf-call-iptables=${check[1]} k3s modules loaded=${check[2]} swaps=${check[3]} htop: ${check[4]}`,
+    `after the preparation: ip_forward=${check[0]} bridge-nf-call-iptables=${check[1]} k3s modules loaded=${check[2]} swaps=${check[3]} htop: ${check[4]}`,
   );
-  const problems: string[] = [];
+  const problems: string[] = [...engineProblems];
   if (check[0] !== "1" || check[1] !== "1")
     problems.push("the k3s sysctls are not set after the preparation");
   if (check[2] !== "2") problems.push("overlay and br_netfilter are not both loaded");

@@ -655,7 +655,7 @@ async function main(): Promise<void> {
     );
   }
   if (code !== WAIT_EXIT.ready) {
-    const serial = readText(join(work, `serial-${accel}.log`))
+    const serial = readText(join(work, `serial-bios-${accel}.log`))
       .split("\n")
       .slice(-25)
       .join("\n");

@@ -16,6 +16,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { scaledStackFile } from "./scaled-stack";
 import { evaluateStackFile } from "../test/evaluate";
+import { toolchainEnv } from "../scripts/toolchain/env";
 
 const root = join(__dirname, "..");
 const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache/hearth");
@@ -30,17 +31,7 @@ function skip(why: string): never {
 }
 
 function envFor(backend: string): NodeJS.ProcessEnv {
-  const out = execFileSync("bash", ["-c", ". scripts/toolchain/env.sh >/dev/null && env -0"], {
-    cwd: root,
-    env: { ...process.env, PULUMI_BACKEND_URL: `file://${backend}` },
-  }).toString();
-  mkdirSync(backend, { recursive: true });
-  return Object.fromEntries(
-    out
-      .split("\0")
-      .filter(Boolean)
-      .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
-  );
+  return toolchainEnv(backend);
 }
 
 /** Runs a command and returns its wall time in seconds; throws with its output when it fails. */

@@ -4,6 +4,7 @@
  * imports, so fixtures test it directly.
  */
 import { z } from "zod";
+import { installerOf } from "../components/metal/spec";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES } from "./hetzner-catalogue";
 import { HearthConfig, KeyName, keys, nodeSchema } from "./schema";
 
@@ -212,28 +213,26 @@ export function crossFieldProblems(
         `nodes[${i}].ip`,
         `a static address needs ${NS}:network (cidr, gateway) for netmask and router`,
       );
-    if (n.installer === "kickstart" && n.os !== "fedora")
+    const installer = installerOf(n);
+    if (installer === "kickstart" && n.os !== "fedora")
       add(
         `nodes[${i}].installer`,
         `kickstart installs Fedora; use image or debian-installer for os ${n.os} (node ${n.name})`,
       );
-    if ((n.installer === "image" || n.installer === "debian-installer") && n.os !== "debian")
+    if (installer !== "kickstart" && n.os !== "debian")
       add(
         `nodes[${i}].installer`,
-        `${n.installer} installs Debian; use kickstart for os ${n.os} (node ${n.name})`,
+        `${installer} installs Debian; use kickstart for os ${n.os} (node ${n.name})`,
       );
-    if (n.os === "debian" && (n.installer ?? "image") === "image" && n.arch !== "amd64")
+    if (n.os === "debian" && installer === "image" && n.arch !== "amd64")
       add(
         `nodes[${i}].installer`,
         `the image installer is proven on amd64 only so far; set installer: debian-installer for ${n.arch} (node ${n.name})`,
       );
-    if (
-      n.reinstall !== undefined &&
-      (n.installer ?? (n.os === "debian" ? "image" : "kickstart")) !== "image"
-    )
+    if (n.reinstall !== undefined && installer !== "image")
       add(
         `nodes[${i}].reinstall`,
-        `only the image installer reads it; the ${n.installer ?? "kickstart"} path reinstalls whenever the node boots from the network (node ${n.name})`,
+        `only the image installer reads it; the ${installer} path reinstalls whenever the node boots from the network (node ${n.name})`,
       );
   });
   servers.forEach((s, i) => {

@@ -46,7 +46,7 @@ export const IMAGE_BASE_PACKAGES: Readonly<Record<Arch, readonly string[]>> = {
     "tzdata",
     "udev",
   ],
-  // Listed for the record; `validateImageNode` refuses arm64 image installs until one is proven on a VM.
+  // None: `validateInstallSpec` refuses arm64 image installs until one is proven on a VM.
   arm64: [],
 };
 
@@ -64,13 +64,16 @@ export interface ImageSpec {
 
 const IMAGE_DIR = join(__dirname, "image");
 
-/** The three shell files the controller and the installer run; their text is part of the image id. */
+let sources: { build: string; install: string; hook: string } | undefined;
+
+/** The three shell files the controller and the installer run (read once); their text is in the image id. */
 export function imageSources(): { build: string; install: string; hook: string } {
-  return {
+  sources ??= {
     build: readFileSync(join(IMAGE_DIR, "build-image.sh"), "utf8"),
     install: readFileSync(join(IMAGE_DIR, "install.sh"), "utf8"),
     hook: readFileSync(join(IMAGE_DIR, "initramfs-hook.sh"), "utf8"),
   };
+  return sources;
 }
 
 /** The apt sources of an image: the release and its updates from the node's mirror, and security updates. */

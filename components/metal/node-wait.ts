@@ -19,7 +19,7 @@ export const WAIT_EXIT = { ready: 0, timeout: 2, otherHostKey: 3, installerStopp
 export interface NodeWaitSpec {
   name: string;
   mac: string;
-  /** File name of the node's install file under `nodes/` (preseed or kickstart). */
+  /** File name of the node's install file under `nodes/` (image plan, preseed or kickstart). */
   installFile: string;
   host: string;
   port: number;

@@ -143,7 +143,7 @@ export interface NodePlan {
   /** The node's iPXE script, named after its MAC. */
   scriptPath: string;
   scriptText: string;
-  /** Its preseed or kickstart (rendered with `renderInstallFile` once the host key is known). */
+  /** Its install file: the image plan, preseed or kickstart (rendered with `renderInstallFile` once the host key is known). */
   installPath: string;
   /** The script that replaces `scriptText` once the node is installed: boot from disk. */
   localBootText: string;
@@ -271,9 +271,9 @@ export interface PxeControllerArgs {
 }
 
 /**
- * A PXE controller on an existing Linux host: dnsmasq proxy-DHCP + TFTP chain-loads iPXE, a small HTTP
- * server hands each configured MAC its install script and preseed/kickstart, Wake-on-LAN starts the machines,
- * and a wait per node finishes once the node answers SSH with its pinned host key. After that the node's
+ * A PXE controller on an existing Linux host: it builds the node images, dnsmasq proxy-DHCP + TFTP chain-loads
+ * iPXE, a small HTTP server hands each configured MAC its install script and install file (image plan,
+ * preseed or kickstart), Wake-on-LAN starts the machines, and a wait per node finishes once the node answers SSH with its pinned host key. After that the node's
  * script boots its disk and its install file (which holds the host private key) is removed, so a later network
  * boot never reinstalls it. Machines should boot disk first, network second: a blank disk falls through to PXE.
  */

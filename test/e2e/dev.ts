@@ -14,6 +14,7 @@
  * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { toolchainEnv } from "../../scripts/toolchain/env";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -45,17 +46,7 @@ function check(name: string, ok: boolean, detail?: string): boolean {
 
 /** The environment of scripts/toolchain/env.sh, with a state backend of this run's own. */
 function pulumiEnv(): NodeJS.ProcessEnv {
-  const out = execFileSync("bash", ["-c", ". scripts/toolchain/env.sh >/dev/null && env -0"], {
-    cwd: repo,
-    env: { ...process.env, PULUMI_BACKEND_URL: `file://${join(work, "state")}` },
-  }).toString();
-  const env: NodeJS.ProcessEnv = {};
-  for (const pair of out.split("\0").filter(Boolean)) {
-    const i = pair.indexOf("=");
-    env[pair.slice(0, i)] = pair.slice(i + 1);
-  }
-  mkdirSync(join(work, "state"), { recursive: true });
-  return env;
+  return toolchainEnv(join(work, "state"));
 }
 
 let env: NodeJS.ProcessEnv;

@@ -31,6 +31,7 @@ import {
 import { homedir } from "os";
 import { join } from "path";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
+import { toolchainEnv } from "../../scripts/toolchain/env";
 import {
   dnsmasqConfigScript,
   installedScript,
@@ -967,28 +968,17 @@ function checkIdentity(ctx: Installed, firmware: Firmware): string[] {
 function prepareThroughEngine(ctx: Installed, firmware: Firmware): string[] {
   // A stack per machine: each is a new node, which a stack that already prepared another would skip.
   const stack = `metal-${firmware}`;
-  const version = /^HEARTH_PULUMI_VERSION=(\S+)/m.exec(
-    readFileSync(join(__dirname, "..", "..", "scripts", "toolchain", "versions.env"), "utf8"),
-  )?.[1];
-  const bin = join(cache, "toolchain", String(version), "bin");
-  if (!existsSync(join(bin, "pulumi"))) {
+  const project = join(__dirname, "prepare");
+  const configFile = join(work, `Pulumi.${stack}.yaml`);
+  const env = toolchainEnv(join(work, "pulumi-state"), {
+    ...process.env,
+    PULUMI_CONFIG_PASSPHRASE: "test-metal (a throwaway stack)",
+  });
+  if (spawnSync("sh", ["-c", "command -v pulumi"], { env }).status !== 0) {
     return [
-      `no Pulumi toolchain at ${bin}: run bash scripts/toolchain/build.sh (npm run test:e2e builds it)`,
+      `no Pulumi CLI in the toolchain (${env.HEARTH_TOOLCHAIN_BIN}): run bash scripts/toolchain/build.sh (npm run test:e2e builds it)`,
     ];
   }
-  const project = join(__dirname, "prepare");
-  const state = join(work, "pulumi-state");
-  mkdirSync(state, { recursive: true });
-  const configFile = join(work, `Pulumi.${stack}.yaml`);
-  const env = {
-    ...process.env,
-    PATH: `${bin}:${process.env.PATH ?? ""}`,
-    PULUMI_HOME: join(cache, "pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${state}`,
-    PULUMI_CONFIG_PASSPHRASE: "test-metal (a throwaway stack)",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
   const pulumi = (args: string[], input?: string, withConfig = true) => {
     const flags = ["--stack", stack, ...(withConfig ? ["--config-file", configFile] : [])];
     const r = spawnSync("pulumi", [...args, ...flags], {

@@ -3,7 +3,8 @@
  * it, on libraries it keeps, so a home needs no plugin but Kubernetes (and Cloudflare or hcloud where used).
  *
  * - `hearth:ssh:RemoteCommand`: a command over SSH with a pinned host key (`remote-command.ts`);
- * - `hearth:secrets:GeneratedPassword`: a password from Node's CSPRNG with its bcrypt hash (`password.ts`).
+ * - `hearth:secrets:GeneratedPassword`: a password from Node's CSPRNG with its bcrypt hash (`password.ts`);
+ * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`).
  *
  * The engine finds it through `plugins.providers` in Pulumi.yaml; `bin/pulumi-resource-hearth` starts this file.
  */
@@ -11,11 +12,13 @@ import * as provider from "@pulumi/pulumi/provider";
 import { engineLog } from "./engine-log";
 import { checkPassword, createPassword, diffPassword, updatePasswordSchedule } from "./password";
 import { remoteCommandHandlers } from "./remote-command";
+import { checkRsaKey, createRsaKey, diffRsaKey } from "./rsa-key";
 
 /** The type tokens this plugin serves. */
 export const TOKENS = {
   remoteCommand: "hearth:ssh:RemoteCommand",
   generatedPassword: "hearth:secrets:GeneratedPassword",
+  generatedRsaKey: "hearth:secrets:GeneratedRsaKey",
 } as const;
 
 /** The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`). */
@@ -34,23 +37,30 @@ export function hearthProvider(
   const commands = remoteCommandHandlers(log);
   const kind = (urn: string) => {
     const t = urnType(urn);
-    if (t === TOKENS.remoteCommand || t === TOKENS.generatedPassword) return t;
+    if ((Object.values(TOKENS) as string[]).includes(t)) return t;
     throw new Error(`hearth provider: unknown resource type ${t} (${urn})`);
   };
   return {
     version,
     async check(urn, _olds, news) {
+      const t = kind(urn);
       const failures =
-        kind(urn) === TOKENS.remoteCommand ? commands.check(news) : checkPassword(news);
+        t === TOKENS.remoteCommand
+          ? commands.check(news)
+          : t === TOKENS.generatedRsaKey
+            ? checkRsaKey(news)
+            : checkPassword(news);
       return { inputs: news, failures };
     },
     async diff(_id, urn, olds, news) {
-      return kind(urn) === TOKENS.remoteCommand
-        ? commands.diff(olds, news)
-        : diffPassword(olds, news);
+      const t = kind(urn);
+      if (t === TOKENS.generatedRsaKey) return diffRsaKey(olds, news);
+      return t === TOKENS.remoteCommand ? commands.diff(olds, news) : diffPassword(olds, news);
     },
     async create(urn, inputs) {
-      if (kind(urn) === TOKENS.generatedPassword) return createPassword(inputs);
+      const t = kind(urn);
+      if (t === TOKENS.generatedPassword) return createPassword(inputs);
+      if (t === TOKENS.generatedRsaKey) return createRsaKey(inputs);
       try {
         return await commands.create(urn, inputs);
       } finally {
@@ -58,8 +68,10 @@ export function hearthProvider(
       }
     },
     async update(_id, urn, olds, news) {
-      if (kind(urn) === TOKENS.generatedPassword)
-        return { outs: updatePasswordSchedule(olds, news) };
+      const t = kind(urn);
+      if (t === TOKENS.generatedPassword) return { outs: updatePasswordSchedule(olds, news) };
+      // Every change of a key's inputs replaces it (diffRsaKey), so an update never reaches here for one.
+      if (t === TOKENS.generatedRsaKey) return { outs: olds };
       try {
         return await commands.update(urn, olds, news);
       } finally {
@@ -67,7 +79,7 @@ export function hearthProvider(
       }
     },
     async delete(_id, urn, props) {
-      if (kind(urn) === TOKENS.generatedPassword) return;
+      if (kind(urn) !== TOKENS.remoteCommand) return;
       try {
         await commands.delete(urn, props);
       } finally {

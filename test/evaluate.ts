@@ -43,6 +43,13 @@ function computedOutputs(
     case "hearth:secrets:GeneratedPassword":
       // A planted, recognisable value: tests scan outputs for it to prove it stays secret.
       return { result: `planted-${args.name}`, bcryptHash: `$2a$10$${"m".repeat(53)}` };
+    case "hearth:secrets:GeneratedRsaKey":
+      // Planted too; a real key would cost a second per evaluation.
+      return {
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\nplanted-${args.name}\n-----END PRIVATE KEY-----\n`,
+        publicKeyPem: `-----BEGIN PUBLIC KEY-----\npublic-${args.name}\n-----END PUBLIC KEY-----\n`,
+        keyId: "0123456789abcdef",
+      };
     case "hcloud:index/server:Server":
       return { ipv4Address: "203.0.113.10" };
     default:

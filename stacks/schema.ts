@@ -314,6 +314,19 @@ export const appSettingsSchema = z.strictObject({
     .describe(
       "Helm values merged over the recipe's; with the chart in a local folder, checked against its values.schema.json before any change.",
     ),
+  sso: z
+    .boolean()
+    .optional()
+    .describe(
+      "Sign in through the identity provider (authelia). @default true for every app with a sign-in path when authelia is enabled",
+    ),
+  groups: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe(
+      "hearth:identity groups whose members may sign in to this app. @default every declared group",
+    ),
 });
 
 /** Which catalogue apps run, and their settings. */
@@ -323,6 +336,44 @@ export const appsSchema = z.strictObject({
     .record(z.string(), appSettingsSchema)
     .default({})
     .describe("Per-app overrides by name."),
+});
+
+/** A user or group name: what Authelia, Gitea and Argo CD all accept as a login or group. */
+const principal = (what: string) =>
+  z.string().regex(/^[a-z][a-z0-9._-]{0,38}$/, {
+    error: (i) =>
+      `${JSON.stringify(i.input)} is not a ${what} name; use lowercase letters, digits, ".", "_" or "-", starting with a letter (at most 39)`,
+  });
+
+/** One person who signs in through the identity provider. */
+export const identityUserSchema = z.strictObject({
+  name: principal("user").describe("Login name."),
+  displayName: z.string().min(1).optional().describe("Shown name. @default the login name"),
+  email: z.email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` }),
+  groups: z.array(z.string()).default([]).describe("Declared groups the user belongs to."),
+});
+
+/** Users and groups of the identity provider: declared here, never clicked together in a UI. */
+export const identitySchema = z.strictObject({
+  groups: z.array(principal("group")).min(1).describe("Every group users and apps may name."),
+  users: z
+    .array(identityUserSchema)
+    .min(1)
+    .describe("Each gets a generated initial password (stack output identityLogins)."),
+  adminGroup: z
+    .string()
+    .default("admins")
+    .describe("The declared group whose members are admins in Gitea, Argo CD and Zot."),
+  secondFactor: z
+    .boolean()
+    .default(true)
+    .describe("Ask for TOTP or WebAuthn after the password (Authelia two_factor)."),
+  passwordRotateAfterDays: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("Days after which the next up makes new initial passwords; 0 never."),
 });
 
 /** Where Helm charts come from. */
@@ -632,6 +683,13 @@ export const keys = {
     secret: false,
     description: "Catalogue apps.",
     schema: appsSchema.default(appsSchema.parse({})),
+  },
+  identity: {
+    kind: "object",
+    secret: false,
+    description:
+      "Users and groups of the identity provider (the authelia app); every app with a UI signs in through it (docs/identity.md).",
+    schema: identitySchema.optional(),
   },
   charts: {
     kind: "object",

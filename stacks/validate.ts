@@ -6,7 +6,14 @@
 import { z } from "zod";
 import { installerOf } from "../components/metal/spec";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES } from "./hetzner-catalogue";
-import { HearthConfig, KeyName, keys, nodeSchema } from "./schema";
+import {
+  HearthConfig,
+  identitySchema,
+  identityUserSchema,
+  KeyName,
+  keys,
+  nodeSchema,
+} from "./schema";
 
 /** One thing wrong with the configuration. */
 export interface Problem {
@@ -22,7 +29,12 @@ export interface CatalogueEntry {
   subdomain?: string;
   /** Set when the app answers a health path, which its SLO probes. */
   healthPath?: string;
+  /** How the app signs users in (apps/recipe.ts `SsoKind`). @default "none" */
+  sso?: string;
 }
+
+/** The catalogue app that is the identity provider. */
+export const IDENTITY_PROVIDER_APP = "authelia";
 
 /** Result of `validateConfig`. */
 export type Validation = { ok: true; config: HearthConfig } | { ok: false; problems: Problem[] };
@@ -100,12 +112,30 @@ export function validateConfig(
       // One bad node must not hide what is wrong across the others (a duplicate address, say): the rules
       // still see every node that parses, at its own index.
       if (name === "nodes" && Array.isArray(value)) parsed.nodes = parseEach(value, nodeSchema);
+      // Likewise one bad user must not hide a group another user names that nobody declared.
+      if (name === "identity" && typeof value === "object" && value !== null)
+        parsed.identity = parseIdentityLeniently(value as Record<string, unknown>);
     }
   }
 
   problems.push(...crossFieldProblems(parsed as Partial<HearthConfig>, catalogue, failed));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: parsed as HearthConfig };
+}
+
+/** What of hearth:identity parses: the string groups, the users that parse alone, the defaults. */
+function parseIdentityLeniently(v: Record<string, unknown>): HearthConfig["identity"] {
+  const rest = identitySchema.omit({ groups: true, users: true });
+  const { groups: _g, users: _u, ...others } = v; // eslint-disable-line @typescript-eslint/no-unused-vars
+  const base = rest.safeParse(others);
+  const fallback = rest.parse({});
+  return {
+    ...(base.success ? base.data : fallback),
+    groups: Array.isArray(v.groups)
+      ? v.groups.filter((g): g is string => typeof g === "string")
+      : [],
+    users: Array.isArray(v.users) ? parseEach(v.users, identityUserSchema) : [],
+  };
 }
 
 /** The elements of a list that parse on their own, at their own indices (a sparse list). */
@@ -348,6 +378,7 @@ export function crossFieldProblems(
       `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
     );
   if (c.backup) out.push(...backupProblems(c.backup, c, failed));
+  out.push(...identityProblems(c, catalogue, failed));
   if (c.observability) {
     const route = "email" in c.observability.notify ? "email" : "webhook";
     if (missing("notifySecret") && !c.observability.notifySecretPath)
@@ -444,6 +475,107 @@ export function crossFieldProblems(
     );
   if (externalGitea && enabled.includes("gitea"))
     add("gitea.url", `points at an existing Gitea while the "gitea" app is enabled; choose one`);
+  return out;
+}
+
+/**
+ * The rules of hearth:identity and the apps' `sso` and `groups` settings: every group a user, an app or the
+ * admin setting names is declared; names are unique; SSO is asked for only where the provider runs and the
+ * app has a sign-in to put behind it.
+ */
+function identityProblems(
+  c: Partial<HearthConfig>,
+  catalogue: Record<string, CatalogueEntry>,
+  failed: ReadonlySet<KeyName>,
+): Problem[] {
+  const out: Problem[] = [];
+  const add = (path: string, message: string) => out.push({ path: `${NS}:${path}`, message });
+  const enabled = c.apps?.enabled ?? [];
+  const provider = enabled.includes(IDENTITY_PROVIDER_APP);
+  const id = c.identity;
+  const groups = id?.groups ?? [];
+  const declared = (name: string, at: string) => {
+    if (groups.includes(name)) return;
+    const guess = closest(name, groups);
+    add(
+      at,
+      `${JSON.stringify(name)} is not a declared group${guess ? `; did you mean "${guess}"?` : ""} (${NS}:identity.groups: ${groups.join(", ") || "none"}); add it there or fix the name`,
+    );
+  };
+  if (provider && c.identity === undefined && !failed.has("identity"))
+    add(
+      "identity",
+      `is required with "${IDENTITY_PROVIDER_APP}" in ${NS}:apps.enabled: declare groups and users (each gets a generated password), e.g. groups: [admins], users: [{name: alice, email: alice@example.org, groups: [admins]}]`,
+    );
+  if (id && !provider)
+    add(
+      "identity",
+      `declares users, but the identity provider is off; add "${IDENTITY_PROVIDER_APP}" to ${NS}:apps.enabled, or remove ${NS}:identity`,
+    );
+  if (id) {
+    const seenGroup = new Set<string>();
+    id.groups.forEach((g, i) => {
+      if (seenGroup.has(g)) add(`identity.groups[${i}]`, `${JSON.stringify(g)} is listed twice`);
+      seenGroup.add(g);
+    });
+    const seenName = new Map<string, number>();
+    const seenMail = new Map<string, number>();
+    id.users.forEach((u, i) => {
+      const sameName = seenName.get(u.name);
+      if (sameName !== undefined)
+        add(
+          `identity.users[${i}].name`,
+          `${JSON.stringify(u.name)} is already ${NS}:identity.users[${sameName}]; each user needs their own login`,
+        );
+      else seenName.set(u.name, i);
+      const mail = u.email.toLowerCase();
+      const sameMail = seenMail.get(mail);
+      if (sameMail !== undefined)
+        add(
+          `identity.users[${i}].email`,
+          `${JSON.stringify(u.email)} is already the address of ${NS}:identity.users[${sameMail}]; the apps match accounts by e-mail, so each user needs their own`,
+        );
+      else seenMail.set(mail, i);
+      u.groups.forEach((g, j) => declared(g, `identity.users[${i}].groups[${j}]`));
+    });
+    declared(id.adminGroup, "identity.adminGroup");
+    if (
+      id.groups.includes(id.adminGroup) &&
+      !id.users.some((u) => u.groups.includes(id.adminGroup))
+    )
+      add(
+        "identity.adminGroup",
+        `no user is in ${JSON.stringify(id.adminGroup)}, so nobody could administer the apps through SSO; add the group to one of ${NS}:identity.users`,
+      );
+  }
+  for (const [app, set] of Object.entries(c.apps?.settings ?? {})) {
+    if (!enabled.includes(app) || !catalogue[app]) continue;
+    const kind = catalogue[app].sso ?? "none";
+    const at = `apps.settings.${app}`;
+    if (set.sso === true && !provider)
+      add(
+        `${at}.sso`,
+        `SSO is on, but the identity provider is off; add "${IDENTITY_PROVIDER_APP}" to ${NS}:apps.enabled, or set ${at}.sso to false`,
+      );
+    if (set.sso !== undefined && (kind === "none" || kind === "provider"))
+      add(
+        `${at}.sso`,
+        `"${app}" has no sign-in to put behind the identity provider (catalogue: sso ${kind}); remove the setting`,
+      );
+    if (set.sso !== undefined && kind === "gitea-oauth2")
+      add(
+        `${at}.sso`,
+        `"${app}" signs in through Gitea, so it follows apps.settings.gitea.sso; remove the setting`,
+      );
+    if (set.groups) {
+      if (!provider || set.sso === false || kind === "none" || kind === "provider")
+        add(
+          `${at}.groups`,
+          `names who may sign in through the identity provider, but "${app}" does not sign in through it here; remove the setting${provider ? "" : ` or enable "${IDENTITY_PROVIDER_APP}"`}`,
+        );
+      else if (id) set.groups.forEach((g, j) => declared(g, `${at}.groups[${j}]`));
+    }
+  }
   return out;
 }
 

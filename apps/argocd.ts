@@ -4,7 +4,15 @@ import { GeneratedPassword } from "../components/secrets/generated-password";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { GITEA_ADMIN_USER } from "./gitea";
-import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
+import { stringify } from "yaml";
+import {
+  AppMetadata,
+  DeployedApp,
+  OIDC_SECRET,
+  OidcLogin,
+  RecipeArgs,
+  requireHostname,
+} from "./recipe";
 
 /** Argo CD: keeps the cluster in step with the GitOps repository in Gitea. */
 export const meta: AppMetadata = {
@@ -18,7 +26,7 @@ export const meta: AppMetadata = {
   appVersion: "v3.5.4",
   subdomain: "argocd",
   healthPath: "/healthz",
-  sso: "none",
+  sso: "oidc",
   backup: false,
   needs: ["gitea"],
   testedBy: "apps/argocd.test.ts",
@@ -44,6 +52,8 @@ export interface ArgoCdExtra {
   path?: string;
   /** Branch, tag or commit the root app follows. @default "HEAD" */
   targetRevision?: string;
+  /** Sign-in through the identity provider. @default the local admin only */
+  oidc?: OidcLogin;
 }
 
 /** Settings the Argo CD values are built from. */
@@ -51,6 +61,24 @@ export interface ArgoCdValuesInputs {
   hostname: string;
   /** bcrypt hash of the admin password (`$2a$...`), never the password itself. */
   adminPasswordBcrypt: string;
+  /** The OIDC client, without its secret: the values name the Secret key that holds it. */
+  oidc?: Omit<OidcLogin, "clientSecret">;
+}
+
+/**
+ * argocd-cm `oidc.config` with the client secret as a reference: Argo CD v3.5.1 `util/settings/settings.go`
+ * replaces a value `$<secret>:<key>` with that key of a Secret in its namespace labelled
+ * `app.kubernetes.io/part-of: argocd` (`ReplaceMapSecrets`, `getSecrets`), so no secret is in the values.
+ * The redirect is `<url>/auth/callback`, `url` being the chart's `https://<global.domain>`.
+ */
+export function argoCdOidcConfig(oidc: Omit<OidcLogin, "clientSecret">): string {
+  return stringify({
+    name: "Authelia",
+    issuer: oidc.issuer,
+    clientID: oidc.clientId,
+    clientSecret: `$${OIDC_SECRET}:clientSecret`,
+    requestedScopes: ["openid", "profile", "email", "groups"],
+  });
 }
 
 /**
@@ -71,7 +99,21 @@ export function argoCdValues(inputs: ArgoCdValuesInputs): Record<string, unknown
     crds: { install: true, keep: true },
     configs: {
       params: { "server.insecure": true },
-      cm: { "admin.enabled": true },
+      cm: {
+        "admin.enabled": true,
+        ...(inputs.oidc ? { "oidc.config": argoCdOidcConfig(inputs.oidc) } : {}),
+      },
+      // argo-helm argo-cd-10.1.1 templates/argocd-configs/argocd-rbac-cm.yaml writes these keys as given;
+      // `scopes` names the claim groups come from. The admin group gets role:admin, everyone else nothing.
+      ...(inputs.oidc
+        ? {
+            rbac: {
+              "policy.default": "",
+              "policy.csv": `g, ${inputs.oidc.adminGroup}, role:admin\n`,
+              scopes: "[groups]",
+            },
+          }
+        : {}),
       secret: { createSecret: true, argocdServerAdminPassword: inputs.adminPasswordBcrypt },
     },
     server: { ingress: { enabled: false } },
@@ -153,7 +195,16 @@ export class ArgoCd extends pulumi.ComponentResource {
         chart: resolveChart(meta.chart, args.overrides),
         values: pulumi.secret(
           password.bcryptHash.apply((hash) =>
-            argoCdValues({ hostname, adminPasswordBcrypt: hash }),
+            argoCdValues({
+              hostname,
+              adminPasswordBcrypt: hash,
+              oidc: extra.oidc && {
+                issuer: extra.oidc.issuer,
+                clientId: extra.oidc.clientId,
+                adminGroup: extra.oidc.adminGroup,
+                groups: extra.oidc.groups,
+              },
+            }),
           ),
         ),
         valuesOverride: args.overrides?.values,
@@ -165,6 +216,23 @@ export class ArgoCd extends pulumi.ComponentResource {
       { parent: this },
     );
     this.url = pulumi.output(`https://${hostname}`);
+
+    if (extra.oidc) {
+      new k8s.core.v1.Secret(
+        `${name}-oidc`,
+        {
+          metadata: {
+            name: OIDC_SECRET,
+            namespace: this.app.namespace,
+            // Only Secrets with this label are searched for `$<secret>:<key>` references.
+            labels: { "app.kubernetes.io/part-of": "argocd" },
+          },
+          type: "Opaque",
+          stringData: { clientSecret: extra.oidc.clientSecret },
+        },
+        child,
+      );
+    }
 
     const repoSecret = new k8s.core.v1.Secret(
       `${name}-gitops-repo`,

@@ -1,3 +1,4 @@
+import { catalogue } from ".";
 import { renderCatalogue } from "./catalogue";
 import { AppMetadata } from "./recipe";
 
@@ -16,6 +17,24 @@ function app(overrides: Partial<AppMetadata>): AppMetadata {
     ...overrides,
   };
 }
+
+describe("sign-in paths", () => {
+  it("gives every app of the catalogue with a web UI a sign-in through the identity provider", () => {
+    const withUi = Object.values(catalogue).filter((a) => a.subdomain);
+    expect(withUi.length).toBeGreaterThanOrEqual(6);
+    for (const a of withUi) expect(`${a.name}: ${a.sso}`).not.toBe(`${a.name}: none`);
+    expect(() => renderCatalogue(Object.values(catalogue))).not.toThrow();
+  });
+
+  it("refuses an app with a UI and no sign-in path, and a sign-in without a UI", () => {
+    expect(() => renderCatalogue([app({ name: "wiki", subdomain: "wiki", sso: "none" })])).toThrow(
+      'catalogue: "wiki" has a web UI (subdomain wiki) but no sign-in path; give it sso "oidc" or "forward-auth" in apps/wiki.ts.',
+    );
+    expect(() => renderCatalogue([app({ name: "db", sso: "oidc" })])).toThrow(
+      'catalogue: "db" has sso "oidc" but no web UI (no subdomain); its sign-in has nowhere to happen.',
+    );
+  });
+});
 
 describe("renderCatalogue", () => {
   it("renders one section per category in a fixed order, apps sorted by name", () => {
@@ -39,6 +58,7 @@ describe("renderCatalogue", () => {
         name: "gitea",
         title: "Gitea",
         description: "Git hosting | issues",
+        subdomain: "git",
         sso: "gitea-oauth2",
         backup: true,
         needs: ["traefik", "cert-manager"],
@@ -55,7 +75,7 @@ describe("renderCatalogue", () => {
   it("shows a dash when an app needs nothing, and is stable for the same input", () => {
     const metas = [app({ category: "dashboard" })];
     const page = renderCatalogue(metas);
-    expect(page).toContain("| none | no | — |");
+    expect(page).toContain("| none (no UI) | no | — |");
     expect(renderCatalogue([...metas])).toBe(page);
     expect(page.split("\n").filter((l) => l.startsWith("## "))).toEqual(["## Dashboards"]);
   });

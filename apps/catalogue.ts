@@ -10,9 +10,11 @@ const SECTIONS: { category: AppCategory; title: string }[] = [
 ];
 
 const SSO_TEXT: Record<SsoKind, string> = {
+  oidc: "OIDC client (Authelia)",
+  "forward-auth": "forward-auth (Authelia)",
   "gitea-oauth2": "Gitea (OAuth2)",
-  oidc: "OIDC",
-  none: "none",
+  provider: "is the provider",
+  none: "none (no UI)",
 };
 
 /** Makes text safe inside a Markdown table cell. */
@@ -49,6 +51,16 @@ export function renderCatalogue(metas: AppMetadata[]): string {
       );
     }
     names.add(app.name);
+    if (app.subdomain && app.sso === "none") {
+      throw new Error(
+        `catalogue: "${app.name}" has a web UI (subdomain ${app.subdomain}) but no sign-in path; give it sso "oidc" or "forward-auth" in apps/${app.name}.ts.`,
+      );
+    }
+    if (!app.subdomain && app.sso !== "none") {
+      throw new Error(
+        `catalogue: "${app.name}" has sso "${app.sso}" but no web UI (no subdomain); its sign-in has nowhere to happen.`,
+      );
+    }
   }
   const lines = [
     "# App catalogue",

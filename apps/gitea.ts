@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { GiteaEndpoint } from "../components/types";
-import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
+import {
+  AppMetadata,
+  DeployedApp,
+  OIDC_SECRET,
+  OidcLogin,
+  RecipeArgs,
+  requireHostname,
+} from "./recipe";
 
 /** Gitea: the home's Git forge, the GitOps repository's host and the OAuth2 provider of the CI. */
 export const meta: AppMetadata = {
@@ -17,7 +24,7 @@ export const meta: AppMetadata = {
   appVersion: "1.27.0",
   subdomain: "git",
   healthPath: "/api/healthz",
-  sso: "none",
+  sso: "oidc",
   backup: true,
   needs: [],
   testedBy: "apps/gitea.test.ts",
@@ -44,6 +51,33 @@ export interface GiteaExtra {
   allowFromNamespaces?: string[];
   /** Size of the volume holding repositories, the SQLite database and attachments. @default "10Gi" */
   storageSize?: string;
+  /** Sign-in through the identity provider, beside the local admin. @default local accounts only */
+  oidc?: OidcLogin;
+}
+
+/** The name of the OpenID Connect auth source; Gitea's callback path is `/user/oauth2/<name>/callback`. */
+export const GITEA_OIDC_SOURCE = "authelia";
+
+/**
+ * The chart's `gitea.oauth` entry for the identity provider. Read at the chart's main branch (2d7a0d6, the
+ * 12.x line; no tagged copy is reachable here): `templates/_helpers.tpl` `gitea.oauth_settings` turns every
+ * key but `existingSecret` into `--<kebab-case key> "<value>"` of `gitea admin auth add-oauth` (or
+ * `update-oauth` when a source of that name exists, `templates/gitea/init.yaml`), and
+ * `templates/gitea/deployment.yaml` takes `--key` and `--secret` from the Secret's keys `key` and `secret`.
+ * Values are quoted, so scopes go as one comma-separated string, and no boolean flag is given (a quoted
+ * "false" would still switch it on). The flags exist in the Gitea 1.26.0 the sandbox runs
+ * (`gitea admin auth add-oauth --help`).
+ */
+export function giteaOauthSource(oidc: Omit<OidcLogin, "clientSecret">): Record<string, string> {
+  return {
+    name: GITEA_OIDC_SOURCE,
+    provider: "openidConnect",
+    existingSecret: OIDC_SECRET,
+    autoDiscoverUrl: `${oidc.issuer}/.well-known/openid-configuration`,
+    scopes: "openid,profile,email,groups",
+    groupClaimName: "groups",
+    adminGroup: oidc.adminGroup,
+  };
 }
 
 /** What deploying Gitea hands back: the usual handle plus where its API is and how to log in. */
@@ -85,6 +119,7 @@ export interface GiteaValuesInputs {
   domain: string;
   adminEmail: string;
   storageSize: string;
+  oidc?: Omit<OidcLogin, "clientSecret">;
 }
 
 /**
@@ -130,6 +165,7 @@ export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> 
         // Pulumi owns the password: every restart re-applies the Secret's value.
         passwordMode: "keepUpdated",
       },
+      ...(inputs.oidc ? { oauth: [giteaOauthSource(inputs.oidc)] } : {}),
       config: {
         server: {
           DOMAIN: inputs.hostname,
@@ -141,7 +177,19 @@ export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> 
         session: { PROVIDER: "db" },
         cache: { ADAPTER: "memory" },
         queue: { TYPE: "level" },
-        service: { DISABLE_REGISTRATION: true },
+        // With SSO, accounts are made at the first sign-in through the provider and never by the form.
+        service: inputs.oidc
+          ? { DISABLE_REGISTRATION: false, ALLOW_ONLY_EXTERNAL_REGISTRATION: true }
+          : { DISABLE_REGISTRATION: true },
+        ...(inputs.oidc
+          ? {
+              oauth2_client: {
+                ENABLE_AUTO_REGISTRATION: true,
+                USERNAME: "preferred_username",
+                ACCOUNT_LINKING: "auto",
+              },
+            }
+          : {}),
         repository: { DEFAULT_PRIVATE: "private" },
         // Gitea refuses webhooks to private addresses by default; the CI lives under the home's domain.
         webhook: { ALLOWED_HOST_LIST: `external,${inputs.domain},*.${inputs.domain}` },
@@ -175,10 +223,19 @@ export function deploy(
         domain: platform.domain,
         adminEmail: extra.adminEmail ?? `${admin}@${platform.domain}`,
         storageSize: extra.storageSize ?? "10Gi",
+        oidc: extra.oidc && {
+          issuer: extra.oidc.issuer,
+          clientId: extra.oidc.clientId,
+          adminGroup: extra.oidc.adminGroup,
+          groups: extra.oidc.groups,
+        },
       }),
       valuesOverride: args.overrides?.values,
       secrets: {
         [GITEA_ADMIN_SECRET]: { username: admin, password: extra.adminPassword },
+        ...(extra.oidc
+          ? { [OIDC_SECRET]: { key: extra.oidc.clientId, secret: extra.oidc.clientSecret } }
+          : {}),
       },
       hostname,
       service: { name: service, port: HTTP_PORT },

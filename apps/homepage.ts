@@ -19,7 +19,7 @@ export const meta: AppMetadata = {
   appVersion: "v1.2.0",
   subdomain: "home",
   healthPath: "/api/healthcheck",
-  sso: "none",
+  sso: "forward-auth",
   backup: false,
   needs: [],
   testedBy: "apps/homepage.test.ts",
@@ -38,6 +38,8 @@ export interface HomepageLink {
 /** What only Homepage needs: the links to show. */
 export interface HomepageExtra {
   links: HomepageLink[];
+  /** The identity provider's ForwardAuth address: Homepage has no sign-in of its own. @default open */
+  forwardAuth?: string;
 }
 
 /**
@@ -187,6 +189,7 @@ export function deploy(
       service: { name: HOMEPAGE_FULLNAME, port: SERVICE_PORT },
       // The resources widget reads the pod's own cgroup; the page itself needs nothing outside.
       egress: "none",
+      ...(args.extra.forwardAuth ? { forwardAuth: { address: args.extra.forwardAuth } } : {}),
     },
     opts,
   );

@@ -1,4 +1,5 @@
 import { meta as argocd } from "./argocd";
+import { meta as authelia } from "./authelia";
 import { meta as certManager } from "./cert-manager";
 import { meta as gitea } from "./gitea";
 import { meta as homepage } from "./homepage";
@@ -7,7 +8,16 @@ import { meta as traefik } from "./traefik";
 import { meta as woodpecker } from "./woodpecker";
 import { meta as zot } from "./zot";
 
-const ALL: AppMetadata[] = [traefik, certManager, homepage, gitea, argocd, woodpecker, zot];
+const ALL: AppMetadata[] = [
+  traefik,
+  certManager,
+  authelia,
+  homepage,
+  gitea,
+  argocd,
+  woodpecker,
+  zot,
+];
 
 /** Every app Hearth can deploy, by its `hearth:apps.enabled` name. */
 export const catalogue: Record<string, AppMetadata> = Object.fromEntries(

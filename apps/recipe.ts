@@ -8,8 +8,13 @@ export type { AppOverrides, ChartRef };
 /** The kinds of app the catalogue groups by. */
 export type AppCategory = "platform" | "development" | "dashboard" | "storage" | "security";
 
-/** How an app signs users in. */
-export type SsoKind = "gitea-oauth2" | "oidc" | "none";
+/**
+ * How an app signs users in: `oidc`, its own OpenID Connect client at the identity provider;
+ * `forward-auth`, Traefik asks the provider before every request (apps without a sign-in of their own);
+ * `gitea-oauth2`, through Gitea's OAuth2, and so through the provider when Gitea's SSO is on; `provider`,
+ * it is the identity provider; `none`, no web UI to sign in to.
+ */
+export type SsoKind = "oidc" | "forward-auth" | "gitea-oauth2" | "provider" | "none";
 
 /** What the catalogue knows about an app, whether or not it is enabled. */
 export interface AppMetadata {
@@ -35,6 +40,22 @@ export interface AppMetadata {
   /** Which test proves the recipe (file path under test/ or apps/). */
   testedBy: string;
 }
+
+/** How an app signs in through the identity provider's OpenID Connect: its client, made by the composition. */
+export interface OidcLogin {
+  /** The issuer, `https://auth.<domain>` (discovery at `/.well-known/openid-configuration`). */
+  issuer: string;
+  clientId: string;
+  /** Secret: the client secret; the app keeps it in a Kubernetes Secret, never in Helm values. */
+  clientSecret: pulumi.Output<string>;
+  /** Members of this group are the app's admins. */
+  adminGroup: string;
+  /** Groups allowed to sign in; empty for every user. */
+  groups: string[];
+}
+
+/** The Kubernetes Secret each OIDC app keeps its client secret in, in its own namespace. */
+export const OIDC_SECRET = "hearth-oidc";
 
 /** What every deployed app hands back to the composition. */
 export interface DeployedApp {

@@ -76,7 +76,9 @@ export function traefikValues(exposure: Exposure): Record<string, unknown> {
     ingressClass: { enabled: true, isDefaultClass: false, name: exposure.ingressClass },
     providers: {
       kubernetesIngress: { enabled: true, ingressClass: exposure.ingressClass },
-      kubernetesCRD: { enabled: false },
+      // The CRD provider reads the forward-auth Middlewares an Ingress names (HelmApp's forwardAuth), each
+      // in the app's own namespace, so cross-namespace references stay off (values.yaml at v41.3.0).
+      kubernetesCRD: { enabled: true, allowCrossNamespace: false },
       kubernetesGateway: { enabled: false },
     },
     ingressRoute: { dashboard: { enabled: false } },

@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedPassword } from "../components/secrets/generated-password";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
-import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
+import {
+  AppMetadata,
+  DeployedApp,
+  OIDC_SECRET,
+  OidcLogin,
+  RecipeArgs,
+  requireHostname,
+} from "./recipe";
 
 /** Zot: the home's OCI registry for images the CI builds. */
 export const meta: AppMetadata = {
@@ -17,7 +24,7 @@ export const meta: AppMetadata = {
   appVersion: "v2.1.13",
   subdomain: "registry",
   // No healthPath: no unauthenticated path answers 200, as `/v2/` asks every caller to log in.
-  sso: "none",
+  sso: "oidc",
   backup: true,
   needs: [],
   testedBy: "apps/zot.test.ts",
@@ -38,6 +45,23 @@ export interface ZotExtra {
   username?: string;
   /** Size of the volume holding the images. @default "20Gi" */
   storageSize?: string;
+  /** Sign-in to the UI through the identity provider; pushes keep htpasswd. @default htpasswd only */
+  oidc?: OidcLogin;
+}
+
+/** Where the OIDC client's credentials file is mounted (`credentialsFile`). */
+const OIDC_DIR = "/secret-oidc";
+
+/**
+ * The OpenID Connect part of zot's config, read at project-zot/zot v2.1.13: `pkg/api/config/config.go`
+ * (`OpenIDProviderConfig`: credentialsFile, name, issuer, scopes; `Policy.Groups`), `pkg/cli/server/root.go`
+ * (`updateOpenIDConfig` reads `clientid` and `clientsecret` from the credentials file, strictly) and
+ * `pkg/api/authn.go` (the callback is `http.externalUrl` + `/zot/auth/callback/oidc`).
+ */
+export interface ZotOidc {
+  issuer: string;
+  externalUrl: string;
+  adminGroup: string;
 }
 
 /**
@@ -85,8 +109,10 @@ export function htpasswdFile(entries: HtpasswdEntry[]): string {
  * from the mounted Secret, and every repository readable and writable by `user` alone. Any other
  * authenticated user (the probe's) can reach `/v2/` but no repository.
  */
-export function zotConfig(user: string): string {
+export function zotConfig(user: string, oidc?: ZotOidc): string {
   const all = ["read", "create", "update", "delete"];
+  // Members of the admin group, signed in through the provider, get what the push user gets.
+  const who = { users: [user], ...(oidc ? { groups: [oidc.adminGroup] } : {}) };
   return JSON.stringify(
     {
       storage: { rootDirectory: "/var/lib/registry", gc: true },
@@ -94,12 +120,29 @@ export function zotConfig(user: string): string {
         address: "0.0.0.0",
         port: String(PORT),
         realm: "hearth",
-        auth: { htpasswd: { path: `${SECRET_DIR}/htpasswd` } },
+        ...(oidc ? { externalUrl: oidc.externalUrl } : {}),
+        auth: {
+          htpasswd: { path: `${SECRET_DIR}/htpasswd` },
+          ...(oidc
+            ? {
+                openid: {
+                  providers: {
+                    oidc: {
+                      name: "Authelia",
+                      issuer: oidc.issuer,
+                      credentialsFile: `${OIDC_DIR}/oidc.json`,
+                      scopes: ["openid", "profile", "email", "groups"],
+                    },
+                  },
+                },
+              }
+            : {}),
+        },
         accessControl: {
           repositories: {
-            "**": { policies: [{ users: [user], actions: all }], defaultPolicy: [] },
+            "**": { policies: [{ ...who, actions: all }], defaultPolicy: [] },
           },
-          adminPolicy: { users: [user], actions: all },
+          adminPolicy: { ...who, actions: all },
         },
       },
       log: { level: "info" },
@@ -115,6 +158,7 @@ export interface ZotValuesInputs {
   storageSize: string;
   /** Secret: base64 `healthcheck:<password>` for the probes' Authorization header. */
   probeAuthHeader: string;
+  oidc?: ZotOidc;
 }
 
 /**
@@ -131,11 +175,14 @@ export function zotValues(inputs: ZotValuesInputs): Record<string, unknown> {
     persistence: true,
     pvc: { storage: inputs.storageSize },
     mountConfig: true,
-    configFiles: { "config.json": zotConfig(inputs.user) },
+    configFiles: { "config.json": zotConfig(inputs.user, inputs.oidc) },
     mountSecret: false,
     // null deletes the chart's default key; an empty map would merge with it and keep the sample users.
     secretFiles: { htpasswd: null },
-    externalSecrets: [{ secretName: ZOT_HTPASSWD_SECRET, mountPath: SECRET_DIR }],
+    externalSecrets: [
+      { secretName: ZOT_HTPASSWD_SECRET, mountPath: SECRET_DIR },
+      ...(inputs.oidc ? [{ secretName: OIDC_SECRET, mountPath: OIDC_DIR }] : []),
+    ],
     authHeader: inputs.probeAuthHeader,
     podSecurityContext: {
       runAsNonRoot: true,
@@ -189,6 +236,11 @@ export class ZotRegistry extends pulumi.ComponentResource {
               user: username,
               storageSize: extra.storageSize ?? "20Gi",
               probeAuthHeader: Buffer.from(`${ZOT_PROBE_USER}:${pw}`).toString("base64"),
+              oidc: extra.oidc && {
+                issuer: extra.oidc.issuer,
+                externalUrl: `https://${hostname}`,
+                adminGroup: extra.oidc.adminGroup,
+              },
             }),
           ),
         ),
@@ -202,10 +254,22 @@ export class ZotRegistry extends pulumi.ComponentResource {
                 { user: ZOT_PROBE_USER, bcryptHash: probeHash },
               ]),
             })),
+          ...(extra.oidc
+            ? {
+                [OIDC_SECRET]: extra.oidc.clientSecret.apply((secret) => ({
+                  // zot reads the file strictly: exactly these two keys.
+                  "oidc.json": JSON.stringify({
+                    clientid: extra.oidc!.clientId,
+                    clientsecret: secret,
+                  }),
+                })),
+              }
+            : {}),
         },
         hostname,
         service: { name: ZOT_FULLNAME, port: PORT },
-        egress: "none",
+        // With SSO it fetches the issuer's discovery and tokens at the provider's public URL.
+        egress: extra.oidc ? "internet" : "none",
       },
       { parent: this },
     );

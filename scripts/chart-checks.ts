@@ -305,6 +305,9 @@ export function runHelm(helm: string, args: string[], timeoutMs = 300_000): stri
   }
 }
 
+/** The Kubernetes version charts are rendered for: the k3s Hearth installs by default (hearth:cluster.version). */
+export const RENDER_KUBE_VERSION = "1.33.5";
+
 /**
  * `helm template <release> <chart> -n <namespace> -f <values.json> --include-crds` (after `helm lint
  * --strict` when asked) and the documents it renders that a release installs.
@@ -313,14 +316,40 @@ export function renderChart(
   helm: string,
   plan: { release: string; namespace: string; values: unknown },
   chart: string,
-  options: { lint?: boolean; workDir?: string } = {},
+  options: {
+    lint?: boolean;
+    workDir?: string;
+    /**
+     * Called when helm could not load a remote `$ref` of the chart's values schema (offline): the render is
+     * then repeated with `--skip-schema-validation`. Without it that failure stands.
+     */
+    onRemoteSchema?: (url: string) => void;
+  } = {},
 ): Doc[] {
   const dir = options.workDir ?? mkdtempSync(join(tmpdir(), "hearth-render-"));
   const valuesFile = join(dir, `${plan.namespace}-${plan.release}.values.json`);
   writeFileSync(valuesFile, JSON.stringify(plan.values));
   const common = ["--namespace", plan.namespace, "--values", valuesFile];
   if (options.lint) runHelm(helm, ["lint", "--strict", chart, ...common]);
-  const out = runHelm(helm, ["template", plan.release, chart, "--include-crds", ...common]);
+  // helm template assumes Kubernetes v1.20 unless told; charts such as authelia 0.11.5 require >= 1.30.
+  const args = [
+    "template",
+    plan.release,
+    chart,
+    "--include-crds",
+    "--kube-version",
+    RENDER_KUBE_VERSION,
+    ...common,
+  ];
+  let out: string;
+  try {
+    out = runHelm(helm, args);
+  } catch (e) {
+    const remote = /failing loading "(https?:\/\/[^"]+)"/.exec((e as Error).message);
+    if (!remote || !options.onRemoteSchema) throw e;
+    options.onRemoteSchema(remote[1]);
+    out = runHelm(helm, [...args, "--skip-schema-validation"]);
+  }
   return parseAllDocuments(out)
     .map((d) => d.toJS() as Doc)
     .filter((d) => d && typeof d === "object" && !isTestHook(d));

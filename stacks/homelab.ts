@@ -27,6 +27,8 @@ export class Homelab extends pulumi.ComponentResource {
   readonly backups?: Omit<BackupsOutput, "access">;
   /** Secret: the restic repository password and the targets' secret keys. */
   readonly backupAccess?: BackupsOutput["access"];
+  /** Secret: each identity user's initial password, when authelia is enabled. */
+  readonly identityLogins?: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: HomelabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:stack:Homelab", name, {}, opts);
@@ -42,6 +44,9 @@ export class Homelab extends pulumi.ComponentResource {
         Record<string, { username: string; password: string }>
       >,
     );
+    if (platform.identity) {
+      this.identityLogins = pulumi.secret(pulumi.all(platform.identity.logins));
+    }
     if (platform.backups) {
       const { access, ...plain } = platform.backups;
       this.backups = plain;

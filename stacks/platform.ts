@@ -26,6 +26,7 @@ import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { DeployedApp } from "../apps/recipe";
 import { ClusterHandle, GiteaEndpoint, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
+import { buildIdentity, IdentityResult } from "./identity";
 
 /** The Gitea user Argo CD clones the GitOps repository as: read permission on that repository only. */
 const ARGOCD_GITEA_READER = "hearth-argocd";
@@ -42,6 +43,8 @@ export interface PlatformResult {
   credentials: Record<string, { username: pulumi.Input<string>; password: pulumi.Output<string> }>;
   /** What the backup operator commands need, when hearth:backup is set. */
   backups?: BackupsOutput;
+  /** The identity provider's users and configuration, when authelia is enabled. */
+  identity?: Pick<IdentityResult, "logins" | "configuration">;
 }
 
 /** The backups of the stack, as the `backups` stack output (plain) and `backupAccess` (secret). */
@@ -144,6 +147,12 @@ export function buildPlatform(
   // Apps with a hostname wait for the ingress controller and the issuer that signs their certificate.
   const appOpts = { ...opts, dependsOn: ready };
 
+  // The identity provider first: every app that signs in through it gets its client or forward-auth here.
+  const identity = enabled.has("authelia")
+    ? buildIdentity(name, c, platform, appOpts, parent)
+    : undefined;
+  if (identity) deployed.authelia = identity.deployed;
+
   let tunnel: CloudflareTunnel | undefined;
   if (c.cloudflare) {
     const hostnames = c.apps.enabled
@@ -185,6 +194,7 @@ export function buildPlatform(
           // The login the operator named is the one created, shown in the outputs and given to Argo CD.
           adminUsername: c.gitea.username,
           allowFromNamespaces: ["argocd", "woodpecker"].filter((a) => enabled.has(a)),
+          oidc: identity?.oidc.gitea,
         },
       },
       appOpts,
@@ -232,6 +242,7 @@ export function buildPlatform(
           repoUrl: repo.cloneUrl,
           repoUsername: reader.username,
           repoToken: reader.password,
+          oidc: identity?.oidc.argocd,
         },
       },
       appOpts,
@@ -270,7 +281,7 @@ export function buildPlatform(
   if (enabled.has("zot")) {
     const z = zot.deploy(
       `${name}-zot`,
-      { platform, overrides: settings("zot"), extra: {} },
+      { platform, overrides: settings("zot"), extra: { oidc: identity?.oidc.zot } },
       appOpts,
     );
     deployed.zot = z;
@@ -294,7 +305,11 @@ export function buildPlatform(
       }));
     const h = homepage.deploy(
       `${name}-homepage`,
-      { platform, overrides: settings("homepage"), extra: { links } },
+      {
+        platform,
+        overrides: settings("homepage"),
+        extra: { links, forwardAuth: identity?.forwardAuth.homepage },
+      },
       appOpts,
     );
     deployed.homepage = h;
@@ -330,7 +345,13 @@ export function buildPlatform(
   const backups = c.backup
     ? buildBackups(name, c, deployed, secrets.passwords["backup-repository"], cluster, parent)
     : undefined;
-  return { platform, urls, credentials, backups };
+  return {
+    platform,
+    urls,
+    credentials,
+    backups,
+    identity: identity && { logins: identity.logins, configuration: identity.configuration },
+  };
 }
 
 /**

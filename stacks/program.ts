@@ -53,6 +53,15 @@ export function program() {
     urls: home.urls,
     kubeconfig: home.kubeconfig,
     adminCredentials: home.adminCredentials,
+    ...(home.identityLogins && {
+      identityLogins: home.identityLogins,
+      identityHelp: pulumi.output(
+        "Each user signs in at the identity provider with the initial password in the secret output " +
+          "identityLogins.<user> (pulumi stack output identityLogins --show-secrets) and registers a second " +
+          "factor there; the one-time code for that is written to the provider's notification file " +
+          "(docs/identity.md).",
+      ),
+    }),
     ...(home.backups && {
       backups: pulumi.output(home.backups),
       backupAccess: home.backupAccess,

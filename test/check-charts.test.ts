@@ -46,7 +46,7 @@ describe("check:charts against the stand-in charts", () => {
       expect(results.map((r) => [r.stack, r.app, r.status, r.reasons])).toEqual(
         results.map((r) => [r.stack, r.app, "ok", []]),
       );
-      expect(results.filter((r) => r.stack === "Pulumi.dev.yaml")).toHaveLength(6);
+      expect(results.filter((r) => r.stack === "Pulumi.dev.yaml")).toHaveLength(7);
       expect(results.filter((r) => r.stack.endsWith("Pulumi.home.yaml"))).toHaveLength(
         Object.keys(catalogue).length,
       );

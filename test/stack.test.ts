@@ -9,6 +9,7 @@ import { catalogue } from "../apps";
 import { evaluateStackFile } from "./evaluate";
 import { fakeSandbox, pointAtSandbox } from "./fake-sandbox";
 import { isSecretValue, Registration, reveal } from "./mocks";
+import { parse as parseYaml } from "yaml";
 
 const root = join(__dirname, "..");
 const examples = ["stacks/examples/Pulumi.home.yaml", "stacks/examples/Pulumi.hetzner.yaml"];
@@ -204,7 +205,7 @@ describe("the resource graph", () => {
     );
     const n = count(regs);
     expect(n["hearth:cluster:ExistingCluster"]).toBe(1);
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(6);
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(7);
     expect(n["hearth:git:GitOpsRepo"]).toBe(1);
     const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     for (const rel of releases) expect(String(rel.inputs.chart)).toContain("hearth-charts-");
@@ -313,7 +314,7 @@ describe("backups in the whole program", () => {
       .filter((m) => m.backup)
       .map((m) => m.name)
       .sort();
-    expect(withData).toEqual(["gitea", "woodpecker", "zot"]);
+    expect(withData).toEqual(["authelia", "gitea", "woodpecker", "zot"]);
     const backups = regs.filter((r) => r.type === "hearth:backup:AppBackup").map((r) => r.name);
     expect(backups.sort()).toEqual(withData.map((a) => `hearth-${a}-backup`));
     const crons = regs
@@ -375,5 +376,66 @@ describe("alerting in the whole program", () => {
     expect(
       JSON.stringify(reveal(regs.find((r) => r.name === "hearth-alerting-alertmanager")!.inputs)),
     ).not.toContain("v1:notify");
+  });
+});
+
+describe("single sign-on in the whole program", () => {
+  it("home: Authelia gets every OIDC client and forward-auth host; apps keep their secrets in Secrets only", async () => {
+    const { registrations: regs, outputs } = await evaluateStackFile(join(root, examples[0]));
+    const files = regs.find((r) => r.name === "hearth-authelia-hearth-authelia")!;
+    expect(isSecretValue(files.rawInputs.stringData)).toBe(true);
+    const config = parseYaml(reveal(files.inputs).stringData["configuration.yaml"]);
+    const clients = config.identity_providers.oidc.clients.map(
+      (c: { client_id: string; redirect_uris: string[] }) => [c.client_id, c.redirect_uris],
+    );
+    expect(clients).toEqual([
+      ["hearth-gitea", ["https://code.home.example.org/user/oauth2/authelia/callback"]],
+      ["hearth-argocd", ["https://argocd.home.example.org/auth/callback"]],
+      ["hearth-zot", ["https://registry.home.example.org/zot/auth/callback/oidc"]],
+    ]);
+    expect(config.access_control.rules).toEqual([
+      { domain: "home.home.example.org", policy: "bypass", resources: ["^/api/healthcheck$"] },
+      {
+        domain: "home.home.example.org",
+        policy: "two_factor",
+        subject: ["group:admins", "group:family"],
+      },
+    ]);
+    const users = parseYaml(reveal(files.inputs).stringData["users_database.yml"]);
+    expect(Object.keys(users.users)).toEqual(["ada", "grace"]);
+    expect(users.users.ada.password).toMatch(/^\$2a\$10\$/);
+
+    // Each app's client secret is in its own Secret; the release values name it, never hold it.
+    for (const app of ["gitea", "argocd", "zot"]) {
+      const held = regs.find(
+        (r) =>
+          r.type === "kubernetes:core/v1:Secret" &&
+          (r.inputs.metadata as { name: string; namespace: string }).name === "hearth-oidc" &&
+          JSON.stringify(reveal(r.inputs.stringData)).includes(`planted-hearth-oidc-${app}`),
+      );
+      expect(held).toBeDefined();
+      expect(isSecretValue(held!.rawInputs.stringData)).toBe(true);
+      const release = regs.find((r) => r.name === `hearth-${app}-release`)!;
+      expect(JSON.stringify(reveal(release.inputs.values))).not.toContain("planted-hearth-oidc");
+    }
+    const argo = reveal(regs.find((r) => r.name === "hearth-argocd-release")!.inputs.values);
+    expect(argo.configs.cm["oidc.config"]).toContain("clientSecret: $hearth-oidc:clientSecret");
+    expect(argo.configs.rbac["policy.csv"]).toBe("g, admins, role:admin\n");
+
+    const ingress = regs.find((r) => r.name === "hearth-homepage-ingress")!;
+    expect(JSON.stringify(reveal(ingress.inputs.metadata))).toContain(
+      "homepage-hearth-forward-auth@kubernetescrd",
+    );
+    const mw = regs.find((r) => r.name === "hearth-homepage-forward-auth")!;
+    expect(reveal(mw.inputs).spec.forwardAuth.address).toBe(
+      "http://authelia.authelia.svc.cluster.local/api/authz/forward-auth",
+    );
+    // The outputs come back resolved here; that they stay secret is the e2e's scan of `stack export`.
+    const out = outputs as { identityLogins: Record<string, string>; identityHelp: string };
+    expect(out.identityLogins).toEqual({
+      ada: "planted-hearth-identity-ada",
+      grace: "planted-hearth-identity-grace",
+    });
+    expect(out.identityHelp).toContain("pulumi stack output identityLogins --show-secrets");
   });
 });

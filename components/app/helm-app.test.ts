@@ -178,6 +178,35 @@ describe("HelmApp", () => {
     expect(find(NP, "web-allow-egress-internet")).toBeDefined();
   });
 
+  it("puts a hostname behind forward-auth: a Middleware in the app's namespace, named on the Ingress", async () => {
+    const { HelmApp } = await import("./helm-app");
+    new HelmApp("page", {
+      platform: platform(),
+      namespace: "page",
+      chart,
+      hostname: "page.home.example.org",
+      service: { name: "page", port: 3000 },
+      forwardAuth: { address: "http://authelia.authelia.svc.cluster.local/api/authz/forward-auth" },
+    });
+    await settle();
+    const mw = find("kubernetes:traefik.io/v1alpha1:Middleware", "page-forward-auth");
+    expect(reveal(mw.inputs)).toMatchObject({
+      metadata: { name: "hearth-forward-auth", namespace: "page" },
+      spec: {
+        forwardAuth: {
+          address: "http://authelia.authelia.svc.cluster.local/api/authz/forward-auth",
+          trustForwardHeader: true,
+          authResponseHeaders: ["Remote-User", "Remote-Groups", "Remote-Email", "Remote-Name"],
+        },
+      },
+    });
+    const ingress = find(INGRESS, "page-ingress");
+    expect(ingress.dependencies).toContain(mw.urn);
+    expect((ingress.inputs.metadata as Record<string, unknown>).annotations).toEqual({
+      "traefik.ingress.kubernetes.io/router.middlewares": "page-hearth-forward-auth@kubernetescrd",
+    });
+  });
+
   it("asks cert-manager for a certificate when the platform has a cluster issuer", async () => {
     const { HelmApp } = await import("./helm-app");
     const p = platform();

@@ -5,6 +5,12 @@ import { checkLocalChart, releaseChart } from "./chart-source";
 import { mergeValues } from "./merge-values";
 import { networkPolicies, serviceUrlNamespace } from "./network-policies";
 
+/** Name of the ForwardAuth Middleware HelmApp makes in an app's namespace. */
+export const FORWARD_AUTH_MIDDLEWARE = "hearth-forward-auth";
+
+/** Who signed in, as Authelia answers ForwardAuth (ADR 10), passed on to the app. */
+export const FORWARD_AUTH_HEADERS = ["Remote-User", "Remote-Groups", "Remote-Email", "Remote-Name"];
+
 /** Arguments of `HelmApp`: one pinned chart in its own locked-down namespace. */
 export interface HelmAppArgs {
   platform: Platform;
@@ -42,6 +48,12 @@ export interface HelmAppArgs {
   publicPorts?: number[];
   /** Egress the app needs beyond DNS and its own namespace. @default "none" */
   egress?: "none" | "cluster" | "internet";
+  /**
+   * Put the hostname behind the identity provider: a Traefik ForwardAuth Middleware in the app's namespace,
+   * named on its Ingress, asks `address` before every request and passes on who signed in.
+   * @default none
+   */
+  forwardAuth?: { address: string };
   /** Seconds Helm waits for the release to become ready before rolling it back. @default 600 */
   timeoutSeconds?: number;
 }
@@ -146,13 +158,41 @@ export class HelmApp extends pulumi.ComponentResource {
 
     if (args.hostname && args.service) {
       const issuer = platform.exposure.clusterIssuer;
+      const annotations: Record<string, pulumi.Input<string>> = issuer
+        ? { "cert-manager.io/cluster-issuer": issuer }
+        : {};
+      const ingressDeps: pulumi.Resource[] = [this.release];
+      if (args.forwardAuth) {
+        const middleware = new k8s.apiextensions.CustomResource(
+          `${name}-forward-auth`,
+          {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "Middleware",
+            metadata: { name: FORWARD_AUTH_MIDDLEWARE, namespace: this.namespace },
+            spec: {
+              forwardAuth: {
+                address: args.forwardAuth.address,
+                // Authelia reads the original host and path from X-Forwarded-*; Traefik sets them itself
+                // and, with this, keeps them when the request came through the tunnel's connector.
+                trustForwardHeader: true,
+                authResponseHeaders: FORWARD_AUTH_HEADERS,
+              },
+            },
+          },
+          child,
+        );
+        ingressDeps.push(middleware);
+        // Traefik's Ingress provider names a CRD middleware `<namespace>-<name>@kubernetescrd`.
+        annotations["traefik.ingress.kubernetes.io/router.middlewares"] =
+          pulumi.interpolate`${this.namespace}-${FORWARD_AUTH_MIDDLEWARE}@kubernetescrd`;
+      }
       new k8s.networking.v1.Ingress(
         `${name}-ingress`,
         {
           metadata: {
             name,
             namespace: this.namespace,
-            annotations: issuer ? { "cert-manager.io/cluster-issuer": issuer } : {},
+            annotations,
           },
           spec: {
             ingressClassName: platform.exposure.ingressClass,
@@ -175,7 +215,7 @@ export class HelmApp extends pulumi.ComponentResource {
             tls: issuer ? [{ hosts: [args.hostname], secretName: `${name}-tls` }] : [],
           },
         },
-        { ...child, dependsOn: [this.release] },
+        { ...child, dependsOn: ingressDeps },
       );
       this.url = pulumi.output(`https://${args.hostname}`);
     }

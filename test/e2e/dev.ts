@@ -19,7 +19,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
+import { gunzipSync } from "node:zlib";
+import { parse, parseDocument } from "yaml";
+import { catalogue } from "../../apps";
+import { AUTHELIA_SECRET, forwardAuthAddress } from "../../apps/authelia";
+import { OIDC_SECRET } from "../../apps/recipe";
+import { FORWARD_AUTH_MIDDLEWARE } from "../../components/app/helm-app";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import { scriptEnv, secretEnv } from "../../components/backup/plan";
 import { BackupAccess, BackupPlan } from "../../scripts/hearth/backup-ops";
@@ -99,6 +104,14 @@ async function phase(name: string, body: () => Promise<boolean | void>): Promise
   }
   phases.push({ phase: name, seconds: (Date.now() - t0) / 1000 });
   return ok;
+}
+
+/** The apps the dev stack file enables. */
+function devApps(): string[] {
+  const doc = parse(readFileSync(configFile, "utf8")) as {
+    config: { "hearth:apps": { enabled: string[] } };
+  };
+  return doc.config["hearth:apps"].enabled;
 }
 
 function kube(args: string[]): string {
@@ -310,6 +323,112 @@ async function main(): Promise<void> {
     }
   });
 
+  await phase("single sign-on in the cluster", async () => {
+    const configText = Buffer.from(
+      kube([
+        ...["-n", "authelia", "get", "secret", AUTHELIA_SECRET],
+        ...["-o", "jsonpath={.data.configuration\\.yaml}"],
+      ]),
+      "base64",
+    ).toString();
+    const config = parse(configText) as {
+      identity_providers: { oidc: { clients: { client_id: string; redirect_uris: string[] }[] } };
+      access_control: { default_policy: string; rules: { domain: string; policy: string }[] };
+    };
+    const clients = config.identity_providers.oidc.clients;
+    const enabled = devApps();
+    const oidcApps = enabled.filter((a) => catalogue[a]?.sso === "oidc");
+    check(`the dev stack has OIDC apps to check (${oidcApps.join(", ")})`, oidcApps.length >= 2);
+    for (const app of oidcApps) {
+      const client = clients.find((c) => c.client_id === `hearth-${app}`);
+      check(
+        `Authelia's configuration has the OIDC client of ${app}, redirecting to its host`,
+        client !== undefined &&
+          client.redirect_uris.every((u) => u.startsWith(`https://${catalogue[app].subdomain}.`)),
+        JSON.stringify(client),
+      );
+      const held = kube([
+        ...["-n", app, "get", "secret", OIDC_SECRET, "-o", "jsonpath={.metadata.name}"],
+      ]);
+      check(`${app} keeps its client secret in Secret ${app}/${OIDC_SECRET}`, held === OIDC_SECRET);
+    }
+    check(
+      "Authelia denies by default",
+      config.access_control.default_policy === "deny",
+      config.access_control.default_policy,
+    );
+    const ingresses = JSON.parse(kube(["get", "ingress", "-A", "-o", "json"])).items as {
+      metadata: { namespace: string; name: string; annotations?: Record<string, string> };
+    }[];
+    for (const ing of ingresses) {
+      const app = ing.metadata.namespace;
+      const kind = catalogue[app]?.sso;
+      const middleware =
+        ing.metadata.annotations?.["traefik.ingress.kubernetes.io/router.middlewares"];
+      let ok: boolean;
+      let how: string;
+      if (middleware) {
+        const address = kube([
+          ...["-n", app, "get", "middlewares.traefik.io", FORWARD_AUTH_MIDDLEWARE],
+          ...["-o", "jsonpath={.spec.forwardAuth.address}"],
+        ]);
+        ok =
+          middleware === `${app}-${FORWARD_AUTH_MIDDLEWARE}@kubernetescrd` &&
+          address === forwardAuthAddress();
+        how = `forward-auth (${middleware} -> ${address})`;
+      } else if (kind === "oidc") {
+        ok = clients.some((c) => c.client_id === `hearth-${app}`);
+        how = "its own OIDC client";
+      } else {
+        // The provider's own portal, and apps that sign in through Gitea's OAuth2.
+        ok = kind === "provider" || kind === "gitea-oauth2";
+        how = `catalogue sso ${kind}`;
+      }
+      check(
+        `Ingress ${app}/${ing.metadata.name} signs in through the identity provider: ${how}`,
+        ok,
+      );
+    }
+    // No default credential in any Secret or release values: the charts' own defaults and the usual ones.
+    const defaults = [
+      "stand-in-default-password",
+      "stand-in:sample-only",
+      "r8sA8CPHD9!bt6d",
+      "admin:admin",
+      "changeme",
+    ];
+    const secrets = JSON.parse(kube(["get", "secrets", "-A", "-o", "json"])).items as {
+      metadata: { namespace: string; name: string };
+      type: string;
+      data?: Record<string, string>;
+    }[];
+    const texts: { where: string; text: string }[] = [];
+    for (const sec of secrets) {
+      for (const [k, v] of Object.entries(sec.data ?? {})) {
+        let text = Buffer.from(v, "base64").toString();
+        // Helm keeps each release as base64 of gzipped JSON; its `config` is the values given.
+        if (sec.type === "helm.sh/release.v1") {
+          const release = JSON.parse(gunzipSync(Buffer.from(text, "base64")).toString()) as {
+            config?: unknown;
+          };
+          text = JSON.stringify(release.config ?? {});
+        }
+        texts.push({ where: `${sec.metadata.namespace}/${sec.metadata.name}.${k}`, text });
+      }
+    }
+    const releases = secrets.filter((s) => s.type === "helm.sh/release.v1").length;
+    check(
+      `the default-credential scan read every Secret and ${releases} Helm releases' values`,
+      releases >= 7,
+    );
+    const found = texts.filter((t) => defaults.some((d) => t.text.includes(d))).map((t) => t.where);
+    check(
+      "no Secret or values file carries a default credential",
+      found.length === 0,
+      found.join(", "),
+    );
+  });
+
   await phase("alerting files in the cluster", async () => {
     const cms = kube([
       "-n",
@@ -385,7 +504,9 @@ async function main(): Promise<void> {
     }[];
     check(
       "backup status reads both S3 targets for every app with data: nothing yet, no error",
-      before.code === 0 && rows.length === 4 && rows.every((r) => r.snapshots === 0 && !r.error),
+      before.code === 0 &&
+        rows.length === 2 * devApps().filter((a) => catalogue[a]?.backup).length &&
+        rows.every((r) => r.snapshots === 0 && !r.error),
       before.out,
     );
     // kwok runs no containers: a Job started from the CronJob completes without doing anything, and the
@@ -508,8 +629,8 @@ async function main(): Promise<void> {
       ...Object.fromEntries(passwords.map((p, i) => [`generated password ${i + 1}`, p])),
     };
     check(
-      "the scan has every generated password to look for (5 in the dev stack)",
-      passwords.length >= 5 && passwords.every((p) => /^[A-Za-z0-9]{32,}$/.test(p)),
+      "the scan has every generated password to look for (at least 5, each of 24 characters or more)",
+      passwords.length >= 5 && passwords.every((p) => /^[A-Za-z0-9]{24,}$/.test(p)),
       passwords.join(" ").replace(/[A-Za-z0-9]/g, "x"),
     );
     // The state file on disk, as the file backend keeps it.

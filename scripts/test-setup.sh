@@ -4,7 +4,8 @@
 # watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules), amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check and
 # shellcheck (the shipped shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the
 # cache, and the S3 server of the backup tests (versitygw, built from its pinned Go module into the sandbox's
-# cache by scripts/toolchain/build-sandbox.sh versitygw). Idempotent: prints nothing and installs nothing when
+# cache by scripts/toolchain/build-sandbox.sh versitygw), and vmalert and vmalert-tool (the rules run by the
+# real vmalert, build-sandbox.sh vm). Idempotent: prints nothing and installs nothing when
 # everything is there. Runs before `npm test` (the `pretest` script).
 set -euo pipefail
 cache="${HEARTH_CACHE:-$HOME/.cache/hearth}"
@@ -46,5 +47,15 @@ if [ ! -x "$cache/sandbox/bin/versitygw" ]; then
     bash "$(dirname "$0")/toolchain/build-sandbox.sh" versitygw >&2
   else
     echo "test-setup: the backup tests need versitygw; install Go, then run scripts/toolchain/build-sandbox.sh versitygw" >&2
+  fi
+fi
+
+if [ ! -x "$cache/sandbox/bin/vmalert" ] || [ ! -x "$cache/sandbox/bin/vmalert-tool" ] ||
+  [ ! -x "$cache/sandbox/bin/victoria-metrics" ]; then
+  if command -v go >/dev/null 2>&1; then
+    echo "test-setup: building vmalert, vmalert-tool and victoria-metrics (the checkers of the rules and the scrape file) into $cache/sandbox/bin" >&2
+    bash "$(dirname "$0")/toolchain/build-sandbox.sh" vm >&2
+  else
+    echo "test-setup: the rule tests need vmalert; install Go, then run scripts/toolchain/build-sandbox.sh vm" >&2
   fi
 fi

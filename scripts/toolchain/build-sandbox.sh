@@ -12,6 +12,8 @@
 #       bin/gitea                     code.gitea.io/gitea, SQLite, CGO (wrapper ./sandbox-gitea)
 #       bin/helm                      helm.sh/helm/v3 cmd/helm (wrapper ./sandbox-helm)
 #       bin/versitygw                 github.com/versity/versitygw cmd/versitygw, an S3 server (wrapper ./sandbox-s3)
+#       bin/vmalert, bin/vmalert-tool github.com/VictoriaMetrics/VictoriaMetrics app/vmalert{,-tool}, the rules'
+#       bin/victoria-metrics          checkers, and app/victoria-metrics, the scrape file's (wrapper ./sandbox-vm)
 #       share/kwok/stages/*.yaml      kwok Stage files from the module's kustomize/stage/
 #       share/kwok/storage/           its volume StorageClass (the default class in the sandbox)
 #       share/gitea/{options,templates}  Gitea's static root, from the module directory
@@ -24,7 +26,7 @@
 #
 #   scripts/toolchain/build-sandbox.sh
 #   HEARTH_GO_JOBS=2 scripts/toolchain/build-sandbox.sh   allow two parallel compiles (default 1)
-#   scripts/toolchain/build-sandbox.sh versitygw          only the named parts (k8s, kwok, gitea, helm, versitygw)
+#   scripts/toolchain/build-sandbox.sh versitygw          only the named parts (k8s, kwok, gitea, helm, versitygw, vm)
 #
 # Exits 1 when a build fails. See docs/toolchain.md for timings.
 set -euo pipefail
@@ -40,7 +42,7 @@ for arg in "$@"; do
 		sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
-	k8s | kwok | gitea | helm | versitygw) only="$only $arg" ;;
+	k8s | kwok | gitea | helm | versitygw | vm) only="$only $arg" ;;
 	*)
 		echo "build-sandbox.sh: unknown argument: $arg" >&2
 		exit 2
@@ -209,6 +211,15 @@ check_pin "$here/sandbox-s3" github.com/versity/versitygw "$vgw_v"
 build versitygw "$vgw_v" "$here/sandbox-s3" github.com/versity/versitygw/cmd/versitygw -ldflags "-s -w"
 fi
 
+# --- vmalert, vmalert-tool: the rules' real consumer (victoria-metrics-alert 0.47.0 ships vmalert v1.150.0) ----
+if want vm; then
+vm_v="v$HEARTH_SANDBOX_VM_VERSION"
+check_pin "$here/sandbox-vm" github.com/VictoriaMetrics/VictoriaMetrics "$vm_v"
+build vmalert "$vm_v" "$here/sandbox-vm" github.com/VictoriaMetrics/VictoriaMetrics/app/vmalert -ldflags "-s -w"
+build vmalert-tool "$vm_v" "$here/sandbox-vm" github.com/VictoriaMetrics/VictoriaMetrics/app/vmalert-tool -ldflags "-s -w"
+build victoria-metrics "$vm_v" "$here/sandbox-vm" github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics -ldflags "-s -w"
+fi
+
 cat >"$sb/versions.env.tmp" <<EOF
 # Written by scripts/toolchain/build-sandbox.sh: the version of each binary in bin/.
 HEARTH_SANDBOX_KUBERNETES_VERSION=$HEARTH_SANDBOX_KUBERNETES_VERSION # kube-apiserver kube-controller-manager kube-scheduler kubectl
@@ -217,6 +228,7 @@ HEARTH_SANDBOX_KWOK_VERSION=$HEARTH_SANDBOX_KWOK_VERSION # kwok
 HEARTH_SANDBOX_GITEA_VERSION=$HEARTH_SANDBOX_GITEA_VERSION # gitea
 HEARTH_SANDBOX_HELM_VERSION=$HEARTH_SANDBOX_HELM_VERSION # helm
 HEARTH_SANDBOX_VERSITYGW_VERSION=$HEARTH_SANDBOX_VERSITYGW_VERSION # versitygw
+HEARTH_SANDBOX_VM_VERSION=$HEARTH_SANDBOX_VM_VERSION # vmalert vmalert-tool victoria-metrics
 EOF
 if cmp -s "$sb/versions.env.tmp" "$sb/versions.env"; then
 	rm "$sb/versions.env.tmp"

@@ -699,7 +699,7 @@ interface ChartKeys {
   subcharts: Map<string, ChartKeys>;
 }
 
-function filesUnder(dir: string): string[] {
+export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
@@ -719,6 +719,83 @@ export function valuesReferences(template: string): string[][] {
   return out;
 }
 
+/** `define "name"` -> its body, for every helper of the chart and its library subcharts. */
+export function helperBodies(templates: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of templates) {
+    for (const m of t.matchAll(
+      /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}(?=\s*(?:\{\{-?\s*\/\*|\{\{-?\s*define|$))/g,
+    ))
+      out.set(m[1], m[2]);
+  }
+  return out;
+}
+
+/**
+ * Values handed to a helper inside `include "name" (dict "key" .Values.a.b ...)`: what the helper does with
+ * `.key` decides what is read, e.g. victoria-metrics-common 0.3.15's `vm.securityContext` takes
+ * `.securityContext` whole (`omit .securityContext "enabled"`, then `toYaml`), so every key of
+ * `server.podSecurityContext` is read. A helper that names `.key.sub` reads `a.b.sub`.
+ */
+export function helperArgumentReferences(
+  template: string,
+  helpers: Map<string, string>,
+): { path: string[]; whole: boolean }[] {
+  const out: { path: string[]; whole: boolean }[] = [];
+  const call =
+    /include\s+"([^"]+)"\s+\(\s*dict\s+((?:"[A-Za-z_]\w*"\s+(?:\$?\.Values(?:\.[A-Za-z_]\w*)*|[^\s)"]+|"[^"]*")\s*)+)\)/g;
+  for (const m of template.matchAll(call)) {
+    let body = helpers.get(m[1]);
+    if (body === undefined) continue;
+    // `((.app).extraArgs).tls` is `.app.extraArgs.tls`.
+    for (let prev = ""; prev !== body; )
+      [prev, body] = [body, body.replace(/\((\.[\w.]+)\)/g, "$1")];
+    for (const pair of m[2].matchAll(/"([A-Za-z_]\w*)"\s+\$?\.Values((?:\.[A-Za-z_]\w*)+)/g)) {
+      const [, key, rest] = pair;
+      const path = rest.slice(1).split(".");
+      const whole = new RegExp(
+        String.raw`\b(?:toYaml|toJson|toPrettyJson|tpl|omit|merge|mergeOverwrite|range)\b[^}]*?\.${key}\b(?!\.)`,
+      ).test(body);
+      if (whole) out.push({ path, whole: true });
+      for (const sub of body.matchAll(new RegExp(String.raw`\.${key}((?:\.[A-Za-z_]\w*)+)`, "g")))
+        out.push({ path: [...path, ...sub[1].slice(1).split(".")], whole: false });
+    }
+  }
+  return out;
+}
+
+/**
+ * The template with its aliases of values written out: after `$app := .Values.server` (the VictoriaMetrics
+ * charts' style, read at victoria-metrics-single-0.45.0 `templates/server.yaml`) or `$Values := .Values`,
+ * `$app.extraArgs` is `.Values.server.extraArgs`, so the reads below see it.
+ */
+export function withoutValuesAliases(template: string): string {
+  // A variable lives in its `define` (or the file's top level): each is resolved on its own.
+  return template
+    .split(/(?=\{\{-?\s*define\s)/)
+    .map(resolveAliasesIn)
+    .join("");
+}
+
+function resolveAliasesIn(segment: string): string {
+  // `$Values := (.helm).Values | default .Values` (a helper called with the root context or a dict) is .Values.
+  let out = segment.replace(/\(\.\w+\)\.Values\b/g, ".Values");
+  for (let round = 0; round < 4; round++) {
+    const aliases = new Map<string, string>();
+    // `$app := .Values.server`, and `$copy := deepCopy .Values.alertmanager`, whose keys are the same.
+    for (const m of out.matchAll(
+      /\$(\w+)\s*:=\s*\(?\s*(?:deepCopy\s+)?\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\b(?![(\w])/g,
+    ))
+      aliases.set(m[1], `.Values${m[2]}`);
+    let next = out;
+    for (const [alias, path] of aliases)
+      next = next.replace(new RegExp(String.raw`\$${alias}\b(?!\s*:=)`, "g"), path);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
 /**
  * The `.Values` paths a template takes whole: ranged over (a map keyed by names of the user's choosing)
  * or handed to `toYaml`/`toJson`/`tpl`.
@@ -729,7 +806,15 @@ export function wholeValuesReferences(template: string): string[][] {
     new RegExp(String.raw`\brange\s+(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?` + path, "g"),
     new RegExp(String.raw`\b(?:toYaml|toJson|toPrettyJson|tpl)\s+\(?\s*` + path, "g"),
   ];
-  return patterns.flatMap((re) => [...template.matchAll(re)].map((m) => m[1].slice(1).split(".")));
+  const whole = patterns.flatMap((re) =>
+    [...template.matchAll(re)].map((m) => m[1].slice(1).split(".")),
+  );
+  // Merged into another map (`mergeOverwrite $args .Values.server.extraArgs`): every key of it is used.
+  for (const m of template.matchAll(
+    new RegExp(String.raw`\b(?:merge|mergeOverwrite)\s+(?:\$\w+\s+)*` + path, "g"),
+  ))
+    whole.push(m[1].slice(1).split("."));
+  return whole;
 }
 
 function declaredKeys(node: YamlNode | null | undefined, prefix: string[], keys: ChartKeys): void {
@@ -755,7 +840,7 @@ function declaredKeys(node: YamlNode | null | undefined, prefix: string[], keys:
  * count as the chart's own, since it reads the same values) and the subcharts. A subchart packed as a
  * .tgz is unpacked into a temporary folder.
  */
-export function chartKeys(dir: string): ChartKeys {
+export function chartKeys(dir: string, resolveAliases = true): ChartKeys {
   const keys: ChartKeys = {
     declared: new Set(),
     open: new Set(),
@@ -766,11 +851,14 @@ export function chartKeys(dir: string): ChartKeys {
   const valuesFile = join(dir, "values.yaml");
   if (existsSync(valuesFile))
     declaredKeys(parseDocument(readFileSync(valuesFile, "utf8")).contents, [], keys);
-  for (const f of filesUnder(join(dir, "templates"))) {
-    const template = readFileSync(f, "utf8");
-    for (const ref of valuesReferences(template)) keys.read.add(ref.join("."));
-    for (const ref of wholeValuesReferences(template)) keys.walked.add(ref.join("."));
-  }
+  // A library's generic helpers alias `.Values` of whichever chart calls them (`index $Values $appKey`):
+  // resolving those would credit it with reading keys it never names, so only the chart's own are resolved.
+  const templates = filesUnder(join(dir, "templates")).map((f) => {
+    const text = readFileSync(f, "utf8");
+    return resolveAliases ? withoutValuesAliases(text) : text;
+  });
+  /** The templates of library subcharts, whose helpers the chart's templates call. */
+  const libraryTemplates: string[] = [];
 
   const chartYaml = (parseDocument(readFileSync(join(dir, "Chart.yaml"), "utf8")).toJS() ?? {}) as {
     dependencies?: { name: string; alias?: string; condition?: string }[];
@@ -789,15 +877,24 @@ export function chartKeys(dir: string): ChartKeys {
       type?: string;
     };
     subDirs.set(meta.name, sub);
-    const subKeys = chartKeys(sub);
+    const subKeys = chartKeys(sub, meta.type !== "library");
     if (meta.type === "library") {
       for (const r of subKeys.read) keys.read.add(r);
       for (const r of subKeys.walked) keys.walked.add(r);
+      for (const f of filesUnder(join(sub, "templates")))
+        libraryTemplates.push(readFileSync(f, "utf8"));
       continue;
     }
     const aliases = (chartYaml.dependencies ?? []).filter((d) => d.name === meta.name && d.alias);
     for (const name of aliases.length ? aliases.map((d) => d.alias as string) : [meta.name])
       keys.subcharts.set(name, subKeys);
+  }
+  const helpers = helperBodies([...templates, ...libraryTemplates]);
+  for (const template of templates) {
+    for (const ref of valuesReferences(template)) keys.read.add(ref.join("."));
+    for (const ref of wholeValuesReferences(template)) keys.walked.add(ref.join("."));
+    for (const ref of helperArgumentReferences(template, helpers))
+      (ref.whole ? keys.walked : keys.read).add(ref.path.join("."));
   }
   for (const d of chartYaml.dependencies ?? []) {
     for (const c of (d.condition ?? "").split(",").filter(Boolean)) keys.read.add(c.trim());

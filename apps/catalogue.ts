@@ -4,6 +4,7 @@ import { AppCategory, AppMetadata, SsoKind } from "./recipe";
 const SECTIONS: { category: AppCategory; title: string }[] = [
   { category: "platform", title: "Platform" },
   { category: "security", title: "Security" },
+  { category: "observability", title: "Observability" },
   { category: "development", title: "Development" },
   { category: "storage", title: "Storage" },
   { category: "dashboard", title: "Dashboards" },

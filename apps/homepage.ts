@@ -58,6 +58,7 @@ const CATEGORY_ORDER: AppCategory[] = [
   "development",
   "storage",
   "security",
+  "observability",
   "platform",
 ];
 const CATEGORY_TITLE: Record<AppCategory, string> = {
@@ -65,6 +66,7 @@ const CATEGORY_TITLE: Record<AppCategory, string> = {
   development: "Development",
   storage: "Storage",
   security: "Security",
+  observability: "Observability",
   platform: "Platform",
 };
 

@@ -1,10 +1,14 @@
 import { meta as argocd } from "./argocd";
 import { meta as authelia } from "./authelia";
 import { meta as certManager } from "./cert-manager";
+import { meta as blackboxExporter } from "./blackbox-exporter";
 import { meta as gitea } from "./gitea";
 import { meta as homepage } from "./homepage";
+import { meta as kubeStateMetrics } from "./kube-state-metrics";
 import { AppMetadata } from "./recipe";
 import { meta as traefik } from "./traefik";
+import { meta as victoriaMetrics } from "./victoria-metrics";
+import { meta as vmalert } from "./vmalert";
 import { meta as woodpecker } from "./woodpecker";
 import { meta as zot } from "./zot";
 
@@ -17,6 +21,10 @@ const ALL: AppMetadata[] = [
   argocd,
   woodpecker,
   zot,
+  blackboxExporter,
+  kubeStateMetrics,
+  victoriaMetrics,
+  vmalert,
 ];
 
 /** Every app Hearth can deploy, by its `hearth:apps.enabled` name. */

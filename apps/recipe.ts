@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resolveChart } from "../components/app/chart-source";
+import { HelmApp, HelmAppArgs } from "../components/app/helm-app";
 import type { BackupSource } from "../components/backup/app-backup";
 import { AppOverrides, ChartRef, Platform } from "../components/types";
 
@@ -6,7 +8,13 @@ import { AppOverrides, ChartRef, Platform } from "../components/types";
 export type { AppOverrides, ChartRef };
 
 /** The kinds of app the catalogue groups by. */
-export type AppCategory = "platform" | "development" | "dashboard" | "storage" | "security";
+export type AppCategory =
+  | "platform"
+  | "development"
+  | "dashboard"
+  | "storage"
+  | "security"
+  | "observability";
 
 /**
  * How an app signs users in: `oidc`, its own OpenID Connect client at the identity provider;
@@ -99,4 +107,29 @@ export interface RecipeArgs<TExtra = Record<string, never>> {
   platform: Platform;
   overrides?: AppOverrides;
   extra: TExtra;
+}
+
+/**
+ * The common case of a recipe: its chart at the pin (or the operator's `chartVersion`), in the namespace named
+ * after the app, with the operator's values merged last; `app` is everything else HelmApp takes.
+ */
+export function deployChart(
+  meta: AppMetadata,
+  name: string,
+  args: RecipeArgs<unknown>,
+  app: Omit<HelmAppArgs, "platform" | "namespace" | "chart" | "valuesOverride">,
+  opts?: pulumi.ComponentResourceOptions,
+): DeployedApp {
+  const helm = new HelmApp(
+    name,
+    {
+      platform: args.platform,
+      namespace: meta.name,
+      chart: resolveChart(meta.chart, args.overrides),
+      valuesOverride: args.overrides?.values,
+      ...app,
+    },
+    opts,
+  );
+  return { resource: helm.release, ...(helm.url ? { url: helm.url } : {}) };
 }

@@ -20,7 +20,14 @@ import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
 import { gitopsSeedFiles } from "../components/git/seed";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
-import { Alerting } from "../components/observability/alerting";
+import * as blackboxExporter from "../apps/blackbox-exporter";
+import * as kubeStateMetrics from "../apps/kube-state-metrics";
+import * as victoriaMetrics from "../apps/victoria-metrics";
+import * as vmalert from "../apps/vmalert";
+import { backupAlertRules } from "../components/backup/alerts";
+import { alertmanagerConfig } from "../components/observability/alertmanager";
+import { homeRules } from "../components/observability/home-alerts";
+import { sloRules } from "../components/observability/slo";
 import { BackupTarget, repository } from "../components/backup/plan";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { DeployedApp } from "../apps/recipe";
@@ -322,24 +329,14 @@ export function buildPlatform(
     if (d?.login) credentials[app] = d.login;
   }
 
-  if (c.observability && c.notifySecret) {
-    const o = c.observability;
-    new Alerting(
-      `${name}-alerting`,
-      {
-        slos: c.apps.enabled
-          .filter((app) => catalogue[app]?.healthPath)
-          .map((app) => ({
-            app,
-            title: catalogue[app].title,
-            target: o.sloTargets[app] ?? o.sloTarget,
-            healthPath: catalogue[app].healthPath!,
-          })),
-        notify: o.notify,
-        notifySecret: c.notifySecret,
-      },
-      { parent, providers: { kubernetes: cluster.provider } },
-    );
+  if (enabled.has("vmalert") && c.observability && c.notifySecret) {
+    const [blackbox, ksm, vm, alert] = buildMonitoring(name, c, platform, appOpts);
+    Object.assign(deployed, {
+      "blackbox-exporter": blackbox,
+      "kube-state-metrics": ksm,
+      "victoria-metrics": vm,
+      vmalert: alert,
+    });
   }
 
   const backups = c.backup
@@ -352,6 +349,81 @@ export function buildPlatform(
     backups,
     identity: identity && { logins: identity.logins, configuration: identity.configuration },
   };
+}
+
+/**
+ * The observability apps (ADR 11): the exporters, VictoriaMetrics probing every enabled app's health path at
+ * its public URL, and vmalert with the SLO, home and backup rules and Alertmanager's route.
+ */
+function buildMonitoring(
+  name: string,
+  c: LoadedConfig,
+  platform: Platform,
+  opts: pulumi.ComponentResourceOptions,
+): DeployedApp[] {
+  const o = c.observability!;
+  const settings = (app: string) => c.apps.settings[app];
+  const withHealth = c.apps.enabled.filter((app) => catalogue[app]?.healthPath);
+  const slos = withHealth.map((app) => ({
+    app,
+    title: catalogue[app].title,
+    target: o.sloTargets[app] ?? o.sloTarget,
+    healthPath: catalogue[app].healthPath!,
+  }));
+  const probes = withHealth.map((app) => ({
+    app,
+    url: `https://${hostnameFor(catalogue[app], c.domain, settings(app))}${catalogue[app].healthPath}`,
+  }));
+  const blackbox = blackboxExporter.deploy(
+    `${name}-blackbox-exporter`,
+    { platform, overrides: settings("blackbox-exporter"), extra: {} },
+    opts,
+  );
+  const ksm = kubeStateMetrics.deploy(
+    `${name}-kube-state-metrics`,
+    { platform, overrides: settings("kube-state-metrics"), extra: {} },
+    opts,
+  );
+  const vm = victoriaMetrics.deploy(
+    `${name}-victoria-metrics`,
+    {
+      platform,
+      overrides: settings("victoria-metrics"),
+      extra: {
+        probes,
+        blackbox: blackboxExporter.BLACKBOX_ADDRESS,
+        kubeStateMetrics: kubeStateMetrics.KSM_ADDRESS,
+      },
+    },
+    opts,
+  );
+  // vmalert mounts ConfigMaps of its own namespace only, so the backup rules are written here a second time
+  // (each app's namespace keeps its copy beside its CronJobs).
+  const backedUp = c.backup
+    ? c.apps.enabled.filter((app) => catalogue[app]?.backup).map((app) => ({ app, namespace: app }))
+    : [];
+  const alert = vmalert.deploy(
+    `${name}-vmalert`,
+    {
+      platform,
+      overrides: settings("vmalert"),
+      extra: {
+        ruleFiles: {
+          "hearth-slo.rules.yaml": sloRules(slos),
+          "hearth-home.rules.yaml": homeRules(),
+          ...(backedUp.length > 0
+            ? {
+                "hearth-backups.rules.yaml": backupAlertRules(backedUp, c.backup!.drill.maxAgeDays),
+              }
+            : {}),
+        },
+        alertmanagerConfig: alertmanagerConfig(o.notify),
+        notifySecret: c.notifySecret!,
+      },
+    },
+    { ...opts, dependsOn: [vm.resource] },
+  );
+  return [blackbox, ksm, vm, alert];
 }
 
 /**

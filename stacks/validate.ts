@@ -377,6 +377,11 @@ export function crossFieldProblems(
       "hcloudToken",
       `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
     );
+  if ((c.apps?.enabled ?? []).includes("vmalert") && missing("observability"))
+    add(
+      "observability",
+      `is required with "vmalert" in ${NS}:apps.enabled: its Alertmanager needs a route, e.g. notify: {webhook: {url: https://ntfy.example.org/hearth}} with the token in ${NS}:notifySecret`,
+    );
   if (c.backup) out.push(...backupProblems(c.backup, c, failed));
   out.push(...identityProblems(c, catalogue, failed));
   if (c.observability) {
@@ -385,6 +390,11 @@ export function crossFieldProblems(
       add(
         "notifySecret",
         `is required with ${NS}:observability.notify.${route} (${route === "email" ? "the SMTP password" : "the bearer token"}); run: pulumi config set --secret ${NS}:notifySecret <value>, or set ${NS}:observability.notifySecretPath`,
+      );
+    if (!(c.apps?.enabled ?? []).includes("vmalert") && !failed.has("apps"))
+      add(
+        "observability",
+        `alerts need somewhere to run: add "victoria-metrics", "vmalert", "blackbox-exporter" and "kube-state-metrics" to ${NS}:apps.enabled (docs/observability.md), or remove ${NS}:observability`,
       );
     for (const app of Object.keys(c.observability.sloTargets)) {
       if (!catalogue[app]?.healthPath || !(c.apps?.enabled ?? []).includes(app))

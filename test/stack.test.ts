@@ -205,7 +205,7 @@ describe("the resource graph", () => {
     );
     const n = count(regs);
     expect(n["hearth:cluster:ExistingCluster"]).toBe(1);
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(7);
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(11);
     expect(n["hearth:git:GitOpsRepo"]).toBe(1);
     const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     for (const rel of releases) expect(String(rel.inputs.chart)).toContain("hearth-charts-");
@@ -354,12 +354,19 @@ describe("backups in the whole program", () => {
 });
 
 describe("alerting in the whole program", () => {
-  it("metal home: SLO rules for every enabled app with a health path, the route, and its secret only in a Secret", async () => {
+  it("metal home: the observability apps, SLO rules for every enabled app with a health path, and the route's secret only in a Secret", async () => {
     const file = join(root, "test/fixtures/valid/metal-home.yaml");
     const { registrations: regs } = await evaluateStackFile(file, withLocalCharts);
-    const rules = reveal(regs.find((r) => r.name === "hearth-alerting-slo-rules")!.inputs).data[
-      "hearth-slo.rules.yaml"
-    ] as string;
+    for (const app of ["blackbox-exporter", "kube-state-metrics", "victoria-metrics", "vmalert"])
+      expect(regs.find((r) => r.name === `hearth-${app}-release`)).toBeDefined();
+    const rulesMap = reveal(regs.find((r) => r.name === "hearth-vmalert-hearth-rules")!.inputs);
+    expect(rulesMap.metadata.namespace).toBe("vmalert");
+    expect(Object.keys(rulesMap.data).sort()).toEqual([
+      "hearth-backups.rules.yaml",
+      "hearth-home.rules.yaml",
+      "hearth-slo.rules.yaml",
+    ]);
+    const rules = rulesMap.data["hearth-slo.rules.yaml"] as string;
     const withHealth = Object.values(catalogue)
       .filter((m) => m.healthPath)
       .map((m) => m.name);
@@ -367,14 +374,22 @@ describe("alerting in the whole program", () => {
     expect(rules).toContain(
       "homepage is burning".replace("homepage", "Homepage") + " its 99% availability budget",
     );
-    const am = reveal(regs.find((r) => r.name === "hearth-alerting-alertmanager")!.inputs).data[
-      "alertmanager.yml"
-    ];
+    // The probes: one scrape target per app with a health path, at its public URL.
+    const scrape = reveal(
+      regs.find((r) => r.name === "hearth-victoria-metrics-hearth-scrape")!.inputs,
+    ).data["scrape.yml"] as string;
+    expect(scrape).toContain("https://code.home.example.org/api/healthz");
+    expect(scrape).toContain(
+      "replacement: blackbox-exporter.blackbox-exporter.svc.cluster.local:9115",
+    );
+    expect(scrape).not.toContain("rule_files");
+    const am = reveal(regs.find((r) => r.name === "hearth-vmalert-hearth-alertmanager")!.inputs)
+      .data["alertmanager.yaml"];
     expect(am).toContain("url: https://ntfy.home.example.org/hearth-alerts");
-    const secret = regs.find((r) => r.name === "hearth-alerting-notify")!;
+    const secret = regs.find((r) => r.name === "hearth-vmalert-hearth-notify")!;
     expect(isSecretValue(secret.rawInputs.stringData)).toBe(true);
     expect(
-      JSON.stringify(reveal(regs.find((r) => r.name === "hearth-alerting-alertmanager")!.inputs)),
+      JSON.stringify(reveal(regs.find((r) => r.name === "hearth-vmalert-release")!.inputs)),
     ).not.toContain("v1:notify");
   });
 });

@@ -29,6 +29,15 @@ export interface HelmAppArgs {
    */
   secrets?: Record<string, pulumi.Input<Record<string, pulumi.Input<string>>>>;
   /**
+   * ConfigMaps created in the namespace before the release (files the chart mounts), name -> data and
+   * labels.
+   * @default {}
+   */
+  configMaps?: Record<
+    string,
+    { data: pulumi.Input<Record<string, pulumi.Input<string>>>; labels?: Record<string, string> }
+  >;
+  /**
    * Route this hostname to `service` through an Ingress (the tunnel forwards to the ingress
    * controller).
    * @default no Ingress
@@ -134,6 +143,15 @@ export class HelmApp extends pulumi.ComponentResource {
         ),
     );
 
+    const configMaps = Object.entries(args.configMaps ?? {}).map(
+      ([mapName, { data, labels }]) =>
+        new k8s.core.v1.ConfigMap(
+          `${name}-${mapName}`,
+          { metadata: { name: mapName, namespace: this.namespace, labels }, data },
+          child,
+        ),
+    );
+
     const values = pulumi
       .output(args.values ?? {})
       .apply((base) => mergeValues(base as Record<string, unknown>, args.valuesOverride ?? {}));
@@ -151,9 +169,9 @@ export class HelmApp extends pulumi.ComponentResource {
         cleanupOnFail: true,
         timeout: args.timeoutSeconds ?? 600,
       },
-      // Policies first, so pods start under the rules they will live with; Secrets first, so charts
-      // find them.
-      { ...child, dependsOn: [...policies, ...secrets] },
+      // Policies first, so pods start under the rules they will live with; Secrets and ConfigMaps first, so
+      // charts find them.
+      { ...child, dependsOn: [...policies, ...secrets, ...configMaps] },
     );
 
     if (args.hostname && args.service) {

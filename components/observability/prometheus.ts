@@ -23,26 +23,42 @@ export interface ScrapeTargets {
   alertmanager: string;
 }
 
+/** The whole Prometheus configuration: what `promtool check config` checks. */
 export function prometheusConfig(t: ScrapeTargets): string {
   return stringify({
     global: { scrape_interval: "30s", evaluation_interval: "1m" },
     rule_files: [`${RULES_DIR}/*.yaml`],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [t.alertmanager] }] }] },
-    scrape_configs: [
-      {
-        job_name: PROBE_JOB,
-        metrics_path: "/probe",
-        params: { module: ["http_2xx"] },
-        static_configs: t.probes.map((p) => ({ targets: [p.url], labels: { app: p.app } })),
-        relabel_configs: [
-          { source_labels: ["__address__"], target_label: "__param_target" },
-          { source_labels: ["__param_target"], target_label: "instance" },
-          { target_label: "__address__", replacement: t.blackbox },
-        ],
-      },
-      { job_name: "kube-state-metrics", static_configs: [{ targets: [t.kubeStateMetrics] }] },
-    ],
+    scrape_configs: scrapeConfigs(t),
   });
+}
+
+/**
+ * The copy VictoriaMetrics reads with `-promscrape.config` (ADR 11): the same `global` and `scrape_configs`,
+ * without `rule_files` and `alerting`, which vmalert does instead and VictoriaMetrics would refuse.
+ */
+export function scrapeConfig(t: Omit<ScrapeTargets, "alertmanager">): string {
+  return stringify({
+    global: { scrape_interval: "30s" },
+    scrape_configs: scrapeConfigs(t),
+  });
+}
+
+function scrapeConfigs(t: Omit<ScrapeTargets, "alertmanager">): Record<string, unknown>[] {
+  return [
+    {
+      job_name: PROBE_JOB,
+      metrics_path: "/probe",
+      params: { module: ["http_2xx"] },
+      static_configs: t.probes.map((p) => ({ targets: [p.url], labels: { app: p.app } })),
+      relabel_configs: [
+        { source_labels: ["__address__"], target_label: "__param_target" },
+        { source_labels: ["__param_target"], target_label: "instance" },
+        { target_label: "__address__", replacement: t.blackbox },
+      ],
+    },
+    { job_name: "kube-state-metrics", static_configs: [{ targets: [t.kubeStateMetrics] }] },
+  ];
 }
 
 /** The blackbox exporter's modules: http_2xx answers success only for a 2xx within 10 s, over IPv4 first. */

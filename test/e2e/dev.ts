@@ -429,45 +429,67 @@ async function main(): Promise<void> {
     );
   });
 
-  await phase("alerting files in the cluster", async () => {
-    const cms = kube([
-      "-n",
-      "monitoring",
-      "get",
-      "configmaps",
-      "-o",
-      "jsonpath={.items[*].metadata.name}",
+  await phase("observability in the cluster", async () => {
+    // Each app's Services, named as the recipes route to them, exist with their ports.
+    const services: [string, string, number][] = [
+      ["victoria-metrics", "victoria-metrics", 8428],
+      ["vmalert", "vmalert", 8880],
+      ["vmalert", "alertmanager", 9093],
+      ["blackbox-exporter", "blackbox-exporter", 9115],
+      ["kube-state-metrics", "kube-state-metrics", 8080],
+    ];
+    for (const [ns, svc, port] of services) {
+      const ports = kube(["-n", ns, "get", "service", svc, "-o", "jsonpath={.spec.ports[*].port}"]);
+      check(`Service ${ns}/${svc} serves ${port}`, ports.split(" ").includes(String(port)), ports);
+    }
+    const keys = JSON.parse(
+      kube(["-n", "vmalert", "get", "configmap", "hearth-rules", "-o", "json"]),
+    ) as { data: Record<string, string> };
+    check(
+      "vmalert's namespace holds the SLO, home and backup rule files",
+      ["hearth-slo.rules.yaml", "hearth-home.rules.yaml", "hearth-backups.rules.yaml"].every(
+        (k) => k in keys.data,
+      ),
+      Object.keys(keys.data).join(", "),
+    );
+    const scrape = kube([
+      ...["-n", "victoria-metrics", "get", "configmap", "hearth-scrape"],
+      ...["-o", "jsonpath={.data.scrape\\.yml}"],
     ]);
+    const probed = devApps().filter((a) => catalogue[a]?.healthPath);
+    check(
+      `VictoriaMetrics probes every enabled app with a health path (${probed.join(", ")}) through the blackbox exporter`,
+      probed.every(
+        (a) => scrape.includes(`app: ${a}`) && scrape.includes(catalogue[a].healthPath!),
+      ) && scrape.includes("blackbox-exporter.blackbox-exporter.svc.cluster.local:9115"),
+      scrape,
+    );
     const am = kube([
-      "-n",
-      "monitoring",
-      "get",
-      "configmap",
-      "hearth-alertmanager",
-      "-o",
-      "jsonpath={.data.alertmanager\\.yml}",
+      ...["-n", "vmalert", "get", "configmap", "hearth-alertmanager"],
+      ...["-o", "jsonpath={.data.alertmanager\\.yaml}"],
     ]);
     const token = readFileSync(join(sandboxDir, "notify", "secret"), "utf8").trim();
     const secret = kube([
-      "-n",
-      "monitoring",
-      "get",
-      "secret",
-      "hearth-notify",
-      "-o",
-      "jsonpath={.data.secret}",
+      ...["-n", "vmalert", "get", "secret", "hearth-notify", "-o", "jsonpath={.data.secret}"],
     ]);
     check(
-      "the SLO rules, the home's alerts and Alertmanager's configuration are in the monitoring namespace",
-      cms.includes("hearth-slo-rules") &&
-        cms.includes("hearth-home-rules") &&
-        cms.includes("hearth-alertmanager"),
-      cms,
+      "Alertmanager's route is the declared webhook, its token only in the Secret",
+      am.includes("http://127.0.0.1:17080/hearth-alerts") &&
+        !am.includes(token) &&
+        Buffer.from(secret, "base64").toString() === token,
     );
-    check(
-      "the route's token is only in the Secret, never in the configuration",
-      !am.includes(token) && Buffer.from(secret, "base64").toString() === token,
-    );
+    const ready = kube([
+      ...["get", "deployments,statefulsets", "-A", "-o"],
+      "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}={.status.readyReplicas} {end}",
+    ]);
+    for (const name of [
+      "victoria-metrics/victoria-metrics",
+      "vmalert/vmalert",
+      "vmalert/alertmanager",
+      "blackbox-exporter/blackbox-exporter",
+      "kube-state-metrics/kube-state-metrics",
+    ])
+      check(`${name} is ready (kwok's pods)`, ready.includes(`${name}=1`), ready);
   });
 
   await phase("backups: objects in the cluster, operator commands against the stack", async () => {

@@ -3,6 +3,7 @@ import { meta as authelia } from "./authelia";
 import { meta as certManager } from "./cert-manager";
 import { meta as blackboxExporter } from "./blackbox-exporter";
 import { meta as gitea } from "./gitea";
+import { meta as grafana } from "./grafana";
 import { meta as homepage } from "./homepage";
 import { meta as kubeStateMetrics } from "./kube-state-metrics";
 import { AppMetadata } from "./recipe";
@@ -25,6 +26,7 @@ const ALL: AppMetadata[] = [
   kubeStateMetrics,
   victoriaMetrics,
   vmalert,
+  grafana,
 ];
 
 /** Every app Hearth can deploy, by its `hearth:apps.enabled` name. */

@@ -103,7 +103,8 @@ export function deploy(
     {
       values: victoriaMetricsValues(extra.retention ?? "30d"),
       configMaps: { [VM_SCRAPE_CONFIGMAP]: { data: { "scrape.yml": scrape } } },
-      allowFromNamespaces: ["vmalert"],
+      // vmalert queries and writes; Grafana queries.
+      allowFromNamespaces: ["vmalert", "grafana"],
       // It scrapes the exporters in their namespaces.
       egress: "cluster",
     },

@@ -20,7 +20,12 @@ export const OIDC_REDIRECT_PATHS: Record<string, string> = {
   gitea: "/user/oauth2/authelia/callback",
   // project-zot/zot v2.1.13 pkg/api/constants/consts.go: CallbackBasePath "/zot/auth/callback" + "/oidc".
   zot: "/zot/auth/callback/oidc",
+  // Authelia v4.39.19's Grafana guide (docs/content/integration/openid-connect/clients/grafana/index.md).
+  grafana: "/login/generic_oauth",
 };
+
+/** Apps whose client sends a PKCE verifier (Grafana's `use_pkce`, as Authelia's guide sets it). */
+const PKCE_APPS = new Set(["grafana"]);
 
 /** Scopes every client asks for: the groups claim drives the apps' admin roles. */
 const SCOPES = ["openid", "profile", "email", "groups"];
@@ -125,7 +130,7 @@ export function buildIdentity(
         scopes: SCOPES,
         secretHash: v.clients[i],
         groups: groupsOf(cl.app),
-        pkce: false,
+        pkce: PKCE_APPS.has(cl.app),
       })),
       protectedHosts: protectedHosts.map(({ host, groups, bypassPaths }) => ({
         host,

@@ -21,6 +21,7 @@ import { gitopsSeedFiles } from "../components/git/seed";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
 import * as blackboxExporter from "../apps/blackbox-exporter";
+import * as grafana from "../apps/grafana";
 import * as kubeStateMetrics from "../apps/kube-state-metrics";
 import * as victoriaMetrics from "../apps/victoria-metrics";
 import * as vmalert from "../apps/vmalert";
@@ -337,6 +338,29 @@ export function buildPlatform(
       "victoria-metrics": vm,
       vmalert: alert,
     });
+    if (enabled.has("grafana")) {
+      const o = c.observability;
+      deployed.grafana = grafana.deploy(
+        `${name}-grafana`,
+        {
+          platform,
+          overrides: settings("grafana"),
+          extra: {
+            slos: c.apps.enabled
+              .filter((app) => catalogue[app]?.healthPath)
+              .map((app) => ({
+                app,
+                title: catalogue[app].title,
+                target: o.sloTargets[app] ?? o.sloTarget,
+              })),
+            oidc: identity?.oidc.grafana,
+          },
+        },
+        { ...appOpts, dependsOn: [...ready, vm.resource] },
+      );
+      if (deployed.grafana.url) urls.grafana = deployed.grafana.url;
+      if (deployed.grafana.login) credentials.grafana = deployed.grafana.login;
+    }
   }
 
   const backups = c.backup

@@ -33,6 +33,15 @@ export interface CatalogueEntry {
   sso?: string;
 }
 
+/** The observability apps (ADR 11): deployed together, with hearth:observability. */
+const MONITORING_APPS = [
+  "victoria-metrics",
+  "vmalert",
+  "blackbox-exporter",
+  "kube-state-metrics",
+  "grafana",
+];
+
 /** The catalogue app that is the identity provider. */
 export const IDENTITY_PROVIDER_APP = "authelia";
 
@@ -377,10 +386,11 @@ export function crossFieldProblems(
       "hcloudToken",
       `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
     );
-  if ((c.apps?.enabled ?? []).includes("vmalert") && missing("observability"))
+  const monitoring = (c.apps?.enabled ?? []).filter((a) => MONITORING_APPS.includes(a));
+  if (monitoring.length > 0 && missing("observability"))
     add(
       "observability",
-      `is required with "vmalert" in ${NS}:apps.enabled: its Alertmanager needs a route, e.g. notify: {webhook: {url: https://ntfy.example.org/hearth}} with the token in ${NS}:notifySecret`,
+      `is required with ${monitoring.map((a) => `"${a}"`).join(", ")} in ${NS}:apps.enabled: the observability apps run with the SLOs and a route for alerts, e.g. notify: {webhook: {url: https://ntfy.example.org/hearth}} with the token in ${NS}:notifySecret`,
     );
   if (c.backup) out.push(...backupProblems(c.backup, c, failed));
   out.push(...identityProblems(c, catalogue, failed));

@@ -113,6 +113,18 @@ export function installMocks(extraOutputs?: Outputs, stack = "test"): void {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   monitor.registerResource = (req: any, callback: any) => {
     const parent: string = req.getParent();
+    // As the engine does: a custom resource goes to the provider of its package, so a Hearth resource handed
+    // the Kubernetes provider fails with the engine's own words instead of passing here.
+    const providerRef: string = req.getProvider() || "";
+    const providerPackage = /(?:::|\$)pulumi:providers:([^:]+)::/.exec(providerRef)?.[1];
+    const resourcePackage = String(req.getType()).split(":")[0];
+    if (req.getCustom() && providerPackage && providerPackage !== resourcePackage) {
+      return callback(
+        new Error(
+          `unrecognized resource type: "${req.getType()}" for this provider (${providerPackage}), resource ${req.getName()}`,
+        ),
+      );
+    }
     registrations.push({
       type: req.getType(),
       name: req.getName(),

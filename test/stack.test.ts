@@ -205,7 +205,7 @@ describe("the resource graph", () => {
     );
     const n = count(regs);
     expect(n["hearth:cluster:ExistingCluster"]).toBe(1);
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(11);
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(12);
     expect(n["hearth:git:GitOpsRepo"]).toBe(1);
     const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     for (const rel of releases) expect(String(rel.inputs.chart)).toContain("hearth-charts-");
@@ -407,6 +407,7 @@ describe("single sign-on in the whole program", () => {
       ["hearth-gitea", ["https://code.home.example.org/user/oauth2/authelia/callback"]],
       ["hearth-argocd", ["https://argocd.home.example.org/auth/callback"]],
       ["hearth-zot", ["https://registry.home.example.org/zot/auth/callback/oidc"]],
+      ["hearth-grafana", ["https://grafana.home.example.org/login/generic_oauth"]],
     ]);
     expect(config.access_control.rules).toEqual([
       { domain: "home.home.example.org", policy: "bypass", resources: ["^/api/healthcheck$"] },
@@ -421,7 +422,7 @@ describe("single sign-on in the whole program", () => {
     expect(users.users.ada.password).toMatch(/^\$2a\$10\$/);
 
     // Each app's client secret is in its own Secret; the release values name it, never hold it.
-    for (const app of ["gitea", "argocd", "zot"]) {
+    for (const app of ["gitea", "argocd", "zot", "grafana"]) {
       const held = regs.find(
         (r) =>
           r.type === "kubernetes:core/v1:Secret" &&

@@ -437,6 +437,7 @@ async function main(): Promise<void> {
       ["vmalert", "alertmanager", 9093],
       ["blackbox-exporter", "blackbox-exporter", 9115],
       ["kube-state-metrics", "kube-state-metrics", 8080],
+      ["grafana", "grafana", 80],
     ];
     for (const [ns, svc, port] of services) {
       const ports = kube(["-n", ns, "get", "service", svc, "-o", "jsonpath={.spec.ports[*].port}"]);
@@ -464,6 +465,15 @@ async function main(): Promise<void> {
       ) && scrape.includes("blackbox-exporter.blackbox-exporter.svc.cluster.local:9115"),
       scrape,
     );
+    const dashboards = JSON.parse(
+      kube(["-n", "grafana", "get", "configmap", "hearth-dashboards", "-o", "json"]),
+    ) as { data: Record<string, string> };
+    check(
+      "Grafana has a dashboard for every app with a health path, and the home's",
+      JSON.stringify(Object.keys(dashboards.data).sort()) ===
+        JSON.stringify([...probed.map((a) => `hearth-${a}.json`), "hearth-home.json"].sort()),
+      Object.keys(dashboards.data).join(", "),
+    );
     const am = kube([
       ...["-n", "vmalert", "get", "configmap", "hearth-alertmanager"],
       ...["-o", "jsonpath={.data.alertmanager\\.yaml}"],
@@ -488,6 +498,7 @@ async function main(): Promise<void> {
       "vmalert/alertmanager",
       "blackbox-exporter/blackbox-exporter",
       "kube-state-metrics/kube-state-metrics",
+      "grafana/grafana",
     ])
       check(`${name} is ready (kwok's pods)`, ready.includes(`${name}=1`), ready);
   });

@@ -8,6 +8,8 @@ import { meta as homepage } from "./homepage";
 import { meta as kubeStateMetrics } from "./kube-state-metrics";
 import { AppMetadata } from "./recipe";
 import { meta as traefik } from "./traefik";
+import { meta as victoriaLogs } from "./victoria-logs";
+import { meta as victoriaLogsCollector } from "./victoria-logs-collector";
 import { meta as victoriaMetrics } from "./victoria-metrics";
 import { meta as vmalert } from "./vmalert";
 import { meta as woodpecker } from "./woodpecker";
@@ -27,6 +29,8 @@ const ALL: AppMetadata[] = [
   victoriaMetrics,
   vmalert,
   grafana,
+  victoriaLogs,
+  victoriaLogsCollector,
 ];
 
 /** Every app Hearth can deploy, by its `hearth:apps.enabled` name. */

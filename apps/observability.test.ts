@@ -6,6 +6,8 @@
 import { NOTIFY_SECRET_FILE } from "../components/observability/alertmanager";
 import { BLACKBOX_ADDRESS, blackboxValues } from "./blackbox-exporter";
 import { KSM_ADDRESS, kubeStateMetricsValues } from "./kube-state-metrics";
+import { VL_URL, victoriaLogsValues } from "./victoria-logs";
+import { collectorValues } from "./victoria-logs-collector";
 import { VM_SCRAPE_CONFIGMAP, VM_URL, victoriaMetricsValues } from "./victoria-metrics";
 import { ALERTMANAGER_CONFIGMAP, NOTIFY_SECRET, RULES_CONFIGMAP, vmalertValues } from "./vmalert";
 
@@ -44,5 +46,15 @@ describe("the observability recipes", () => {
     expect(v.alertmanager.extraVolumes[0].secret.secretName).toBe(NOTIFY_SECRET);
     // The configuration's *_file fields point into that mount: <mount>/<key "secret">.
     expect(NOTIFY_SECRET_FILE).toBe(`${secretMount.mountPath}/secret`);
+  });
+
+  it("the collector sends to VictoriaLogs' Service by its base URL, which the chart completes", () => {
+    expect(VL_URL).toBe("http://victoria-logs.victoria-logs.svc.cluster.local:9428");
+    expect((collectorValues() as any).remoteWrite).toEqual([{ url: VL_URL }]);
+    const v = victoriaLogsValues("14d") as any;
+    expect(v.server.fullnameOverride).toBe("victoria-logs");
+    expect(v.server.retentionPeriod).toBe("14d");
+    expect(v.server.podSecurityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
+    expect(v.vector.enabled).toBe(false);
   });
 });

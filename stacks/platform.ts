@@ -23,6 +23,8 @@ import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
 import * as blackboxExporter from "../apps/blackbox-exporter";
 import * as grafana from "../apps/grafana";
 import * as kubeStateMetrics from "../apps/kube-state-metrics";
+import * as victoriaLogs from "../apps/victoria-logs";
+import * as victoriaLogsCollector from "../apps/victoria-logs-collector";
 import * as victoriaMetrics from "../apps/victoria-metrics";
 import * as vmalert from "../apps/vmalert";
 import { backupAlertRules } from "../components/backup/alerts";
@@ -321,6 +323,31 @@ export function buildPlatform(
       appOpts,
     );
     deployed.homepage = h;
+  }
+
+  if (enabled.has("victoria-logs")) {
+    deployed["victoria-logs"] = victoriaLogs.deploy(
+      `${name}-victoria-logs`,
+      {
+        platform,
+        overrides: settings("victoria-logs"),
+        extra: { forwardAuth: identity?.forwardAuth["victoria-logs"] },
+      },
+      appOpts,
+    );
+  }
+  if (enabled.has("victoria-logs-collector")) {
+    deployed["victoria-logs-collector"] = victoriaLogsCollector.deploy(
+      `${name}-victoria-logs-collector`,
+      { platform, overrides: settings("victoria-logs-collector"), extra: {} },
+      {
+        ...appOpts,
+        dependsOn: [
+          ...ready,
+          ...(deployed["victoria-logs"] ? [deployed["victoria-logs"].resource] : []),
+        ],
+      },
+    );
   }
 
   // Every recipe hands back the same shape: the stack's URLs and logins come from it, app by app.

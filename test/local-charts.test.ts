@@ -127,20 +127,27 @@ describe("the dev stack's releases rendered from charts/ (every catalogue app en
       expect(crdProblems(docsOf(app), planOf(app).customResources)).toEqual([]);
     });
 
-    renderIt(`runs pods that pass the restricted Pod Security level${needsHelm}`, () => {
+    renderIt(`runs pods that pass their namespace's Pod Security level${needsHelm}`, () => {
       const pods = podTemplates(docsOf(app));
       expect(pods.length).toBeGreaterThan(0);
+      // Restricted, whatever the namespace enforces, unless it is privileged (the log collector's hostPath
+      // volumes need that level).
+      const level = planOf(app).podSecurity;
       for (const pod of pods) {
-        expect({ pod: pod.where, violations: restrictedViolations(pod.spec) }).toEqual({
-          pod: pod.where,
-          violations: [],
-        });
-        for (const c of pod.spec.containers) {
-          expect({ pod: pod.where, container: c.name, probe: !!c.readinessProbe }).toEqual({
+        if (level !== "privileged")
+          expect({ pod: pod.where, violations: restrictedViolations(pod.spec) }).toEqual({
             pod: pod.where,
-            container: c.name,
-            probe: true,
+            violations: [],
           });
+        for (const c of pod.spec.containers) {
+          // A node agent's DaemonSet may ship no probe (victoria-logs-collector 0.3.7 has none and no key
+          // for one): Helm then counts a running pod as ready.
+          if (!pod.where.startsWith("DaemonSet/"))
+            expect({ pod: pod.where, container: c.name, probe: !!c.readinessProbe }).toEqual({
+              pod: pod.where,
+              container: c.name,
+              probe: true,
+            });
           expect(c.resources?.requests).toBeDefined();
         }
       }

@@ -205,7 +205,7 @@ describe("the resource graph", () => {
     );
     const n = count(regs);
     expect(n["hearth:cluster:ExistingCluster"]).toBe(1);
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(12);
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(14);
     expect(n["hearth:git:GitOpsRepo"]).toBe(1);
     const releases = regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     for (const rel of releases) expect(String(rel.inputs.chart)).toContain("hearth-charts-");
@@ -409,13 +409,16 @@ describe("single sign-on in the whole program", () => {
       ["hearth-zot", ["https://registry.home.example.org/zot/auth/callback/oidc"]],
       ["hearth-grafana", ["https://grafana.home.example.org/login/generic_oauth"]],
     ]);
+    // Health paths first (the probes), then who may open each app behind forward-auth.
     expect(config.access_control.rules).toEqual([
       { domain: "home.home.example.org", policy: "bypass", resources: ["^/api/healthcheck$"] },
+      { domain: "logs.home.example.org", policy: "bypass", resources: ["^/health$"] },
       {
         domain: "home.home.example.org",
         policy: "two_factor",
         subject: ["group:admins", "group:family"],
       },
+      { domain: "logs.home.example.org", policy: "two_factor" },
     ]);
     const users = parseYaml(reveal(files.inputs).stringData["users_database.yml"]);
     expect(Object.keys(users.users)).toEqual(["ada", "grace"]);

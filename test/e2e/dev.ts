@@ -438,6 +438,7 @@ async function main(): Promise<void> {
       ["blackbox-exporter", "blackbox-exporter", 9115],
       ["kube-state-metrics", "kube-state-metrics", 8080],
       ["grafana", "grafana", 80],
+      ["victoria-logs", "victoria-logs", 9428],
     ];
     for (const [ns, svc, port] of services) {
       const ports = kube(["-n", ns, "get", "service", svc, "-o", "jsonpath={.spec.ports[*].port}"]);
@@ -464,6 +465,29 @@ async function main(): Promise<void> {
         (a) => scrape.includes(`app: ${a}`) && scrape.includes(catalogue[a].healthPath!),
       ) && scrape.includes("blackbox-exporter.blackbox-exporter.svc.cluster.local:9115"),
       scrape,
+    );
+    const collector = JSON.parse(
+      kube([
+        "-n",
+        "victoria-logs-collector",
+        "get",
+        "daemonset",
+        "victoria-logs-collector",
+        "-o",
+        "json",
+      ]),
+    ) as {
+      status: { desiredNumberScheduled: number; numberReady: number };
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    check(
+      `the log collector runs on every node (${collector.status.numberReady} of ${collector.status.desiredNumberScheduled}) and sends to VictoriaLogs`,
+      collector.status.desiredNumberScheduled > 0 &&
+        collector.status.numberReady === collector.status.desiredNumberScheduled &&
+        collector.spec.template.spec.containers[0].args.includes(
+          "--remoteWrite.url=http://victoria-logs.victoria-logs.svc.cluster.local:9428/insert/native",
+        ),
+      JSON.stringify(collector.status),
     );
     const dashboards = JSON.parse(
       kube(["-n", "grafana", "get", "configmap", "hearth-dashboards", "-o", "json"]),
@@ -499,6 +523,7 @@ async function main(): Promise<void> {
       "blackbox-exporter/blackbox-exporter",
       "kube-state-metrics/kube-state-metrics",
       "grafana/grafana",
+      "victoria-logs/victoria-logs",
     ])
       check(`${name} is ready (kwok's pods)`, ready.includes(`${name}=1`), ready);
   });

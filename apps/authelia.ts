@@ -305,7 +305,7 @@ export function deploy(
   name: string,
   args: RecipeArgs<AutheliaExtra>,
   opts?: pulumi.ComponentResourceOptions,
-): DeployedApp & { issuer: string; configuration: pulumi.Output<string> } {
+): DeployedApp & { issuer: string; route: pulumi.Resource } {
   const { platform } = args;
   const hostname = requireHostname(meta, platform.domain, args.overrides);
   const files = args.extra.inputs.apply((i) => {
@@ -340,7 +340,8 @@ export function deploy(
     url: app.url,
     resource: app.release,
     issuer: `https://${hostname}`,
-    configuration: pulumi.secret(files.apply((f) => f["configuration.yaml"])),
+    // The release and its Ingress: apps that fetch the issuer's discovery document wait for this.
+    route: app,
     backup: {
       namespace: meta.name,
       claimName: AUTHELIA_FULLNAME,

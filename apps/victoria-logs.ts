@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
+import { vmSecurityContexts } from "./victoria-metrics";
 
 /**
  * VictoriaLogs single-node: the home's log store (ADR 11), fed by the collector on every node, with its own
@@ -47,25 +48,15 @@ export interface VictoriaLogsExtra {
  * (the default, said again since the collector is Hearth's choice).
  */
 export function victoriaLogsValues(retention: string): Record<string, unknown> {
+  // The chart's own user and group (1000, fsGroup 2000), with what the restricted level adds.
+  const security = vmSecurityContexts(1000, 2000);
   return {
     server: {
       fullnameOverride: VL_FULLNAME,
       retentionPeriod: retention,
       persistentVolume: { enabled: true, size: "10Gi" },
-      podSecurityContext: {
-        enabled: true,
-        fsGroup: 2000,
-        runAsNonRoot: true,
-        runAsUser: 1000,
-        runAsGroup: 1000,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
-      securityContext: {
-        enabled: true,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      },
+      podSecurityContext: security.pod,
+      securityContext: security.container,
       // The chart's commented example is 512Mi; no home was measured (ADR 11).
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     },

@@ -40,6 +40,29 @@ export const VM_URL = `http://${VM_FULLNAME}.${meta.name}.svc.cluster.local:${VM
 /** The ConfigMap holding `scrape.yml`, the key the chart mounts at /scrapeconfig (`server.yaml`). */
 export const VM_SCRAPE_CONFIGMAP = "hearth-scrape";
 
+/**
+ * Pod and container contexts that pass the restricted level, in the VictoriaMetrics charts' form: each with
+ * `enabled`, which victoria-metrics-common 0.3.15's `vm.securityContext` drops before rendering the rest.
+ */
+export function vmSecurityContexts(user: number, fsGroup = user) {
+  return {
+    pod: {
+      enabled: true,
+      runAsNonRoot: true,
+      runAsUser: user,
+      runAsGroup: user,
+      fsGroup,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    container: {
+      enabled: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
+  };
+}
+
 /** What only VictoriaMetrics needs: the probes and the exporters' addresses. */
 export interface VictoriaMetricsExtra {
   probes: { app: string; url: string }[];
@@ -55,6 +78,7 @@ export interface VictoriaMetricsExtra {
  * the pod on a change, no ClusterRole (no Kubernetes service discovery is used), and a restricted pod.
  */
 export function victoriaMetricsValues(retention: string): Record<string, unknown> {
+  const security = vmSecurityContexts(65534);
   return {
     rbac: { create: false },
     server: {
@@ -63,20 +87,8 @@ export function victoriaMetricsValues(retention: string): Record<string, unknown
       scrape: { enabled: true, configMap: VM_SCRAPE_CONFIGMAP },
       extraArgs: { "promscrape.configCheckInterval": "30s" },
       persistentVolume: { enabled: true, size: "8Gi" },
-      podSecurityContext: {
-        enabled: true,
-        runAsNonRoot: true,
-        runAsUser: 65534,
-        runAsGroup: 65534,
-        fsGroup: 65534,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
-      securityContext: {
-        enabled: true,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      },
+      podSecurityContext: security.pod,
+      securityContext: security.container,
       // The chart's commented example is 512Mi; no home was measured (ADR 11). Its caches size themselves
       // from this limit (`-memory.allowedPercent`, 60 by default).
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NOTIFY_SECRET_FILE } from "../components/observability/alertmanager";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
-import { VM_URL } from "./victoria-metrics";
+import { VM_URL, vmSecurityContexts } from "./victoria-metrics";
 
 /**
  * vmalert and Alertmanager (ADR 11): vmalert evaluates Hearth's rule files against VictoriaMetrics and sends
@@ -53,23 +53,6 @@ export interface VmalertExtra {
   notifySecret: pulumi.Input<string>;
 }
 
-const restricted = (user: number) => ({
-  pod: {
-    enabled: true,
-    runAsNonRoot: true,
-    runAsUser: user,
-    runAsGroup: user,
-    fsGroup: user,
-    seccompProfile: { type: "RuntimeDefault" },
-  },
-  container: {
-    enabled: true,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-  },
-});
-
 /**
  * Helm values. vmalert reads and writes VictoriaMetrics (`server.datasource.url`, `remoteWrite`, and
  * `remoteRead` to restore the alerts' state after a restart); its rules are Hearth's ConfigMap, listed in
@@ -79,8 +62,8 @@ const restricted = (user: number) => ({
  * (`--config.file=/config/alertmanager.yaml`) and the route's Secret from an extra volume.
  */
 export function vmalertValues(): Record<string, unknown> {
-  const vm = restricted(65534);
-  const am = restricted(65534);
+  const vm = vmSecurityContexts(65534);
+  const am = vmSecurityContexts(65534);
   return {
     server: {
       fullnameOverride: VMALERT_FULLNAME,

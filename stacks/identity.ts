@@ -38,8 +38,6 @@ export interface IdentityResult {
   forwardAuth: Record<string, string>;
   /** User name -> initial password (secret): the stack output `identityLogins`. */
   logins: Record<string, pulumi.Output<string>>;
-  /** Secret: Authelia's generated configuration, for the e2e checks and `pulumi stack output`. */
-  configuration: pulumi.Output<string>;
   deployed: ReturnType<typeof authelia.deploy>;
 }
 
@@ -101,26 +99,14 @@ export function buildIdentity(
       pulumi.all([session.result, storage.result, hmac.result, resetJwt.result]),
       pulumi.all([jwks.privateKeyPem, jwks.keyId]),
     ])
-    .apply(([userHashes, clientHashes, [sess, stor, mac, reset], [key, keyId]]) => ({
-      v: {
-        users: userHashes,
-        clients: clientHashes,
-        session: sess,
-        storage: stor,
-        hmac: mac,
-        resetJwt: reset,
-        key,
-        keyId,
-      },
-    }))
-    .apply(({ v }) => ({
+    .apply(([userHashes, clientHashes, [session, storage, hmac, resetJwt], [key, keyId]]) => ({
       secondFactor: id.secondFactor,
       users: users.map(({ user }, i) => ({
         name: user.name,
         displayName: user.displayName ?? user.name,
         email: user.email,
         groups: user.groups,
-        passwordHash: v.users[i],
+        passwordHash: userHashes[i],
       })),
       clients: clients.map((cl, i) => ({
         app: cl.app,
@@ -128,7 +114,7 @@ export function buildIdentity(
         clientName: catalogue[cl.app].title,
         redirectUris: [`https://${cl.host}${OIDC_REDIRECT_PATHS[cl.app]}`],
         scopes: SCOPES,
-        secretHash: v.clients[i],
+        secretHash: clientHashes[i],
         groups: groupsOf(cl.app),
         pkce: PKCE_APPS.has(cl.app),
       })),
@@ -138,12 +124,12 @@ export function buildIdentity(
         bypassPaths,
       })),
       secrets: {
-        sessionSecret: v.session,
-        storageEncryptionKey: v.storage,
-        oidcHmacSecret: v.hmac,
-        resetPasswordJwtSecret: v.resetJwt,
-        jwksKeyPem: v.key,
-        jwksKeyId: v.keyId,
+        sessionSecret: session,
+        storageEncryptionKey: storage,
+        oidcHmacSecret: hmac,
+        resetPasswordJwtSecret: resetJwt,
+        jwksKeyPem: key,
+        jwksKeyId: keyId,
       },
     }));
 
@@ -170,7 +156,6 @@ export function buildIdentity(
     logins: Object.fromEntries(
       users.map(({ user, password: p }) => [user.name, pulumi.secret(p.result)]),
     ),
-    configuration: deployed.configuration,
     deployed,
   };
 }

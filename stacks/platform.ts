@@ -53,8 +53,8 @@ export interface PlatformResult {
   credentials: Record<string, { username: pulumi.Input<string>; password: pulumi.Output<string> }>;
   /** What the backup operator commands need, when hearth:backup is set. */
   backups?: BackupsOutput;
-  /** The identity provider's users and configuration, when authelia is enabled. */
-  identity?: Pick<IdentityResult, "logins" | "configuration">;
+  /** The identity provider's users, when authelia is enabled. */
+  identity?: Pick<IdentityResult, "logins">;
 }
 
 /** The backups of the stack, as the `backups` stack output (plain) and `backupAccess` (secret). */
@@ -162,6 +162,11 @@ export function buildPlatform(
     ? buildIdentity(name, c, platform, appOpts, parent)
     : undefined;
   if (identity) deployed.authelia = identity.deployed;
+  // Apps that sign in through it fetch its discovery document, Gitea's init container at once (`gitea admin
+  // auth add-oauth` fails when the URL does not answer, seen with Gitea 1.26.0), so they wait for its route.
+  const ssoOpts = identity
+    ? { ...appOpts, dependsOn: [...ready, identity.deployed.route] }
+    : appOpts;
 
   let tunnel: CloudflareTunnel | undefined;
   if (c.cloudflare) {
@@ -207,7 +212,7 @@ export function buildPlatform(
           oidc: identity?.oidc.gitea,
         },
       },
-      appOpts,
+      ssoOpts,
     );
     deployed.gitea = g;
     endpoint = { ...g.endpoint, ca: c.giteaCa };
@@ -255,7 +260,7 @@ export function buildPlatform(
           oidc: identity?.oidc.argocd,
         },
       },
-      appOpts,
+      ssoOpts,
     );
     deployed.argocd = a;
   }
@@ -292,7 +297,7 @@ export function buildPlatform(
     const z = zot.deploy(
       `${name}-zot`,
       { platform, overrides: settings("zot"), extra: { oidc: identity?.oidc.zot } },
-      appOpts,
+      ssoOpts,
     );
     deployed.zot = z;
   }
@@ -350,44 +355,15 @@ export function buildPlatform(
     );
   }
 
+  if (enabled.has("vmalert") && c.observability && c.notifySecret) {
+    Object.assign(deployed, buildMonitoring(name, c, platform, identity, ssoOpts));
+  }
+
   // Every recipe hands back the same shape: the stack's URLs and logins come from it, app by app.
   for (const app of c.apps.enabled) {
     const d = deployed[app];
     if (d?.url) urls[app] = d.url;
     if (d?.login) credentials[app] = d.login;
-  }
-
-  if (enabled.has("vmalert") && c.observability && c.notifySecret) {
-    const [blackbox, ksm, vm, alert] = buildMonitoring(name, c, platform, appOpts);
-    Object.assign(deployed, {
-      "blackbox-exporter": blackbox,
-      "kube-state-metrics": ksm,
-      "victoria-metrics": vm,
-      vmalert: alert,
-    });
-    if (enabled.has("grafana")) {
-      const o = c.observability;
-      deployed.grafana = grafana.deploy(
-        `${name}-grafana`,
-        {
-          platform,
-          overrides: settings("grafana"),
-          extra: {
-            slos: c.apps.enabled
-              .filter((app) => catalogue[app]?.healthPath)
-              .map((app) => ({
-                app,
-                title: catalogue[app].title,
-                target: o.sloTargets[app] ?? o.sloTarget,
-              })),
-            oidc: identity?.oidc.grafana,
-          },
-        },
-        { ...appOpts, dependsOn: [...ready, vm.resource] },
-      );
-      if (deployed.grafana.url) urls.grafana = deployed.grafana.url;
-      if (deployed.grafana.login) credentials.grafana = deployed.grafana.login;
-    }
   }
 
   const backups = c.backup
@@ -398,20 +374,22 @@ export function buildPlatform(
     urls,
     credentials,
     backups,
-    identity: identity && { logins: identity.logins, configuration: identity.configuration },
+    identity: identity && { logins: identity.logins },
   };
 }
 
 /**
  * The observability apps (ADR 11): the exporters, VictoriaMetrics probing every enabled app's health path at
- * its public URL, and vmalert with the SLO, home and backup rules and Alertmanager's route.
+ * its public URL, vmalert with the SLO, home and backup rules and Alertmanager's route, and Grafana with a
+ * dashboard per SLO. Returns them by catalogue name.
  */
 function buildMonitoring(
   name: string,
   c: LoadedConfig,
   platform: Platform,
-  opts: pulumi.ComponentResourceOptions,
-): DeployedApp[] {
+  identity: IdentityResult | undefined,
+  opts: pulumi.ComponentResourceOptions & { dependsOn: pulumi.Resource[] },
+): Record<string, DeployedApp> {
   const o = c.observability!;
   const settings = (app: string) => c.apps.settings[app];
   const withHealth = c.apps.enabled.filter((app) => catalogue[app]?.healthPath);
@@ -474,7 +452,20 @@ function buildMonitoring(
     },
     { ...opts, dependsOn: [vm.resource] },
   );
-  return [blackbox, ksm, vm, alert];
+  const out: Record<string, DeployedApp> = {
+    "blackbox-exporter": blackbox,
+    "kube-state-metrics": ksm,
+    "victoria-metrics": vm,
+    vmalert: alert,
+  };
+  if (c.apps.enabled.includes("grafana")) {
+    out.grafana = grafana.deploy(
+      `${name}-grafana`,
+      { platform, overrides: settings("grafana"), extra: { slos, oidc: identity?.oidc.grafana } },
+      { ...opts, dependsOn: [...opts.dependsOn, vm.resource] },
+    );
+  }
+  return out;
 }
 
 /**

@@ -297,9 +297,18 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefin
 /** Runs helm; a failure throws with helm's own output. */
 export function runHelm(helm: string, args: string[], timeoutMs = 300_000): string {
   try {
-    return execFileSync(helm, args, { encoding: "utf8", stdio: "pipe", timeout: timeoutMs });
+    // argo-cd 10.1.1 with its CRDs renders 1.9 MB, past execFileSync's 1 MiB default buffer (ENOBUFS).
+    return execFileSync(helm, args, {
+      encoding: "utf8",
+      stdio: "pipe",
+      timeout: timeoutMs,
+      maxBuffer: 256 * 1024 * 1024,
+    });
   } catch (e) {
-    const err = e as { stderr?: string; stdout?: string; message?: string };
+    const err = e as { stderr?: string; stdout?: string; message?: string; code?: unknown };
+    // A spawn error (ENOBUFS, ETIMEDOUT) is ours, not helm's: say it first, not its partial output.
+    if (typeof err.code === "string")
+      throw new Error(`helm ${args.join(" ")} failed: ${err.code}: ${err.message ?? ""}`);
     const said = `${err.stderr ?? ""}${err.stdout ?? ""}`.trim() || err.message || String(e);
     throw new Error(`helm ${args.join(" ")} failed: ${said}`);
   }
@@ -437,19 +446,41 @@ export function podSecurityProblems(docs: Doc[]): string[] {
   );
 }
 
-/** Names of the Secrets a pod spec reads. */
-export function secretsRead(spec: Doc): string[] {
-  const names: string[] = [];
+/** The Secrets a pod spec reads, each with whether the pod starts without it (`optional: true`). */
+export function secretsRead(spec: Doc): { name: string; optional: boolean }[] {
+  const out: { name: string; optional: boolean }[] = [];
+  const add = (name: string, optional: unknown) => out.push({ name, optional: optional === true });
   for (const v of spec.volumes ?? []) {
-    if (v.secret) names.push(v.secret.secretName);
-    for (const s of v.projected?.sources ?? []) if (s.secret) names.push(s.secret.name);
+    if (v.secret) add(v.secret.secretName, v.secret.optional);
+    for (const s of v.projected?.sources ?? []) if (s.secret) add(s.secret.name, s.secret.optional);
   }
   for (const c of containersOf(spec)) {
     for (const e of c.env ?? [])
-      if (e.valueFrom?.secretKeyRef) names.push(e.valueFrom.secretKeyRef.name);
-    for (const f of c.envFrom ?? []) if (f.secretRef) names.push(f.secretRef.name);
+      if (e.valueFrom?.secretKeyRef)
+        add(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.optional);
+    for (const f of c.envFrom ?? []) if (f.secretRef) add(f.secretRef.name, f.secretRef.optional);
   }
-  return names;
+  return out;
+}
+
+/**
+ * Secrets the chart makes at install time rather than renders: those a pre-install hook's Role names while
+ * it may also create Secrets. argo-cd 10.1.1's `templates/redis-secret-init/role.yaml` is one (get on
+ * `argocd-redis`, create on secrets, for the hook Job that runs `argocd admin redis-initial-password`).
+ */
+export function hookCreatedSecrets(docs: Doc[]): string[] {
+  const out: string[] = [];
+  for (const d of docs) {
+    if (d.kind !== "Role" && d.kind !== "ClusterRole") continue;
+    const hook = String(d.metadata?.annotations?.["helm.sh/hook"] ?? "");
+    if (!hook.split(",").some((h) => h.trim() === "pre-install")) continue;
+    const rules = ((d.rules ?? []) as Doc[]).filter((r) =>
+      ((r.resources ?? []) as string[]).includes("secrets"),
+    );
+    if (!rules.some((r) => ((r.verbs ?? []) as string[]).includes("create"))) continue;
+    for (const r of rules) out.push(...((r.resourceNames ?? []) as string[]));
+  }
+  return out;
 }
 
 /**
@@ -554,22 +585,26 @@ export function crdProblems(docs: Doc[], customResources: CustomResourceUse[]): 
 }
 
 /**
- * Secrets: each one a pod reads exists (rendered by the chart or created by the program), and each one
- * the program creates for the chart is read by name (by a pod, or named in a custom resource the
- * program creates).
+ * Secrets: each one a pod needs (not `optional`) exists (rendered by the chart, made by its pre-install hook,
+ * or created by the program), and each one the program creates for the chart is read by name (by a pod, or
+ * named in a custom resource the program creates).
  */
 export function secretProblems(
   docs: Doc[],
   plan: Pick<ReleasePlan, "chartSecrets" | "programSecrets" | "customResources">,
 ): string[] {
-  const read = new Set(podTemplates(docs).flatMap((t) => secretsRead(t.spec)));
+  const refs = podTemplates(docs).flatMap((t) => secretsRead(t.spec));
+  const read = new Set(refs.map((r) => r.name));
+  // A pod that starts without the Secret does not need it to exist.
+  const required = new Set(refs.filter((r) => !r.optional).map((r) => r.name));
   const exists = new Set([
     ...docs.filter((d) => d.kind === "Secret").map((d) => d.metadata?.name),
+    ...hookCreatedSecrets(docs),
     ...plan.programSecrets,
   ]);
   const crSpecs = JSON.stringify(plan.customResources);
   return [
-    ...[...read]
+    ...[...required]
       .filter((name) => !exists.has(name))
       .map((name) => `a pod reads Secret ${name}, which neither the chart nor the program creates`),
     ...plan.chartSecrets
@@ -809,9 +844,14 @@ export function wholeValuesReferences(template: string): string[][] {
   const whole = patterns.flatMap((re) =>
     [...template.matchAll(re)].map((m) => m[1].slice(1).split(".")),
   );
-  // Merged into another map (`mergeOverwrite $args .Values.server.extraArgs`): every key of it is used.
+  // Merged into another map (`mergeOverwrite $args .Values.server.extraArgs`), copied, or copied without
+  // some keys (argo-cd 10.1.1's "argo-cd.config.cm": `omit .Values.configs.cm "create" "annotations"`, then a
+  // range over the rest): every key of it is used.
   for (const m of template.matchAll(
-    new RegExp(String.raw`\b(?:merge|mergeOverwrite)\s+(?:\$\w+\s+)*` + path, "g"),
+    new RegExp(
+      String.raw`\b(?:merge|mergeOverwrite|omit|deepCopy)\s+\(?\s*(?:\$\w+\s+)*` + path,
+      "g",
+    ),
   ))
     whole.push(m[1].slice(1).split("."));
   return whole;

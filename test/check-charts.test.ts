@@ -16,6 +16,8 @@ import {
   findHelm,
   portProblems,
   ROOT,
+  runHelm,
+  secretProblems,
   valuesProblems,
 } from "../scripts/chart-checks";
 import { ChartCheck, checkCharts, exitCode, formatResults } from "../scripts/check-charts";
@@ -64,7 +66,7 @@ describe("check:charts against the stand-in charts", () => {
       );
       expect(exitCode(results)).toBe(0);
       expect(formatResults(results)).toMatch(
-        /^Pulumi\.dev\.yaml traefik \(traefik 41\.5\.0\): ok/m,
+        /^Pulumi\.dev\.yaml traefik \(traefik 41\.3\.0\): ok/m,
       );
     },
     120_000,
@@ -136,11 +138,11 @@ describe("check:charts against broken charts", () => {
     const r = only(results, "argocd");
     expect(r.status).toBe("not checked");
     expect(r.reasons[0]).toBe(
-      `no chart for argocd (argo-cd 10.9.7) in --charts ${broken}/argo-cd/ or argo-cd-10.9.7.tgz; ` +
+      `no chart for argocd (argo-cd 10.1.1) in --charts ${broken}/argo-cd/ or argo-cd-10.1.1.tgz; ` +
         `run npm run charts:mirror -- DIR where the network allows`,
     );
     expect(formatResults(results)).toMatch(
-      /^stacks\/examples\/Pulumi\.home\.yaml argocd \(argo-cd 10\.9\.7\): not checked: /m,
+      /^stacks\/examples\/Pulumi\.home\.yaml argocd \(argo-cd 10\.1\.1\): not checked: /m,
     );
   });
 
@@ -184,6 +186,79 @@ describe("the container port check", () => {
   });
 });
 
+describe("the Secret check", () => {
+  const noProgram = { chartSecrets: [], programSecrets: [], customResources: [] };
+  const pod = (spec: object) => ({
+    kind: "Deployment",
+    metadata: { name: "server" },
+    spec: { template: { metadata: { labels: {} }, spec } },
+  });
+
+  it("asks only for the Secrets a pod cannot start without", () => {
+    // argo-cd 10.1.1 mounts argocd-repo-server-tls with `optional: true` and renders no such Secret.
+    const docs = [
+      pod({
+        volumes: [
+          { name: "tls", secret: { secretName: "server-tls", optional: true } },
+          { name: "keys", secret: { secretName: "server-keys" } },
+        ],
+        containers: [
+          {
+            name: "app",
+            env: [
+              {
+                name: "A",
+                valueFrom: { secretKeyRef: { name: "maybe", key: "a", optional: true } },
+              },
+              { name: "B", valueFrom: { secretKeyRef: { name: "needed", key: "b" } } },
+            ],
+          },
+        ],
+      }),
+    ];
+    expect(secretProblems(docs, noProgram)).toEqual([
+      "a pod reads Secret server-keys, which neither the chart nor the program creates",
+      "a pod reads Secret needed, which neither the chart nor the program creates",
+    ]);
+  });
+
+  it("counts a Secret that a pre-install hook may create and names, as argo-cd's redis-secret-init does", () => {
+    const reads = pod({
+      containers: [
+        {
+          name: "app",
+          env: [{ name: "P", valueFrom: { secretKeyRef: { name: "app-redis", key: "auth" } } }],
+        },
+      ],
+    });
+    const role = (annotations: object, verbs: string[]) => ({
+      kind: "Role",
+      metadata: { name: "init", annotations },
+      rules: [
+        { apiGroups: [""], resources: ["secrets"], resourceNames: ["app-redis"], verbs: ["get"] },
+        { apiGroups: [""], resources: ["secrets"], verbs },
+      ],
+    });
+    const hook = { "helm.sh/hook": "pre-install,pre-upgrade" };
+    expect(secretProblems([reads, role(hook, ["create"])], noProgram)).toEqual([]);
+    const missing = [
+      "a pod reads Secret app-redis, which neither the chart nor the program creates",
+    ];
+    // Not a hook, or a hook that may not create Secrets: nothing makes it before the pod starts.
+    expect(secretProblems([reads, role({}, ["create"])], noProgram)).toEqual(missing);
+    expect(secretProblems([reads, role(hook, ["list"])], noProgram)).toEqual(missing);
+  });
+});
+
+describe("helm's output", () => {
+  it("is read whole past Node's 1 MiB default buffer (argo-cd 10.1.1 with CRDs renders 1.9 MB)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-big-helm-"));
+    const fake = join(dir, "helm");
+    writeFileSync(fake, "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\n", { mode: 0o755 });
+    expect(runHelm(fake, ["template"])).toHaveLength(3_000_000);
+  });
+});
+
 describe("the values check of a chart without values.schema.json", () => {
   it("knows values.yaml's keys, the templates' .Values reads, and free-form maps", () => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-values-keys-"));
@@ -199,6 +274,9 @@ describe("the values check of a chart without values.schema.json", () => {
         '{{ .Values.extra.flag }} {{ index .Values "named" "key" }}',
         "{{- range $name, $v := .Values.volumes }}{{ $name }}{{ end }}",
         "env: {{ toYaml .Values.env }}",
+        // argo-cd 10.1.1's "argo-cd.config.cm": every key but the two named is rendered into argocd-cm.
+        '{{- $config := omit .Values.cm "create" "annotations" }}{{ range $k, $v := $config }}{{ $k }}{{ end }}',
+        "{{- $copy := deepCopy .Values.params }}",
       ].join("\n"),
     );
     const problems = valuesProblems(dir, {
@@ -209,6 +287,8 @@ describe("the values check of a chart without values.schema.json", () => {
       named: { key: 1 },
       volumes: { data: { mountPath: "/data" } },
       env: { A: "1" },
+      cm: { "oidc.config": "name: idp" },
+      params: { "server.insecure": true },
       global: { anything: 1 },
       unknown: 1,
     });
@@ -334,7 +414,7 @@ describe("charts:mirror", () => {
       "--repo",
       "https://traefik.github.io/charts",
       "--version",
-      "41.5.0",
+      "41.3.0",
       "-d",
       "/m",
     ]);

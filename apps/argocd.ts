@@ -21,9 +21,10 @@ export const meta: AppMetadata = {
   description:
     "GitOps controller: applies what the GitOps repository in Gitea declares, and shows drift.",
   category: "platform",
-  // argo-cd 10.9.7 ships Argo CD v3.5.4 (`helm list` of a deployed release, October 2026).
-  chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "10.9.7" },
-  appVersion: "v3.5.4",
+  // The newest tag whose source could be read and rendered here (ADR 13): argoproj/argo-helm
+  // argo-cd-10.1.1, whose `charts/argo-cd/Chart.yaml` gives appVersion v3.4.4.
+  chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "10.1.1" },
+  appVersion: "v3.4.4",
   subdomain: "argocd",
   healthPath: "/healthz",
   sso: "oidc",

@@ -34,7 +34,7 @@ describe("cert-manager recipe", () => {
     expect(meta.chart).toEqual({
       repository: "https://charts.jetstack.io",
       name: "cert-manager",
-      version: "v1.21.2",
+      version: "v1.21.1",
     });
     expect(certManagerValues("cert-manager", false)).toEqual({
       crds: { enabled: true, keep: true },
@@ -47,7 +47,7 @@ describe("cert-manager recipe", () => {
   });
 
   it("with Cloudflare: a secret token and an ACME DNS-01 issuer after the release", async () => {
-    const { deploy } = await import("./cert-manager");
+    const { deploy, meta } = await import("./cert-manager");
     const deployed = deploy("cert-manager", {
       platform: platform(),
       extra: {
@@ -61,7 +61,7 @@ describe("cert-manager recipe", () => {
     const release = find(RELEASE, "cert-manager-release");
     expect(release.inputs).toMatchObject({
       chart: "cert-manager",
-      version: "v1.21.2",
+      version: meta.chart.version,
       repositoryOpts: { repo: "https://charts.jetstack.io" },
       namespace: "cert-manager",
       atomic: true,

@@ -11,9 +11,10 @@ export const meta: AppMetadata = {
   description:
     "Issues and renews app certificates: Let's Encrypt via Cloudflare DNS, or a home CA.",
   category: "security",
-  // Chart and app share one version; v1.21.2 per the Renovate update in Ashpex/homelab#54.
-  chart: { repository: "https://charts.jetstack.io", name: "cert-manager", version: "v1.21.2" },
-  appVersion: "v1.21.2",
+  // Chart and app share one version. The newest tag whose source could be read and rendered here
+  // (ADR 13): cert-manager/cert-manager v1.21.1, chart `deploy/charts/cert-manager`.
+  chart: { repository: "https://charts.jetstack.io", name: "cert-manager", version: "v1.21.1" },
+  appVersion: "v1.21.1",
   sso: "none",
   backup: false,
   needs: [],

@@ -18,8 +18,9 @@ export const meta: AppMetadata = {
   description:
     "Self-hosted Git forge: repositories, issues and pull requests, and the sign-in other apps borrow.",
   category: "development",
-  // 12.7.0 ships Gitea 1.27.0 (`helm list` of deployed releases, and the chart's 12.x values documented
-  // with `gitea.admin.existingSecret`; 13.0 moves admin settings to `secrets.admin`).
+  // 12.7.0 ships Gitea 1.27.0 (its Chart.yaml). Read and rendered from the published archive
+  // gitea-12.7.0.tgz, sha256 5881ef9c59400bee2d5547e77c4cd0efb925143c2f5d93fb4f38446db76b0167 (ADR 13).
+  // The chart keeps admin settings under `gitea.admin` (existingSecret, username, password, email).
   chart: { repository: "https://dl.gitea.com/charts/", name: "gitea", version: "12.7.0" },
   appVersion: "1.27.0",
   subdomain: "git",
@@ -59,8 +60,8 @@ export interface GiteaExtra {
 export const GITEA_OIDC_SOURCE = "authelia";
 
 /**
- * The chart's `gitea.oauth` entry for the identity provider. Read at the chart's main branch (2d7a0d6, the
- * 12.x line; no tagged copy is reachable here): `templates/_helpers.tpl` `gitea.oauth_settings` turns every
+ * The chart's `gitea.oauth` entry for the identity provider. Read in chart 12.7.0 (ADR 13):
+ * `templates/_helpers.tpl` `gitea.oauth_settings` turns every
  * key but `existingSecret` into `--<kebab-case key> "<value>"` of `gitea admin auth add-oauth` (or
  * `update-oauth` when a source of that name exists, `templates/gitea/init.yaml`), and
  * `templates/gitea/deployment.yaml` takes `--key` and `--secret` from the Secret's keys `key` and `secret`.
@@ -95,18 +96,19 @@ export interface DeployedGitea extends DeployedApp {
 }
 
 // The data volume: one claim mounted at /data, and the SQLite file on it (set explicitly in the values, so the
-// backup's idea of it cannot drift from the chart's default). Not read in the upstream chart here (its
-// repository is not reachable); `npm run check:charts` with the real chart checks the claim is rendered.
+// backup's idea of it cannot drift from the chart's default). Read in chart 12.7.0: `values.yaml`
+// (`persistence.claimName: gitea-shared-storage`), `templates/gitea/pvc.yaml` and `templates/gitea/deployment.yaml`
+// (the claim mounted at `/data`); `npm run check:charts` with that chart checks the claim is rendered.
 const GITEA_CLAIM = "gitea-shared-storage";
 const GITEA_DATA = "/data";
 const GITEA_DB = "gitea/gitea.db";
 
 /**
  * The chart's object names, pinned with `fullnameOverride` so no name hangs on the release name (Helm's
- * fullname rule is not reimplemented here): the Deployment is "gitea" and the HTTP Service "gitea-http". The
- * upstream chart's helpers could not be read here (its repository is not reachable); the project's stand-in
- * follows the usual fullnameOverride rule, and `npm run check:charts` with the real chart checks that the
- * Service the Ingress routes to is rendered.
+ * fullname rule is not reimplemented here): the Deployment is "gitea" and the HTTP Service "gitea-http". Read
+ * in chart 12.7.0: `templates/_helpers.tpl` ("gitea.fullname" returns fullnameOverride when set) and
+ * `templates/gitea/_services.tpl` ("gitea.service.http.name" is `<fullname>-http`); `npm run check:charts`
+ * with that chart checks that the Service the Ingress routes to is rendered.
  */
 export const GITEA_FULLNAME = "gitea";
 export const GITEA_HTTP_SERVICE = `${GITEA_FULLNAME}-http`;

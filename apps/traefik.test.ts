@@ -51,7 +51,7 @@ describe("traefik recipe", () => {
   });
 
   it("behind the tunnel: ClusterIP, class hearth, restricted, only the tunnel connects", async () => {
-    const { deploy } = await import("./traefik");
+    const { deploy, meta } = await import("./traefik");
     const deployed = deploy("traefik", {
       platform: platform("tunnel"),
       extra: { allowFromNamespaces: ["cloudflared"] },
@@ -63,7 +63,7 @@ describe("traefik recipe", () => {
     expect(deployed.resource).toBeDefined();
     expect(release.inputs).toMatchObject({
       chart: "traefik",
-      version: "41.5.0",
+      version: meta.chart.version,
       repositoryOpts: { repo: "https://traefik.github.io/charts" },
       namespace: "traefik",
     });

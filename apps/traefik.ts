@@ -11,9 +11,10 @@ export const meta: AppMetadata = {
   description:
     "Ingress controller: routes each app hostname to its service, behind the tunnel or not.",
   category: "platform",
-  // 41.5.0 ships Traefik v3.7.13 (release notes quoted in the Renovate PR shaman007/home-k3s#736).
-  chart: { repository: "https://traefik.github.io/charts", name: "traefik", version: "41.5.0" },
-  appVersion: "v3.7.13",
+  // The newest tag whose source could be read and rendered here (ADR 13): traefik/traefik-helm-chart
+  // v41.3.0, whose `traefik/Chart.yaml` gives appVersion v3.7.11.
+  chart: { repository: "https://traefik.github.io/charts", name: "traefik", version: "41.3.0" },
+  appVersion: "v3.7.11",
   sso: "none",
   backup: false,
   needs: [],
@@ -47,7 +48,7 @@ export const TRAEFIK_NAMESPACE = meta.name;
 /**
  * The chart's object names, pinned with `fullnameOverride` so its Service is called this whatever the
  * release is named (the release is `<stack>-traefik`, HelmApp names it after the component). Read at
- * traefik/traefik-helm-chart v41.3.0 (the newest tag in the mirror here; 41.5.0 is not in it):
+ * traefik/traefik-helm-chart v41.3.0, the pin:
  * `traefik/templates/_helpers.tpl` ("traefik.fullname" returns fullnameOverride when set) and
  * `traefik/templates/_service.tpl` ("traefik.service-name": the default Service is that fullname
  * unless `service.nameOverride` is set). Everything that needs the name reads it from here.

@@ -8,11 +8,12 @@
  *   one series per condition and status ("true", "false", "unknown"), value 1 for the current one;
  * - node_exporter v1.12.1, collector/filesystem_common.go: `node_filesystem_avail_bytes`,
  *   `node_filesystem_size_bytes` and `node_filesystem_readonly`, labels device, mountpoint, fstype;
- * - cert-manager v1.21.1 (the newest tag stored here; Hearth pins v1.21.2), pkg/metrics/metrics.go and
+ * - cert-manager v1.21.1 (the pin), pkg/metrics/metrics.go and
  *   certificates_test.go: `certmanager_certificate_expiration_timestamp_seconds{name, namespace, ...}` and
  *   `certmanager_certificate_ready_status{condition="True"|"False"|"Unknown", name, namespace, ...}`;
- * - Argo CD v3.5.1 (the newest tag stored here; Hearth pins v3.5.4), controller/metrics/metrics.go:
- *   `argocd_app_info{namespace, name, project, ..., sync_status, health_status}`, value 1.
+ * - Argo CD v3.4.4 (what the pinned argo-cd chart 10.1.1 ships), controller/metrics/metrics.go:
+ *   `argocd_app_info{namespace, name, project, ..., sync_status, health_status}`, value 1 (`descAppInfo`
+ *   and its `addGauge` in the collector).
  */
 import { stringify } from "yaml";
 

@@ -181,6 +181,51 @@ describe("the resource graph", () => {
     }
   });
 
+  it("home: each app waits for the edge, for the apps its catalogue entry needs, and (OIDC) for the identity provider", async () => {
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "stacks/examples/Pulumi.home.yaml"),
+      withLocalCharts,
+    );
+    const component = (app: string) => {
+      const r = regs.find((x) => x.name === `hearth-${app}` && x.type.startsWith("hearth:"));
+      if (!r) throw new Error(`no component hearth-${app}`);
+      return r;
+    };
+    // Everything under an app's component (its parent chain reaches it).
+    const byUrn = new Map(regs.map((r) => [r.urn, r]));
+    const under = (top: Registration) =>
+      new Set(
+        regs
+          .filter((r) => {
+            for (let u: string | undefined = r.urn; u; u = byUrn.get(u)?.parent)
+              if (u === top.urn) return true;
+            return false;
+          })
+          .map((r) => r.urn),
+      );
+    const enabled = Object.keys(catalogue).filter((a) =>
+      regs.some((r) => r.name === `hearth-${a}` && r.type.startsWith("hearth:")),
+    );
+    expect(enabled).toEqual(
+      expect.arrayContaining(["gitea", "grafana", "victoria-logs-collector"]),
+    );
+    const waits: string[] = [];
+    for (const app of enabled) {
+      const deps = component(app).dependencies;
+      for (const other of enabled)
+        if (deps.some((d) => under(component(other)).has(d))) waits.push(`${app} -> ${other}`);
+    }
+    const edge = ["traefik", "cert-manager"];
+    const expected = enabled.flatMap((app) => [
+      ...new Set([
+        ...(edge.includes(app) ? [] : edge.map((e) => `${app} -> ${e}`)),
+        ...catalogue[app].needs.filter((n) => enabled.includes(n)).map((n) => `${app} -> ${n}`),
+        ...(catalogue[app].sso === "oidc" ? [`${app} -> authelia`] : []),
+      ]),
+    ]);
+    expect(waits.sort()).toEqual(expected.sort());
+  });
+
   it("home: cert-manager's in-cluster Cloudflare token is the DNS-only one, never the tunnel token", async () => {
     const { registrations: regs } = await evaluateStackFile(
       join(root, "stacks/examples/Pulumi.home.yaml"),

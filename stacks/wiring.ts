@@ -74,8 +74,10 @@ export type Wiring = (
 ) => DeployedApp;
 
 /**
- * The enabled apps in deployment order: each after every enabled app it `needs`, otherwise in catalogue
- * order. A cycle in the catalogue is a programming error and is refused by name.
+ * The enabled apps in deployment order: the edge, then the identity provider (`sso: "provider"`), whose
+ * clients and forward-auth addresses the other apps' wirings read, then each app after every enabled app it
+ * `needs`, otherwise in catalogue order. A cycle in the catalogue is a programming error and is refused by
+ * name.
  */
 export function deployOrder(
   enabled: string[],
@@ -94,7 +96,9 @@ export function deployOrder(
     order.push(app);
   };
   const byCatalogue = Object.keys(cat).filter((a) => on.has(a));
-  for (const app of [...EDGE_APPS.filter((a) => on.has(a)), ...byCatalogue]) visit(app, []);
+  const providers = byCatalogue.filter((a) => cat[a].sso === "provider");
+  for (const app of [...EDGE_APPS.filter((a) => on.has(a)), ...providers, ...byCatalogue])
+    visit(app, []);
   return order;
 }
 

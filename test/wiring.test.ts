@@ -32,6 +32,15 @@ describe("the catalogue-driven platform", () => {
     ]);
   });
 
+  it("deploys the identity provider before the apps whose wirings read its clients, wherever the catalogue lists it", () => {
+    const { authelia, ...rest } = catalogue;
+    const providerLast = { ...rest, authelia };
+    const order = deployOrder(Object.keys(providerLast), providerLast);
+    expect(order.indexOf("authelia")).toBe(EDGE_APPS.length);
+    for (const app of ["gitea", "argocd", "zot", "grafana", "homepage", "victoria-logs"])
+      expect(order.indexOf(app)).toBeGreaterThan(order.indexOf("authelia"));
+  });
+
   it("refuses a cycle in the catalogue's needs by naming it", () => {
     const meta = (name: string, needs: string[]) =>
       ({ ...catalogue.zot, name, needs }) as AppMetadata;

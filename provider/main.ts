@@ -86,9 +86,15 @@ export function hearthProvider(
         await log.flush();
       }
     },
-    // Nothing to read back from a command or a generated value: the state is the truth.
-    async read(id, _urn, props) {
-      return { id, props };
+    // A command with a `read` looks at the host for drift; otherwise, and for a generated value, the state is
+    // the truth.
+    async read(id, urn, props) {
+      if (kind(urn) !== TOKENS.remoteCommand) return { id, props };
+      try {
+        return { id, props: await commands.read(urn, props ?? {}) };
+      } finally {
+        await log.flush();
+      }
     },
   };
 }

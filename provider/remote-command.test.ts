@@ -4,7 +4,7 @@
  * in plain text, delete runs the delete command, dialling waits for a host that comes up late, and an
  * unchanged input changes nothing.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateEd25519KeyPair } from "../components/secrets/openssh";
@@ -182,6 +182,48 @@ describe("RemoteCommand over a real sshd", () => {
     await cmd.update(URN, res.outs, { ...first, create: "echo v1b" });
     expect(readFileSync(file, "utf8")).toBe("v2\n");
   });
+
+  it("re-runs the update command, not a replacement, when a trigger changes", async () => {
+    const file = join(dir, "triggered");
+    const cmd = remoteCommandHandlers(recorder());
+    const first = inputs({ create: "true", update: `echo again >> ${file}`, triggers: ["a"] });
+    const res = await cmd.create(URN, first);
+    const next = { ...first, triggers: ["b"] };
+    expect(diffCommand(res.outs, next)).toEqual({ changes: true, replaces: [] });
+    await cmd.update(URN, res.outs, next);
+    expect(readFileSync(file, "utf8")).toBe("again\n");
+  });
+
+  it("reads back what stdin put in place: refresh logs a line added by hand, and the next update restores", async () => {
+    const file = join(dir, "keys");
+    const log = recorder();
+    const cmd = remoteCommandHandlers(log);
+    const write = `cat > ${file}`;
+    const first = inputs({
+      create: write,
+      update: write,
+      read: `cat ${file}`,
+      stdin: secret("ssh-ed25519 AAAA one\nssh-ed25519 BBBB two\n"),
+    });
+    const res = await cmd.create(URN, first);
+    // Unchanged: nothing recorded, nothing logged.
+    expect(await cmd.read(URN, res.outs)).toEqual(res.outs);
+    expect(log.lines.filter((l) => !l.ephemeral)).toEqual([]);
+
+    appendFileSync(file, "ssh-ed25519 CCCC by-hand\n");
+    const refreshed = await cmd.read(URN, res.outs);
+    expect(refreshed.drift).toEqual({ extra: ["ssh-ed25519 CCCC by-hand"], missing: [] });
+    const shown = log.lines.filter((l) => !l.ephemeral).map((l) => l.message);
+    expect(shown[0]).toBe(
+      "root@127.0.0.1 has a line Hearth did not put there: ssh-ed25519 CCCC by-hand",
+    );
+    // The next up sees a change, updates in place, and the file is what stdin says again.
+    expect(diffCommand(refreshed, first)).toEqual({ changes: true, replaces: [] });
+    const updated = await cmd.update(URN, refreshed, first);
+    expect(readFileSync(file, "utf8")).toBe("ssh-ed25519 AAAA one\nssh-ed25519 BBBB two\n");
+    expect(updated.outs.drift).toBeUndefined();
+    expect(await cmd.read(URN, updated.outs)).toEqual(updated.outs);
+  });
 });
 
 describe("diffCommand", () => {
@@ -192,7 +234,7 @@ describe("diffCommand", () => {
       replaces: [],
     });
   });
-  it("replaces on a new trigger, host or pinned key, and on a new create without update", () => {
+  it("replaces on a new trigger, host or pinned key, and on a new create, without update", () => {
     expect(diffCommand(base, { ...base, triggers: ["x"] }).replaces).toEqual(["triggers"]);
     expect(diffCommand(base, { ...base, create: "b" }).replaces).toEqual(["create"]);
     const moved = { ...base, connection: { ...base.connection, host: "10.0.0.9" } };
@@ -206,6 +248,13 @@ describe("diffCommand", () => {
       changes: true,
       replaces: [],
     });
+    expect(diffCommand(withUpdate, { ...withUpdate, triggers: ["x"] })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+    // Only the host, port, user and pinned key still replace.
+    const moved = { ...withUpdate, connection: { ...withUpdate.connection, host: "10.0.0.9" } };
+    expect(diffCommand(withUpdate, moved).replaces).toEqual(["connection.host"]);
     const newKey = { ...base, connection: { ...base.connection, privateKey: secret("other") } };
     expect(diffCommand(base, newKey)).toEqual({ changes: true, replaces: [] });
   });

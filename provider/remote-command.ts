@@ -32,6 +32,11 @@ export interface RemoteCommandInputs {
   create: string;
   update?: string;
   delete?: string;
+  /**
+   * Prints what `stdin` put in place (e.g. the file it wrote), so `refresh` can see drift. Its output must hold no
+   * secret: refresh logs the lines that differ from stdin.
+   */
+  read?: string;
   stdin?: string;
   environment?: Record<string, string>;
   triggers?: unknown[];
@@ -45,7 +50,7 @@ export interface CommandLog {
 
 const LOGGING = ["stdout", "stderr", "stdoutAndStderr", "none"];
 /** Inputs whose change re-runs the command (with `update` when given, else by replacement). */
-const RUN_INPUTS = ["create", "update", "delete", "stdin", "environment"] as const;
+const RUN_INPUTS = ["create", "update", "delete", "read", "stdin", "environment"] as const;
 /** Where the command runs: another host is another resource. */
 const TARGET_INPUTS = ["host", "port", "user", "hostKey"] as const;
 
@@ -87,9 +92,10 @@ export function checkCommand(raw: Record<string, unknown>): { property: string; 
 }
 
 /**
- * Replace when the target host, the pinned key or a trigger changes, or when a run input changes and there
- * is no update command; update when a run input changes and there is one. A new private key or dial
- * timeout is stored without running anything.
+ * Replace when the target host or the pinned key changes, or when a run input or a trigger changes and there
+ * is no update command; with one, those re-run it in place (a replacement would run the new `create`, then
+ * the old `delete`, which may undo what the new one did). A new private key or dial timeout is stored
+ * without running anything.
  */
 export function diffCommand(
   olds: Record<string, unknown>,
@@ -103,8 +109,10 @@ export function diffCommand(
       replaces.push(`connection.${k}`);
     }
   }
-  if (!sameValue(o.triggers ?? [], n.triggers ?? [])) replaces.push("triggers");
-  const runChanged = RUN_INPUTS.filter((k) => !sameValue(o[k], n[k]));
+  const runChanged: string[] = RUN_INPUTS.filter((k) => !sameValue(o[k], n[k]));
+  if (!sameValue(o.triggers ?? [], n.triggers ?? [])) runChanged.push("triggers");
+  // A refresh saw the host differ from what stdin put there: put it back.
+  if ((o as { drift?: unknown }).drift !== undefined) runChanged.push("drift");
   if (!n.update) replaces.push(...runChanged);
   const other =
     !sameValue(o.connection?.privateKey, n.connection?.privateKey) ||
@@ -151,7 +159,7 @@ function targetOf(i: RemoteCommandInputs): SshTarget {
 export async function runCommand(
   urn: string,
   raw: Record<string, unknown>,
-  which: "create" | "update" | "delete",
+  which: "create" | "update" | "delete" | "read",
   log: CommandLog,
 ): Promise<SshResult> {
   const i = reveal(raw) as RemoteCommandInputs;
@@ -209,7 +217,10 @@ export function remoteCommandHandlers(log: CommandLog) {
     async update(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
       const o = reveal(olds);
       const n = reveal(news);
-      const rerun = RUN_INPUTS.some((k) => !sameValue(o[k], n[k]));
+      const rerun =
+        RUN_INPUTS.some((k) => !sameValue(o[k], n[k])) ||
+        !sameValue(o.triggers ?? [], n.triggers ?? []) ||
+        o.drift !== undefined;
       if (!rerun || !n.update) {
         return {
           outs: stateOf(news, { stdout: o.stdout ?? "", stderr: o.stderr ?? "", exitCode: 0 }),
@@ -220,5 +231,41 @@ export function remoteCommandHandlers(log: CommandLog) {
     async delete(urn: string, props: Record<string, unknown>) {
       if (reveal(props).delete) await runCommand(urn, props, "delete", log);
     },
+    read: (urn: string, props: Record<string, unknown>) => readCommand(urn, props, log),
   };
+}
+
+/** The lines of `text`, without the blank ones and trailing spaces, for an order-free comparison. */
+function linesOf(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== "");
+}
+
+/**
+ * What `refresh` sees of a command with a `read`: it runs it and, when the output is not what stdin put in place,
+ * logs the lines that differ and records them as `drift`, so the next `up` shows a change and re-runs `update`.
+ * A command without `read` has nothing to read back: its state is the truth.
+ */
+export async function readCommand(
+  urn: string,
+  props: Record<string, unknown>,
+  log: CommandLog,
+): Promise<Record<string, unknown>> {
+  const p = reveal(props) as RemoteCommandInputs;
+  if (!p.read) return props;
+  const seen = (await runCommand(urn, { ...props, logging: "none" }, "read", log)).stdout;
+  const want = linesOf(p.stdin ?? "");
+  const have = linesOf(seen);
+  const extra = have.filter((l) => !want.includes(l));
+  const missing = want.filter((l) => !have.includes(l));
+  const rest = { ...props };
+  delete rest.drift;
+  if (extra.length === 0 && missing.length === 0) return rest;
+  const where = `${p.connection.user}@${p.connection.host}`;
+  for (const line of extra) log.info(urn, `${where} has a line Hearth did not put there: ${line}`);
+  for (const line of missing) log.info(urn, `${where} lacks a line Hearth put there: ${line}`);
+  log.info(urn, "the next `pulumi up` puts back what the configuration says");
+  return { ...rest, drift: { extra, missing } };
 }

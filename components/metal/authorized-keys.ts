@@ -40,6 +40,9 @@ export const INSTALL_AUTHORIZED_KEYS = [
   'mv "$HOME/.ssh/authorized_keys.hearth-new" "$HOME/.ssh/authorized_keys"',
 ].join("\n");
 
+/** Prints the login user's authorized_keys, so `refresh` reports a key added or removed by hand. */
+export const READ_AUTHORIZED_KEYS = 'cat "$HOME/.ssh/authorized_keys" 2>/dev/null || true';
+
 /** What `destroy` leaves: only the key Hearth logged in with, as a freshly installed node has. */
 export function restoreAuthorizedKeys(loginKey: string): string {
   return [

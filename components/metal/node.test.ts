@@ -80,6 +80,9 @@ describe("MetalNode", () => {
     expect(script).toContain("apt-get install");
     expect(script).toContain("br_netfilter");
     expect(inputs.triggers).toEqual([sha256(script)]);
+    // A new script re-runs in place; a replacement would run the old unpreparation after the new preparation.
+    expect(inputs.update).toBe(script);
+    expect(prepare.options.deleteBeforeReplace).toBe(true);
     expect(prepare.dependencies).toContain(find("hearth:ssh:RemoteCommand", "pxe-node-a-wait").urn);
 
     expect(node.handle.name).toBe("node-a");
@@ -146,7 +149,12 @@ describe("MetalNode", () => {
     expect(inputs.create).not.toContain("canary-in-comment");
     expect(inputs.delete).toContain(login);
     expect(inputs.delete).not.toContain("canary-in-comment");
-    expect(inputs.triggers).toEqual([sha256(inputs.stdin as string)]);
+    // A new key list rewrites the file in place, and a refresh reads it back: a replacement's delete
+    // would leave Hearth's key alone on the node.
+    expect(inputs.update).toBe(inputs.create);
+    expect(inputs.read).toContain(".ssh/authorized_keys");
+    expect(inputs.triggers).toBeUndefined();
+    expect(keys.options.deleteBeforeReplace).toBe(true);
     expect(node.handle.ready).toHaveLength(2);
     // Destroying the node's preparation removes Hearth's files.
     const prepare = find("hearth:ssh:RemoteCommand", "node-k-prepare");

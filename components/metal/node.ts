@@ -5,6 +5,7 @@ import {
   authorizedKeysFile,
   INSTALL_AUTHORIZED_KEYS,
   publicKeyOf,
+  READ_AUTHORIZED_KEYS,
   restoreAuthorizedKeys,
 } from "./authorized-keys";
 import { preparationScript, unpreparationScript } from "./preparation";
@@ -61,28 +62,39 @@ export class MetalNode extends pulumi.ComponentResource {
       packages: args.packages ?? [],
     });
     const installed = args.installedBy ? [args.installedBy] : [];
+    // A changed script re-runs in place (it is idempotent): a replacement would prepare anew, then run the old
+    // resource's unpreparation, undoing what was just done.
     const prepare = new RemoteCommand(
       `${name}-prepare`,
-      { connection, create: script, delete: unpreparationScript(), triggers: [sha256(script)] },
-      { parent: this, dependsOn: installed },
+      {
+        connection,
+        create: script,
+        update: script,
+        delete: unpreparationScript(),
+        triggers: [sha256(script)],
+      },
+      { parent: this, dependsOn: installed, deleteBeforeReplace: true },
     );
     const ready: pulumi.Resource[] = [...installed, prepare];
     if (args.authorizedKeys && args.authorizedKeys.length > 0) {
       const configured = args.authorizedKeys;
       const loginKey = pulumi.output(connection.privateKey).apply(publicKeyOf);
       const file = loginKey.apply((key) => authorizedKeysFile(configured, key));
-      // The keys travel on stdin; the trigger re-runs the step only when the list changes.
+      // The keys travel on stdin; a new list rewrites the file in place. A replacement would write the new
+      // file, then run the old resource's delete, which leaves only Hearth's key: the operator locked out.
+      // `refresh` reads the file back and reports a key added or removed by hand.
       ready.push(
         new RemoteCommand(
           `${name}-authorized-keys`,
           {
             connection,
             create: INSTALL_AUTHORIZED_KEYS,
+            update: INSTALL_AUTHORIZED_KEYS,
+            read: READ_AUTHORIZED_KEYS,
             delete: loginKey.apply(restoreAuthorizedKeys),
             stdin: file,
-            triggers: [file.apply(sha256)],
           },
-          { parent: this, dependsOn: installed },
+          { parent: this, dependsOn: installed, deleteBeforeReplace: true },
         ),
       );
     }

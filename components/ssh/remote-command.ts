@@ -16,15 +16,24 @@ export interface RemoteCommandArgs {
   connection: RemoteConnection;
   /** Runs when the resource is created, and again whenever it is replaced. */
   create: pulumi.Input<string>;
-  /** Runs instead of a replacement when `create`, `stdin` or `environment` change. @default none: such a change replaces */
+  /**
+   * Runs instead of a replacement when `create`, `stdin`, `environment` or a trigger change, so a new run never
+   * sits beside an old `delete` that would undo it. @default none: such a change replaces
+   */
   update?: pulumi.Input<string>;
   /** Runs when the resource is deleted (or before its replacement is created). @default none */
   delete?: pulumi.Input<string>;
+  /**
+   * Prints what `stdin` put in place, so `pulumi refresh` reports drift (lines added or removed by hand) and the
+   * next `up` re-runs `update`. It must print nothing secret: refresh logs the lines that differ. @default none:
+   * refresh reads nothing back
+   */
+  read?: pulumi.Input<string>;
   /** Written to the command's standard input; always kept secret and never logged. @default none */
   stdin?: pulumi.Input<string>;
   /** Sent as SSH environment requests (the server's `AcceptEnv` decides); kept secret. @default none */
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Any change of these values replaces the resource, re-running `create`. @default [] */
+  /** Any change of these values re-runs the command: `update` when given, else `create` by replacement. @default [] */
   triggers?: pulumi.Input<unknown[]>;
   /** Streams shown in the Pulumi log, line by line as they arrive. @default "stdoutAndStderr" */
   logging?: CommandLogging;
@@ -60,6 +69,7 @@ export class RemoteCommand extends pulumi.CustomResource {
         create: args.create,
         update: args.update,
         delete: args.delete,
+        read: args.read,
         stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
         environment: args.environment === undefined ? undefined : pulumi.secret(args.environment),
         triggers: args.triggers,

@@ -167,6 +167,7 @@ export function buildCluster(
         context: c.cluster.context,
         // The Kubernetes release behind the pinned k3s version; an existing cluster reports its own.
         version: c.cluster.version.replace(/\+k3s\d+$/, ""),
+        clusterIdentifier: c.cluster.id,
       },
       { parent },
     ).cluster;
@@ -181,6 +182,7 @@ export function buildCluster(
       podCidr: c.cluster.podCidr,
       serviceCidr: c.cluster.serviceCidr,
       endpoint: c.cluster.endpoint,
+      clusterIdentifier: c.cluster.id,
       installScriptUrl: c.cluster.install?.scriptUrl,
       installScriptSha256: c.cluster.install?.scriptSha256,
       binary:

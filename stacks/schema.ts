@@ -246,6 +246,16 @@ export const clusterSchema = z.strictObject({
       "Where k3s comes from: the installer (and its SHA-256, checked before it runs) and, for air-gapped homes, a copy of the k3s binary of cluster.version with its SHA-256 (both or neither).",
     ),
   context: z.string().min(1).optional().describe("Context to use in an existing kubeconfig."),
+  id: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a cluster id: lowercase letters, digits, '-' and '.', e.g. home-k3s`,
+    })
+    .optional()
+    .describe(
+      "The cluster's identity, which every Kubernetes resource is bound to (the provider's clusterIdentifier, ADR 14). Changing it tells Hearth this is another cluster: every Kubernetes resource is replaced. A new address or kubeconfig for the same cluster changes nothing. @default hearth-k3s (mode k3s) or hearth-cluster (mode existing)",
+    ),
   kubeconfigPath: z
     .string()
     .min(1)

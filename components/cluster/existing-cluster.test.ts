@@ -31,6 +31,9 @@ describe("ExistingCluster", () => {
     expect(provider.parent).toBe(component.urn);
     expect(isSecretInput(provider, "kubeconfig")).toBe(true);
     expect(provider.inputs.context).toBe("sandbox");
+    // Bound to a name, never to the kubeconfig's server address: another spelling of the same API server
+    // must not replace what runs on it (ADR 14).
+    expect(provider.inputs.clusterIdentifier).toBe("dev");
     expect(await isSecret(existing.cluster.kubeconfig)).toBe(true);
     expect(await unwrap(existing.cluster.kubeconfig)).toBe(KUBECONFIG);
     expect(existing.cluster.version).toBe("v1.31.4");
@@ -42,6 +45,19 @@ describe("ExistingCluster", () => {
     new ExistingCluster("home", { kubeconfig: KUBECONFIG, version: "v1.30.2+k3s1" });
     await settle();
     expect(find("pulumi:providers:kubernetes", "home-provider").inputs.context).toBeUndefined();
+  });
+
+  it("takes the operator's cluster id as the provider's identity", async () => {
+    const { ExistingCluster } = await import("./existing-cluster");
+    new ExistingCluster("home", {
+      kubeconfig: KUBECONFIG,
+      version: "v1.30.2",
+      clusterIdentifier: "nas",
+    });
+    await settle();
+    expect(find("pulumi:providers:kubernetes", "home-provider").inputs.clusterIdentifier).toBe(
+      "nas",
+    );
   });
 
   it("refuses a version that is not a Kubernetes version", async () => {

@@ -10,6 +10,12 @@ export interface ExistingClusterArgs {
   context?: pulumi.Input<string>;
   /** Kubernetes version the cluster runs, as the operator declares it, e.g. `v1.31.4`. */
   version: string;
+  /**
+   * The cluster's identity (the provider's `clusterIdentifier`): a new kubeconfig, server address or context for
+   * the same cluster updates the provider in place; only a new identifier replaces what runs on it (ADR 14).
+   * @default the component's name
+   */
+  clusterIdentifier?: string;
 }
 
 /** Wraps an existing cluster's kubeconfig in the same handle a Hearth-installed cluster produces. */
@@ -28,7 +34,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
     const kubeconfig = pulumi.secret(pulumi.output(args.kubeconfig));
     const provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig, context: args.context },
+      { kubeconfig, context: args.context, clusterIdentifier: args.clusterIdentifier ?? name },
       { parent: this },
     );
     this.cluster = { kubeconfig, provider, version: args.version };

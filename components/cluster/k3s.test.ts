@@ -213,6 +213,8 @@ describe("K3s", () => {
     expect(kubeconfig).not.toContain("127.0.0.1");
     const provider = find("pulumi:providers:kubernetes", "c-provider");
     expect(isSecretInput(provider, "kubeconfig")).toBe(true);
+    // The kubeconfig names whichever server it was read from; the identity stays (ADR 14).
+    expect(provider.inputs.clusterIdentifier).toBe("c");
     expect(k3s.cluster.version).toBe("v1.31.4+k3s1");
   });
 

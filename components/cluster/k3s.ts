@@ -55,6 +55,12 @@ export interface K3sArgs {
   installScriptSha256?: string;
   /** A pinned k3s binary (a local copy for air-gapped homes) and its SHA-256. @default the release's */
   binary?: { url: string; sha256: string };
+  /**
+   * The cluster's identity (the provider's `clusterIdentifier`): a kubeconfig read from another server, or a new
+   * endpoint, updates the provider in place; only a new identifier replaces what runs on it (ADR 14).
+   * @default the component's name
+   */
+  clusterIdentifier?: string;
 }
 
 /** A k3s cluster on the given nodes, its admin kubeconfig (secret) and a Kubernetes provider for it. */
@@ -188,7 +194,7 @@ export class K3s extends pulumi.ComponentResource {
     );
     const provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig },
+      { kubeconfig, clusterIdentifier: args.clusterIdentifier ?? name },
       { parent: this, dependsOn: [read] },
     );
 

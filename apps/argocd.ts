@@ -29,6 +29,7 @@ export const meta: AppMetadata = {
   healthPath: "/healthz",
   sso: "oidc",
   backup: false,
+  keepsData: "the GitOps repository in Gitea: its organization, repository and history",
   needs: ["gitea"],
   testedBy: "apps/argocd.test.ts",
 };

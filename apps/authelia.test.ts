@@ -214,6 +214,11 @@ describe("autheliaValues", () => {
     expect(JSON.stringify(v)).not.toMatch(/BEGIN|\$2[aby]\$/);
   });
 
+  it("asks Helm to keep its volume claim when the release is uninstalled (retired with keep-data)", () => {
+    expect(v.persistence.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    expect(v.annotations).toBeUndefined();
+  });
+
   it("names the Service Traefik's ForwardAuth calls", () => {
     expect(v.nameOverride).toBe("authelia");
     expect(forwardAuthAddress()).toBe(

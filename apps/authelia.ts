@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
-import { AppMetadata, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
+import { AppMetadata, DeployedApp, KEEP_ON_UNINSTALL, RecipeArgs, requireHostname } from "./recipe";
 
 /**
  * Authelia: the home's one identity provider (ADR 10). Every value below that Authelia or its chart reads
@@ -29,6 +29,7 @@ export const meta: AppMetadata = {
   sso: "provider",
   // TOTP and WebAuthn registrations live in its SQLite database.
   backup: true,
+  keepsData: "its users' registered second factors, sessions and consents (SQLite on a volume)",
   needs: ["traefik"],
   testedBy: "apps/authelia.test.ts",
 };
@@ -285,7 +286,14 @@ export function autheliaValues(input: {
     },
     configMap: { disabled: true, filters: { disabled: true } },
     secret: { disabled: true, existingSecret: AUTHELIA_SECRET },
-    persistence: { enabled: true, size: "100Mi", accessModes: ["ReadWriteOnce"] },
+    // The claim is in the release's manifest (templates/persistentVolumeClaim.yaml reads
+    // persistence.annotations at 0.11.5; the top-level `annotations` would land on every object).
+    persistence: {
+      enabled: true,
+      size: "100Mi",
+      accessModes: ["ReadWriteOnce"],
+      annotations: KEEP_ON_UNINSTALL,
+    },
     service: { port: SERVICE_PORT },
   };
 }
@@ -321,6 +329,7 @@ export function deploy(
       platform,
       namespace: meta.name,
       chart: resolveChart(meta.chart, args.overrides),
+      keepsData: meta.keepsData !== undefined,
       values: files.apply((f) =>
         autheliaValues({
           timezone: platform.timezone,

@@ -30,6 +30,8 @@ describe("giteaValues", () => {
       enabled: true,
       claimName: "gitea-shared-storage",
       size: "5Gi",
+      // Helm keeps the claim when the release is uninstalled (retired with keep-data).
+      annotations: { "helm.sh/resource-policy": "keep" },
       accessModes: ["ReadWriteOnce"],
     });
     // The backup copies exactly this SQLite file with SQLite's online backup.

@@ -9,6 +9,7 @@ import {
   OidcLogin,
   RecipeArgs,
   requireHostname,
+  KEEP_ON_UNINSTALL,
 } from "./recipe";
 
 /** Gitea: the home's Git forge, the GitOps repository's host and the OAuth2 provider of the CI. */
@@ -27,6 +28,7 @@ export const meta: AppMetadata = {
   healthPath: "/api/healthz",
   sso: "oidc",
   backup: true,
+  keepsData: "every repository, user and setting (SQLite and repositories on a volume)",
   needs: [],
   testedBy: "apps/gitea.test.ts",
 };
@@ -143,11 +145,14 @@ export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> 
     postgresql: { enabled: false },
     "valkey-cluster": { enabled: false },
     valkey: { enabled: false },
+    // Upstream's default already carries the keep annotation (`persistence.annotations`, read by
+    // templates/gitea/pvc.yaml); setting it here keeps it when an operator's override replaces the map.
     persistence: {
       enabled: true,
       claimName: GITEA_CLAIM,
       size: inputs.storageSize,
       accessModes: ["ReadWriteOnce"],
+      annotations: KEEP_ON_UNINSTALL,
     },
     podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containerSecurityContext: {
@@ -220,6 +225,7 @@ export function deploy(
       // enforces "baseline" while the values above ask for everything "restricted" requires.
       podSecurity: "baseline",
       chart: resolveChart(meta.chart, args.overrides),
+      keepsData: meta.keepsData !== undefined,
       values: giteaValues({
         hostname,
         domain: platform.domain,

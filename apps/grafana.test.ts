@@ -46,6 +46,13 @@ describe("grafanaValues", () => {
     expect(v.dashboardsConfigMaps).toEqual({ [provider.name]: "hearth-dashboards" });
   });
 
+  it("asks Helm to keep its volume claim when the release is uninstalled (retired with keep-data)", () => {
+    expect(v.persistence).toMatchObject({
+      enabled: true,
+      annotations: { "helm.sh/resource-policy": "keep" },
+    });
+  });
+
   it("keeps the local login only without SSO", () => {
     const plain = grafanaValues({ hostname: "grafana.home.example.org" }) as any;
     expect(plain["grafana.ini"]["auth.generic_oauth"]).toBeUndefined();

@@ -10,6 +10,7 @@ import {
   AppMetadata,
   deployChart,
   DeployedApp,
+  KEEP_ON_UNINSTALL,
   OIDC_SECRET,
   OidcLogin,
   RecipeArgs,
@@ -43,6 +44,7 @@ export const meta: AppMetadata = {
   sso: "oidc",
   // Its dashboards and data source are provisioned from the stack; sign-ins come from Authelia.
   backup: false,
+  keepsData: "dashboards and settings made in its UI (SQLite on a volume)",
   needs: ["victoria-metrics"],
   testedBy: "apps/grafana.test.ts",
 };
@@ -87,7 +89,8 @@ export function grafanaValues(input: {
       userKey: "admin-user",
       passwordKey: "admin-password",
     },
-    persistence: { enabled: true, size: "1Gi" },
+    // The claim is in the release's manifest (templates/pvc.yaml reads persistence.annotations at 12.11.1).
+    persistence: { enabled: true, size: "1Gi", annotations: KEEP_ON_UNINSTALL },
     // With persistence the chart adds a root init container that chowns the volume (`initChownData`,
     // `_pod.tpl`), which the restricted Pod Security level refuses; fsGroup 472 already owns it.
     initChownData: { enabled: false },

@@ -35,4 +35,11 @@ describe("catalogue", () => {
       });
     }
   });
+
+  it("says what every app with backups keeps, so removing it needs hearth:apps.retired", () => {
+    const backedUpWithoutData = Object.values(catalogue)
+      .filter((app) => app.backup && !app.keepsData)
+      .map((app) => app.name);
+    expect(backedUpWithoutData).toEqual([]);
+  });
 });

@@ -43,6 +43,12 @@ export interface AppMetadata {
   sso: SsoKind;
   /** Whether the app keeps data that backups must cover. */
   backup: boolean;
+  /**
+   * What the app keeps that removing it would lose, in a few words; set for every app with a volume or data
+   * elsewhere (the GitOps repository). Its namespace outlives a replacement or removal, and removing it from
+   * `hearth:apps.enabled` needs `hearth:apps.retired` (docs/day-2.md). @default none: it keeps nothing
+   */
+  keepsData?: string;
   /** Other catalogue apps it needs enabled. */
   needs: string[];
   /** Which test proves the recipe (file path under test/ or apps/). */
@@ -64,6 +70,14 @@ export interface OidcLogin {
 
 /** The Kubernetes Secret each OIDC app keeps its client secret in, in its own namespace. */
 export const OIDC_SECRET = "hearth-oidc";
+
+/**
+ * Annotations for a volume claim that a chart renders itself: Helm keeps an object whose manifest carries
+ * `helm.sh/resource-policy: keep` when the release is uninstalled (helm v3.18.6 `pkg/action/uninstall.go` and
+ * `resource_policy.go` read it from the stored manifest), so retiring an app with "keep-data" leaves its data.
+ * Claims of a StatefulSet's volumeClaimTemplates are not in the manifest and stay without it.
+ */
+export const KEEP_ON_UNINSTALL = { "helm.sh/resource-policy": "keep" };
 
 /** What every deployed app hands back to the composition. */
 export interface DeployedApp {
@@ -126,6 +140,7 @@ export function deployChart(
       platform: args.platform,
       namespace: meta.name,
       chart: resolveChart(meta.chart, args.overrides),
+      keepsData: meta.keepsData !== undefined,
       valuesOverride: args.overrides?.values,
       ...app,
     },

@@ -25,6 +25,7 @@ export const meta: AppMetadata = {
   sso: "forward-auth",
   // Logs age out (retention); nothing in them is the home's state.
   backup: false,
+  keepsData: "the collected logs (a volume)",
   needs: [],
   testedBy: "apps/observability.test.ts",
 };

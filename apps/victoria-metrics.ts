@@ -24,6 +24,7 @@ export const meta: AppMetadata = {
   sso: "none",
   // Metrics are rebuilt by scraping; the alerts' state lives in vmalert's remote write, here too.
   backup: false,
+  keepsData: "the metrics history (a volume)",
   needs: ["blackbox-exporter", "kube-state-metrics"],
   testedBy: "apps/observability.test.ts",
 };

@@ -28,6 +28,7 @@ export const meta: AppMetadata = {
   healthPath: "/healthz",
   sso: "gitea-oauth2",
   backup: true,
+  keepsData: "pipelines, their logs and its secrets (SQLite on the server's volume)",
   needs: ["gitea"],
   testedBy: "apps/woodpecker.test.ts",
 };
@@ -160,6 +161,7 @@ export function deploy(
       // Pipeline steps run arbitrary images, most of them as root: "restricted" would refuse them.
       podSecurity: "baseline",
       chart: resolveChart(meta.chart, args.overrides),
+      keepsData: meta.keepsData !== undefined,
       values: pulumi.output(extra.giteaUrl).apply((giteaUrl) =>
         woodpeckerValues({
           hostname,

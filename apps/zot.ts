@@ -26,6 +26,7 @@ export const meta: AppMetadata = {
   // No healthPath: no unauthenticated path answers 200, as `/v2/` asks every caller to log in.
   sso: "oidc",
   backup: true,
+  keepsData: "every image pushed to the registry (a volume)",
   needs: [],
   testedBy: "apps/zot.test.ts",
 };
@@ -230,6 +231,7 @@ export class ZotRegistry extends pulumi.ComponentResource {
         namespace: meta.name,
         podSecurity: "restricted",
         chart: resolveChart(meta.chart, args.overrides),
+        keepsData: meta.keepsData !== undefined,
         values: pulumi.secret(
           probe.result.apply((pw) =>
             zotValues({

@@ -121,6 +121,16 @@ describe("HelmApp", () => {
     expect(app.url).toBeUndefined();
   });
 
+  it("never deletes the namespace of an app that keeps data: a removal or replacement leaves it", async () => {
+    const { HelmApp } = await import("./helm-app");
+    new HelmApp("data", { platform: platform(), namespace: "data", chart, keepsData: true });
+    await settle();
+    const ns = find("kubernetes:core/v1:Namespace", "data-namespace");
+    expect(ns.options.retainOnDelete).toBe(true);
+    // The release itself is not retained: retiring the app stops its workloads.
+    expect(find(RELEASE, "data-release").options.retainOnDelete).toBe(false);
+  });
+
   it("defaults to restricted, a 600 s timeout and no egress beyond DNS", async () => {
     const { HelmApp } = await import("./helm-app");
     new HelmApp("plain", { platform: platform(), namespace: "plain", chart });
@@ -131,6 +141,9 @@ describe("HelmApp", () => {
       }
     ).labels;
     expect(labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(find("kubernetes:core/v1:Namespace", "plain-namespace").options.retainOnDelete).toBe(
+      false,
+    );
     expect(find(RELEASE, "plain-release").inputs.timeout).toBe(600);
     expect(ofType(NP).some((p) => p.name.startsWith("plain-allow-egress"))).toBe(false);
     expect(ofType(NP).some((p) => p.name === "plain-allow-from-namespaces")).toBe(false);

@@ -65,6 +65,12 @@ export interface HelmAppArgs {
   forwardAuth?: { address: string };
   /** Seconds Helm waits for the release to become ready before rolling it back. @default 600 */
   timeoutSeconds?: number;
+  /**
+   * The app keeps data in its namespace (volumes). The namespace is then never deleted by Pulumi: a removal or a
+   * replacement leaves it and its claims in the cluster (`retainOnDelete`; a new one of the same name is
+   * applied over it), and only `hearth:apps.retired` "delete-data" deletes it (docs/day-2.md). @default false
+   */
+  keepsData?: boolean;
 }
 
 /**
@@ -110,7 +116,7 @@ export class HelmApp extends pulumi.ComponentResource {
           },
         },
       },
-      child,
+      { ...child, retainOnDelete: args.keepsData ?? false },
     );
     this.namespace = ns.metadata.name;
 

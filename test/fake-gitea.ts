@@ -251,6 +251,10 @@ export class FakeGitea {
     let m: RegExpMatchArray | null;
     if (path === "/orgs" && method === "POST") return this.createOrg(body);
     if ((m = path.match(/^\/orgs\/([^/]+)$/))) return this.org(method, m[1], body);
+    if ((m = path.match(/^\/orgs\/([^/]+)\/rename$/)) && method === "POST")
+      return this.renameOrg(m[1], body);
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/transfer$/)) && method === "POST")
+      return this.transfer(m[1], m[2], body);
     if ((m = path.match(/^\/orgs\/([^/]+)\/repos$/)) && method === "POST") {
       return this.createRepo(m[1], body);
     }
@@ -368,6 +372,51 @@ export class FakeGitea {
       return [204];
     }
     return this.error(405, "Method Not Allowed");
+  }
+
+  /**
+   * Gitea 1.26's routers/api/v1/org/org.go `Rename`: 204, or 422 when the new name is taken; the organization's
+   * repositories move with it (and Gitea keeps a redirect from the old name, not modelled here).
+   */
+  private renameOrg(name: string, body: Record<string, string>): Reply {
+    const org = this.orgs.get(name.toLowerCase());
+    if (!org) return this.notFound();
+    const to = body.new_name;
+    if (!to) return this.error(422, "[NewName]: Required");
+    if (this.orgs.has(to.toLowerCase()) || this.users.has(to.toLowerCase()))
+      return this.error(422, `user already exists [name: ${to}]`);
+    this.orgs.delete(name.toLowerCase());
+    org.name = to;
+    this.orgs.set(to.toLowerCase(), org);
+    for (const repo of [...this.repos.values()].filter(
+      (r) => r.owner.toLowerCase() === name.toLowerCase(),
+    ))
+      this.move(repo, to);
+    return [204];
+  }
+
+  /** routers/api/v1/repo/transfer.go `Transfer`: by a site admin to an organization, done at once (202). */
+  private transfer(owner: string, name: string, body: Record<string, string>): Reply {
+    const repo = this.repo(owner, name);
+    if (!repo) return this.notFound();
+    const to = this.orgs.get((body.new_owner ?? "").toLowerCase());
+    if (!to) return this.error(404, "The new owner does not exist or cannot be found");
+    if (this.repo(to.name, repo.name))
+      return this.error(422, `repository already exists [uname: ${to.name}, name: ${repo.name}]`);
+    this.move(repo, to.name);
+    return [202, this.repoJson(repo)];
+  }
+
+  /** Moves a repository to another owner, with its history and collaborators. */
+  private move(repo: FakeRepo, owner: string): void {
+    const oldKey = `${repo.owner}/${repo.name}`.toLowerCase();
+    this.repos.delete(oldKey);
+    repo.owner = owner;
+    const newKey = `${repo.owner}/${repo.name}`.toLowerCase();
+    this.repos.set(newKey, repo);
+    const collaborators = this.collaborators.get(oldKey);
+    this.collaborators.delete(oldKey);
+    if (collaborators) this.collaborators.set(newKey, collaborators);
   }
 
   private createRepo(owner: string, body: Record<string, never>): Reply {

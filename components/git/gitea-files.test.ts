@@ -225,16 +225,16 @@ describe("giteaFilesProvider.check", () => {
 describe("giteaFilesProvider.diff", () => {
   const olds = () => ({ ...inputs("gitops", seed), fileShas: {} }) as GiteaFilesState;
 
-  it("replaces when the files move to another owner or branch", async () => {
-    for (const key of ["owner", "branch"] as const) {
-      const diff = await provider.diff!("x", olds(), { ...olds(), [key]: "elsewhere" });
-      expect(diff).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: false });
-    }
+  it("replaces when the files move to another branch", async () => {
+    const diff = await provider.diff!("x", olds(), { ...olds(), branch: "elsewhere" });
+    expect(diff).toEqual({ changes: true, replaces: ["branch"], deleteBeforeReplace: false });
   });
 
-  it("follows a renamed repository in place: a replacement would delete the files through Gitea's redirect", async () => {
-    const diff = await provider.diff!("x", olds(), { ...olds(), repo: "renamed" });
-    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  it("follows a renamed or moved repository in place: a replacement would delete the files through Gitea's redirect", async () => {
+    for (const change of [{ repo: "renamed" }, { owner: "renamed-org" }]) {
+      const diff = await provider.diff!("x", olds(), { ...olds(), ...change });
+      expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    }
   });
 
   it("updates in place when content, message or endpoint change", async () => {

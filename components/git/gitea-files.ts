@@ -33,12 +33,13 @@ export interface GiteaFilesState extends GiteaFilesInputs {
   fileShas: Record<string, string>;
 }
 
-/** A new place (owner, repository or branch) is new files there and the removal of the old ones. */
+/** A new branch is new files there and the removal of the old ones; a moved repository keeps its files. */
 const FILES_DIFF = {
-  // A renamed repository keeps its files: an update writes to the new name. A replacement would remove the
-  // files through the old name, which Gitea redirects to the renamed repository.
-  replaceOn: ["owner", "branch"],
-  updateOn: ["repo", "files", "message", "endpoint"],
+  // A renamed or moved repository (a new name, its organization renamed) keeps its files: an update writes
+  // to the new place. A replacement would remove the files through the old place, which Gitea redirects to the
+  // moved repository.
+  replaceOn: ["branch"],
+  updateOn: ["owner", "repo", "files", "message", "endpoint"],
 };
 
 /** Why a repository path cannot be committed, or undefined when it can. */
@@ -212,6 +213,7 @@ export const giteaFilesProvider: pulumi.dynamic.ResourceProvider = {
     const removed = Object.keys(olds.files ?? {}).filter((path) => !(path in news.files));
     const unchanged =
       olds.repo === news.repo &&
+      olds.owner === news.owner &&
       removed.length === 0 &&
       canonicalJson(olds.files) === canonicalJson(news.files) &&
       olds.fileShas !== undefined;
@@ -243,7 +245,7 @@ export const giteaFilesProvider: pulumi.dynamic.ResourceProvider = {
 export interface GiteaFilesArgs {
   /** Gitea's URL and admin credentials; kept secret in state. */
   endpoint: GiteaEndpoint;
-  /** Owner (organization or user) of the repository; changing it moves the files (replace). */
+  /** Owner (organization or user) of the repository; the organization renamed updates it in place. */
   owner: pulumi.Input<string>;
   /** Repository name; a rename of the repository updates it in place. */
   repo: pulumi.Input<string>;

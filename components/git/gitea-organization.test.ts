@@ -52,6 +52,30 @@ describe("giteaOrganizationProvider CRUD against a Gitea API", () => {
     expect(gitea.orgs.get("hearth")?.visibility).toBe("private");
   });
 
+  it("renames the organization in place: its repositories move with it, and reads follow the new name", async () => {
+    const outs = await created("before");
+    gitea.repos.set("before/gitops", {
+      id: 99,
+      owner: "before",
+      name: "gitops",
+      description: "",
+      private: true,
+      defaultBranch: "main",
+      branches: new Map(),
+      commits: [],
+    });
+    const renamed = await provider.update!("before", outs, inputs("after"));
+    const rename = gitea.requests.find((r) => r.path === "/orgs/before/rename");
+    expect(rename?.body).toEqual({ new_name: "after" });
+    expect(gitea.orgs.has("before")).toBe(false);
+    expect(gitea.orgs.get("after")?.id).toBe(outs.orgId);
+    expect(gitea.repos.get("after/gitops")?.id).toBe(99);
+    // The id stays what it was at creation; reads and deletes go by the name in state.
+    const read = await provider.read!("before", renamed.outs as GiteaOrganizationState);
+    expect(read.id).toBe("before");
+    expect((read.props as GiteaOrganizationState).orgId).toBe(outs.orgId);
+  });
+
   it("adopts an organization exactly as asked for, as an interrupted run leaves it", async () => {
     const first = await created("interrupted");
     const again = await provider.create(inputs("interrupted"));
@@ -135,9 +159,9 @@ describe("giteaOrganizationProvider.diff", () => {
     olds.endpoint = endpoint;
   });
 
-  it("replaces on a new name", async () => {
+  it("renames in place on a new name: a replacement would delete its repositories", async () => {
     const diff = await provider.diff!("hearth", olds, { ...olds, name: "other" });
-    expect(diff).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
+    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
   it("updates in place on display fields and the endpoint", async () => {
@@ -158,8 +182,8 @@ describe("giteaOrganizationProvider.diff", () => {
     expect(diff.changes).toBe(false);
   });
 
-  it("treats an unknown name as a possible replacement", async () => {
+  it("never plans a replacement, even for a name not known yet", async () => {
     const diff = await provider.diff!("hearth", olds, { ...olds, name: UNKNOWN_VALUE });
-    expect(diff.replaces).toEqual(["name"]);
+    expect(diff.replaces).toEqual([]);
   });
 });

@@ -30,10 +30,14 @@ export interface GiteaOrganizationState extends GiteaOrganizationInputs {
   orgId: number;
 }
 
-/** A new name is a new organization (Gitea renames users, not organizations, through this API). */
+/**
+ * A new name renames the organization in place (Gitea's POST /orgs/{org}/rename, in 1.26's swagger as
+ * `renameOrg`), so its repositories, their history and members move with it; a replacement would delete them.
+ * Gitea keeps a redirect from the old name.
+ */
 const ORGANIZATION_DIFF = {
-  replaceOn: ["name"],
-  updateOn: ["fullName", "description", "website", "visibility", "endpoint"],
+  replaceOn: [] as string[],
+  updateOn: ["name", "fullName", "description", "website", "visibility", "endpoint"],
 };
 
 /**
@@ -94,7 +98,11 @@ export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: GiteaOrganizationState) {
-    const org = await giteaFind<GiteaOrg>(props.endpoint, `/orgs/${encodeSegment(id)}`);
+    // The id is the name at creation; a rename since is in the state's name.
+    const org = await giteaFind<GiteaOrg>(
+      props.endpoint,
+      `/orgs/${encodeSegment(props.name ?? id)}`,
+    );
     // Deleted out of band: an empty id tells the engine the resource is gone.
     if (!org) return { id: "", props: {} };
     const live: GiteaOrganizationState = {
@@ -109,9 +117,22 @@ export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(id: string, olds: GiteaOrganizationState, news: GiteaOrganizationInputs) {
+    const was = olds.name ?? id;
+    if (was !== news.name) {
+      try {
+        await giteaRequest(news.endpoint, "POST", `/orgs/${encodeSegment(was)}/rename`, {
+          body: { new_name: news.name },
+        });
+      } catch (e) {
+        throw withContext(
+          e,
+          `Renaming Gitea organization "${was}" to "${news.name}" (Gitea refuses a name already taken)`,
+        );
+      }
+    }
     const remote = ["fullName", "description", "website", "visibility"] as const;
     if (remote.some((key) => olds[key] !== news[key])) {
-      const path = `/orgs/${encodeSegment(id)}`;
+      const path = `/orgs/${encodeSegment(news.name)}`;
       try {
         // Older Gitea overwrites every editable field from the body, so unmanaged ones are sent back as they are.
         const current = await giteaRequest<GiteaOrg>(news.endpoint, "GET", path);
@@ -126,7 +147,7 @@ export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
           },
         });
       } catch (e) {
-        throw withContext(e, `Updating Gitea organization "${id}"`);
+        throw withContext(e, `Updating Gitea organization "${news.name}"`);
       }
     }
     const outs: GiteaOrganizationState = { ...news, orgId: olds.orgId };
@@ -135,7 +156,7 @@ export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
 
   async delete(id: string, props: GiteaOrganizationState) {
     try {
-      await giteaDelete(props.endpoint, `/orgs/${encodeSegment(id)}`);
+      await giteaDelete(props.endpoint, `/orgs/${encodeSegment(props.name ?? id)}`);
     } catch (e) {
       throw withContext(
         e,
@@ -150,7 +171,7 @@ export const giteaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
 export interface GiteaOrganizationArgs {
   /** Gitea's URL and admin credentials; kept secret in state. */
   endpoint: GiteaEndpoint;
-  /** Organization name (login), e.g. `hearth`; changing it replaces the organization. */
+  /** Organization name (login), e.g. `hearth`; changing it renames the organization in place. */
   name: pulumi.Input<string>;
   /** Display name. @default the name */
   fullName?: pulumi.Input<string>;

@@ -161,14 +161,59 @@ describe("giteaRepositoryProvider CRUD against a Gitea API", () => {
   });
 });
 
+describe("giteaRepositoryProvider: a new owner", () => {
+  const org = (name: string) => ({
+    id: 50,
+    name,
+    fullName: "",
+    description: "",
+    website: "",
+    location: "",
+    visibility: "private",
+  });
+
+  it("follows its organization's rename: no transfer, the new URLs recorded", async () => {
+    const outs = await created("follows");
+    // As Gitea does on POST /orgs/hearth/rename (the repository moves with it).
+    const repo = gitea.repos.get("hearth/follows")!;
+    gitea.repos.delete("hearth/follows");
+    repo.owner = "home";
+    gitea.repos.set("home/follows", repo);
+    gitea.orgs.set("home", org("home"));
+    const before = gitea.requests.length;
+    const { outs: next } = await provider.update!(
+      "hearth/follows",
+      outs,
+      inputs("follows", { owner: "home" }),
+    );
+    expect(gitea.requests.slice(before).some((r) => r.path.endsWith("/transfer"))).toBe(false);
+    expect(next).toMatchObject({ owner: "home", fullName: "home/follows", repoId: outs.repoId });
+    expect((next as GiteaRepositoryState).cloneUrl).toBe(`${gitea.url}/home/follows.git`);
+  });
+
+  it("is transferred there otherwise, with its history", async () => {
+    const outs = await created("moves");
+    gitea.orgs.set("elsewhere", org("elsewhere"));
+    const { outs: next } = await provider.update!(
+      "hearth/moves",
+      outs,
+      inputs("moves", { owner: "elsewhere" }),
+    );
+    const transfer = gitea.requests.find((r) => r.path === "/repos/hearth/moves/transfer");
+    expect(transfer?.body).toEqual({ new_owner: "elsewhere" });
+    expect(gitea.repos.get("elsewhere/moves")?.id).toBe(outs.repoId);
+    expect(gitea.repos.get("elsewhere/moves")?.commits.length).toBeGreaterThan(0);
+    expect(next).toMatchObject({ fullName: "elsewhere/moves" });
+  });
+});
+
 describe("giteaRepositoryProvider.diff", () => {
   const olds = (): GiteaRepositoryState =>
     ({ ...inputs("gitops"), repoId: 3, fullName: "hearth/gitops" }) as GiteaRepositoryState;
 
-  it("replaces on a new owner, and renames in place on a new name (a replacement would lose the history)", async () => {
-    expect((await provider.diff!("x", olds(), { ...olds(), owner: "other" })).replaces).toEqual([
-      "owner",
-    ]);
+  it("moves on a new owner and renames on a new name, in place (a replacement would lose the history)", async () => {
+    const moved = await provider.diff!("x", olds(), { ...olds(), owner: "other" });
+    expect(moved).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     const rename = await provider.diff!("x", olds(), { ...olds(), name: "other" });
     expect(rename.replaces).toEqual([]);
     expect(rename.changes).toBe(true);

@@ -33,13 +33,14 @@ export interface GiteaRepositoryState extends GiteaRepositoryInputs {
 }
 
 /**
- * The owner is the repository's identity: a change makes a new repository. A new name is a rename in place
- * (Gitea's PATCH /repos/{owner}/{repo} with `name`), which keeps the history; a replacement would delete it.
- * `autoInit` only matters at creation, so a change is recorded without touching Gitea.
+ * Nothing replaces a repository: a replacement would delete its history. A new name is a rename in place (Gitea's
+ * PATCH /repos/{owner}/{repo} with `name`); a new owner is the organization renamed (the repository moved with
+ * it) or a transfer (POST /repos/{owner}/{repo}/transfer). `autoInit` only matters at creation, so a change is
+ * recorded without touching Gitea.
  */
 const REPOSITORY_DIFF = {
-  replaceOn: ["owner"],
-  updateOn: ["name", "description", "private", "defaultBranch", "autoInit", "endpoint"],
+  replaceOn: [] as string[],
+  updateOn: ["owner", "name", "description", "private", "defaultBranch", "autoInit", "endpoint"],
 };
 
 function repoPath(owner: string, name: string): string {
@@ -54,6 +55,27 @@ function computedOf(repo: GiteaRepo) {
     sshUrl: repo.ssh_url,
     htmlUrl: repo.html_url,
   };
+}
+
+/**
+ * Puts the repository under its new owner: when that is its organization renamed, Gitea already moved it; else it
+ * is transferred (a site admin's transfer is immediate; one left pending is accepted). The name is still the old.
+ */
+async function moveRepository(olds: GiteaRepositoryState, news: GiteaRepositoryInputs) {
+  if (await giteaFind<GiteaRepo>(news.endpoint, repoPath(news.owner, olds.name))) return;
+  const from = repoPath(olds.owner, olds.name);
+  try {
+    const moved = await giteaRequest<GiteaRepo>(news.endpoint, "POST", `${from}/transfer`, {
+      body: { new_owner: news.owner },
+    });
+    if (moved.full_name !== `${news.owner}/${olds.name}`)
+      await giteaRequest(news.endpoint, "POST", `${from}/transfer/accept`);
+  } catch (e) {
+    throw withContext(
+      e,
+      `Moving Gitea repository ${olds.owner}/${olds.name} to "${news.owner}" (the organization must exist)`,
+    );
+  }
 }
 
 /**
@@ -148,7 +170,8 @@ export const giteaRepositoryProvider: pulumi.dynamic.ResourceProvider = {
       ssh_url: olds.sshUrl,
       html_url: olds.htmlUrl,
     } as GiteaRepo);
-    const remote = ["name", "description", "private", "defaultBranch"] as const;
+    if (olds.owner !== news.owner) await moveRepository(olds, news);
+    const remote = ["owner", "name", "description", "private", "defaultBranch"] as const;
     if (remote.some((key) => olds[key] !== news[key])) {
       let repo: GiteaRepo;
       const renamed = olds.name !== news.name;
@@ -201,7 +224,7 @@ export const giteaRepositoryProvider: pulumi.dynamic.ResourceProvider = {
 export interface GiteaRepositoryArgs {
   /** Gitea's URL and admin credentials; kept secret in state. */
   endpoint: GiteaEndpoint;
-  /** Organization that owns the repository; changing it replaces the repository. */
+  /** Organization that owns the repository; changing it moves the repository there, with its history. */
   owner: pulumi.Input<string>;
   /** Repository name; changing it renames the repository in place, keeping its history. */
   name: pulumi.Input<string>;

@@ -42,6 +42,9 @@ export class GitOpsRepo extends pulumi.ComponentResource {
     super("hearth:git:GitOpsRepo", name, {}, opts);
     const branch = args.branch ?? "main";
 
+    // The repository's history is the home's GitOps state: Pulumi never deletes it. Retiring Argo CD with
+    // "keep-data" leaves it in Gitea; "delete-data" deletes it explicitly (RetiredData).
+    const kept = { parent: this, retainOnDelete: true };
     this.organization = new GiteaOrganization(
       `${name}-org`,
       {
@@ -50,7 +53,7 @@ export class GitOpsRepo extends pulumi.ComponentResource {
         description: "Owned by Hearth: the GitOps state ArgoCD syncs",
         visibility: "private",
       },
-      { parent: this },
+      kept,
     );
     this.repository = new GiteaRepository(
       `${name}-repo`,
@@ -64,7 +67,7 @@ export class GitOpsRepo extends pulumi.ComponentResource {
         defaultBranch: branch,
         autoInit: true,
       },
-      { parent: this },
+      kept,
     );
     this.seed = new GiteaFiles(
       `${name}-files`,
@@ -77,7 +80,7 @@ export class GitOpsRepo extends pulumi.ComponentResource {
         files: args.files,
         message: "Seed the GitOps repository (Hearth)",
       },
-      { parent: this },
+      kept,
     );
 
     this.cloneUrl = this.repository.cloneUrl;

@@ -59,7 +59,7 @@ async function runSerialized(
 }
 
 describe("serialized dynamic providers", () => {
-  it("organization: create, read, diff and delete from the serialized code", async () => {
+  it("organization: create, read, diff, rename and delete from the serialized code", async () => {
     const result = await runSerialized(
       "organization",
       giteaOrganizationProvider,
@@ -68,18 +68,20 @@ describe("serialized dynamic providers", () => {
         website: "", visibility: "private" });
       const r = await provider.read(c.id, c.outs);
       const d = await provider.diff(c.id, c.outs, { ...c.outs, name: "renamed" });
-      const existedBeforeDelete = r.id;
-      await provider.delete(c.id, c.outs);
+      const u = await provider.update(c.id, c.outs, { ...c.outs, name: "renamed" });
+      const existedBeforeDelete = (await provider.read(c.id, u.outs)).props.name;
+      await provider.delete(c.id, u.outs);
       return { id: c.id, fullName: r.props.fullName, replaces: d.replaces, existedBeforeDelete };
       `,
     );
     expect(result).toEqual({
       id: "serialized",
       fullName: "S",
-      replaces: ["name"],
-      existedBeforeDelete: "serialized",
+      replaces: [],
+      existedBeforeDelete: "renamed",
     });
     expect(gitea.orgs.has("serialized")).toBe(false);
+    expect(gitea.orgs.has("renamed")).toBe(false);
   });
 
   it("repository: create and read from the serialized code", async () => {

@@ -4,7 +4,9 @@
  *
  * - `hearth:ssh:RemoteCommand`: a command over SSH with a pinned host key (`remote-command.ts`);
  * - `hearth:secrets:GeneratedPassword`: a password from Node's CSPRNG with its bcrypt hash (`password.ts`);
- * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`).
+ * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`);
+ * - `hearth:cluster:NodeMembership`: a node's place in the cluster, drained and removed when it leaves the config;
+ * - `hearth:app:RetiredData`: the data of an app retired with "delete-data", deleted (`cluster-data.ts`).
  *
  * The engine finds it through `plugins.providers` in Pulumi.yaml; `bin/pulumi-resource-hearth` starts this file.
  */
@@ -13,12 +15,15 @@ import { engineLog } from "./engine-log";
 import { checkPassword, createPassword, diffPassword, updatePasswordSchedule } from "./password";
 import { remoteCommandHandlers } from "./remote-command";
 import { checkRsaKey, createRsaKey, diffRsaKey } from "./rsa-key";
+import { clusterDataHandlers } from "./cluster-data";
 
 /** The type tokens this plugin serves. */
 export const TOKENS = {
   remoteCommand: "hearth:ssh:RemoteCommand",
   generatedPassword: "hearth:secrets:GeneratedPassword",
   generatedRsaKey: "hearth:secrets:GeneratedRsaKey",
+  nodeMembership: "hearth:cluster:NodeMembership",
+  retiredData: "hearth:app:RetiredData",
 } as const;
 
 /** The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`). */
@@ -35,6 +40,21 @@ export function hearthProvider(
 ): provider.Provider {
   const log = engineLog(engineAddress);
   const commands = remoteCommandHandlers(log);
+  const cluster = clusterDataHandlers(log);
+  const clusterKind = (t: string) =>
+    t === TOKENS.nodeMembership
+      ? cluster.membership
+      : t === TOKENS.retiredData
+        ? cluster.retired
+        : undefined;
+  // Every call that may log waits for its lines to reach the engine before it answers.
+  const flushed = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } finally {
+      await log.flush();
+    }
+  };
   const kind = (urn: string) => {
     const t = urnType(urn);
     if ((Object.values(TOKENS) as string[]).includes(t)) return t;
@@ -44,6 +64,8 @@ export function hearthProvider(
     version,
     async check(urn, _olds, news) {
       const t = kind(urn);
+      const c = clusterKind(t);
+      if (c) return { inputs: news, failures: c.check(news) };
       const failures =
         t === TOKENS.remoteCommand
           ? commands.check(news)
@@ -54,11 +76,15 @@ export function hearthProvider(
     },
     async diff(_id, urn, olds, news) {
       const t = kind(urn);
+      const c = clusterKind(t);
+      if (c) return c.diff(olds, news);
       if (t === TOKENS.generatedRsaKey) return diffRsaKey(olds, news);
       return t === TOKENS.remoteCommand ? commands.diff(olds, news) : diffPassword(olds, news);
     },
     async create(urn, inputs) {
       const t = kind(urn);
+      const c = clusterKind(t);
+      if (c) return flushed(() => c.create(urn, inputs));
       if (t === TOKENS.generatedPassword) return createPassword(inputs);
       if (t === TOKENS.generatedRsaKey) return createRsaKey(inputs);
       try {
@@ -69,6 +95,8 @@ export function hearthProvider(
     },
     async update(_id, urn, olds, news) {
       const t = kind(urn);
+      const c = clusterKind(t);
+      if (c) return c.update(news);
       if (t === TOKENS.generatedPassword) return { outs: updatePasswordSchedule(olds, news) };
       // Every change of a key's inputs replaces it (diffRsaKey), so an update never reaches here for one.
       if (t === TOKENS.generatedRsaKey) return { outs: olds };
@@ -79,6 +107,8 @@ export function hearthProvider(
       }
     },
     async delete(_id, urn, props) {
+      const c = clusterKind(kind(urn));
+      if (c) return flushed(() => c.delete(urn, props));
       if (kind(urn) !== TOKENS.remoteCommand) return;
       try {
         await commands.delete(urn, props);

@@ -1,13 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../components/types";
 import { LoadedConfig } from "./config";
-import { buildCluster, buildNodes } from "./nodes";
+import { buildCluster, buildMemberships, buildNodes } from "./nodes";
 import { BackupsOutput, buildPlatform } from "./platform";
+import { Footprint } from "./day2";
 
 /** Arguments of the whole home. */
 export interface HomelabArgs {
   /** Validated configuration from `loadConfig`. */
   config: LoadedConfig;
+  /** What the previous run left (stacks/day2.ts): the bootstrap server stays first. @default a new home */
+  previous?: Footprint;
 }
 
 /**
@@ -34,7 +37,8 @@ export class Homelab extends pulumi.ComponentResource {
     super("hearth:stack:Homelab", name, {}, opts);
     const c = args.config;
     const nodes = buildNodes(name, c, this);
-    this.cluster = buildCluster(name, c, nodes, this);
+    this.cluster = buildCluster(name, c, nodes, this, args.previous);
+    buildMemberships(name, nodes, this.cluster, this);
     const platform = buildPlatform(name, c, this.cluster, this);
 
     this.urls = pulumi.output(platform.urls);

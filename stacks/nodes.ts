@@ -8,12 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { HcloudFleet } from "../components/cloud/hcloud-fleet";
 import { ExistingCluster } from "../components/cluster/existing-cluster";
 import { K3s } from "../components/cluster/k3s";
+import { NodeMembership } from "../components/cluster/node-membership";
 import { MetalNode } from "../components/metal/node";
 import { PxeController } from "../components/metal/pxe-controller";
 import { PxeNodeSpec } from "../components/metal/spec";
 import { NodeHostKeys } from "../components/secrets/node-host-keys";
 import { ClusterHandle, NodeHandle, SshConnection } from "../components/types";
 import { LoadedConfig } from "./config";
+import { bootstrapServer, clusterIdOf, Footprint } from "./day2";
 import { NodeConfig } from "./schema";
 
 /** Where the cluster and remote steps reach a metal node: its static address, else its name on the LAN. */
@@ -152,12 +154,32 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
   return handles;
 }
 
+/**
+ * Each machine's place in the cluster: when one leaves the config, it is drained and its Node object deleted
+ * before its own steps are undone (and on k3s its etcd member goes with it). Created after the node is ready.
+ */
+export function buildMemberships(
+  name: string,
+  nodes: NodeHandle[],
+  cluster: ClusterHandle,
+  parent: pulumi.Resource,
+): void {
+  for (const node of nodes) {
+    new NodeMembership(
+      `${name}-${node.name}-membership`,
+      { kubeconfig: cluster.kubeconfig, node: node.name },
+      { parent, dependsOn: node.ready },
+    );
+  }
+}
+
 /** Installs k3s on the nodes, or adopts the existing cluster the config points at. */
 export function buildCluster(
   name: string,
   c: LoadedConfig,
   nodes: NodeHandle[],
   parent: pulumi.Resource,
+  previous?: Footprint,
 ): ClusterHandle {
   if (c.cluster.mode === "existing") {
     return new ExistingCluster(
@@ -167,7 +189,7 @@ export function buildCluster(
         context: c.cluster.context,
         // The Kubernetes release behind the pinned k3s version; an existing cluster reports its own.
         version: c.cluster.version.replace(/\+k3s\d+$/, ""),
-        clusterIdentifier: c.cluster.id,
+        clusterIdentifier: clusterIdOf(c),
       },
       { parent },
     ).cluster;
@@ -182,7 +204,8 @@ export function buildCluster(
       podCidr: c.cluster.podCidr,
       serviceCidr: c.cluster.serviceCidr,
       endpoint: c.cluster.endpoint,
-      clusterIdentifier: c.cluster.id,
+      bootstrap: bootstrapServer(c, previous),
+      clusterIdentifier: clusterIdOf(c),
       installScriptUrl: c.cluster.install?.scriptUrl,
       installScriptSha256: c.cluster.install?.scriptSha256,
       binary:

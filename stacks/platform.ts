@@ -13,6 +13,7 @@ import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
 import { BackupTarget, repository } from "../components/backup/plan";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
+import { RetiredData } from "../components/app/retired-data";
 import { ClusterHandle, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
 import { IdentityResult } from "./identity";
@@ -74,9 +75,9 @@ export function buildPlatform(
         "gitea-admin": {},
         "woodpecker-agent": { length: 48 },
         ...(enabled.has("argocd") ? { "argocd-repo-reader": { length: 40 } } : {}),
-        // Never rotated: restic encrypts every snapshot under it, so losing it loses the backups
-        // (docs/backups.md says how to escrow it).
-        ...(c.backup ? { "backup-repository": { length: 48 } } : {}),
+        // Never rotated, never deleted or replaced by Pulumi: restic encrypts every snapshot under it, so losing
+        // it loses the backups (docs/backups.md says how to escrow it, docs/day-2.md how to retire it).
+        ...(c.backup ? { "backup-repository": { length: 48, protect: true } } : {}),
       },
     },
     { parent },
@@ -151,6 +152,7 @@ export function buildPlatform(
   }
   platform = ctx.platform;
   const identity = ctx.identity;
+  retire(name, c, cluster, ctx.gitea.endpoint, parent);
 
   // Every recipe hands back the same shape: the stack's URLs and logins come from it, app by app.
   for (const app of c.apps.enabled) {
@@ -169,6 +171,38 @@ export function buildPlatform(
     backups,
     identity: identity && { logins: identity.logins },
   };
+}
+
+/**
+ * The apps that left `hearth:apps.enabled` with "delete-data" (`hearth:apps.retired`): their namespace and volumes,
+ * which Pulumi never deletes, are deleted here; Argo CD's data is the GitOps repository. Those retired with
+ * "keep-data" need nothing: their release went with the app, their namespace and claims stay (docs/day-2.md).
+ */
+function retire(
+  name: string,
+  c: LoadedConfig,
+  cluster: ClusterHandle,
+  gitea: WireContext["gitea"]["endpoint"],
+  parent: pulumi.Resource,
+): void {
+  for (const [app, how] of Object.entries(c.apps.retired)) {
+    if (how !== "delete-data") continue;
+    if (app === "argocd" && !gitea)
+      throw new Error(
+        `hearth:apps.retired.argocd: deleting the GitOps repository needs Gitea: set hearth:gitea.url or enable "gitea"`,
+      );
+    new RetiredData(
+      `${name}-${app}-retired`,
+      {
+        kubeconfig: cluster.kubeconfig,
+        namespace: app,
+        ...(app === "argocd" && gitea
+          ? { gitea: { endpoint: gitea, owner: c.gitea.org, repo: c.gitea.repo } }
+          : {}),
+      },
+      { parent },
+    );
+  }
 }
 
 /**
@@ -245,9 +279,11 @@ function buildBackups(
       out.targets.find((t) => t.name === b.etcd!.target) ??
       out.targets.find((t) => t.role === "offsite") ??
       out.targets[0];
+    // k3s reads it for every scheduled snapshot: a removal leaves it for the servers still configured so.
     etcdS3Secret(`${name}-etcd-s3`, target, c.backupSecretAccessKeys[target.name], {
       parent,
       provider: cluster.provider,
+      retainOnDelete: true,
     });
     out.etcd = { target: target.name, folder: ETCD_S3_FOLDER };
   }

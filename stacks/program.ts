@@ -8,6 +8,7 @@ import { LoadedConfig, loadConfig } from "./config";
 import { installCheapStackTraces } from "./stack-traces";
 import { Homelab } from "./homelab";
 import { ConfigError, Problem } from "./validate";
+import { changeProblems, Footprint, footprintFromOutputs, footprintOf } from "./day2";
 
 /** With `hearth:charts.localDir`, every enabled app's pinned chart must be there before anything changes. */
 export function localChartProblems(c: LoadedConfig): Problem[] {
@@ -42,14 +43,40 @@ export function localChartProblems(c: LoadedConfig): Problem[] {
   return problems;
 }
 
-/** The program: validated config and preflight checks, then one `Homelab`; returns the stack outputs. */
-export function program() {
+/**
+ * The previous run's outputs, read through a reference to this very stack before anything else registers: what
+ * the home held then is what a change is checked against (stacks/day2.ts). A new stack has none.
+ */
+async function previousOutputs(): Promise<Record<string, unknown>> {
+  const self = new pulumi.StackReference(
+    `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+  );
+  const read = async (name: string) => (await self.getOutputDetails(name)).value;
+  const [footprint, urls, backups] = await Promise.all([
+    read("footprint"),
+    read("urls"),
+    read("backups"),
+  ]);
+  return { footprint, urls, backups };
+}
+
+/**
+ * The program: validated config and preflight checks, then the change checked against what the previous run left
+ * (day 2), then one `Homelab`; returns the stack outputs. Every refusal comes before any resource but the
+ * read of the stack's own outputs.
+ */
+export async function program() {
   if (!process.env.HEARTH_FULL_STACK_TRACES) installCheapStackTraces();
   const config = loadConfig(catalogue);
   const problems = localChartProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
-  const home = new Homelab("hearth", { config });
+  const { footprint: previous, legacy } = footprintFromOutputs(await previousOutputs(), catalogue);
+  const footprint: Footprint = footprintOf(config, catalogue, previous);
+  const changes = changeProblems(previous, footprint, config, catalogue, legacy);
+  if (changes.length > 0) throw new ConfigError(changes);
+  const home = new Homelab("hearth", { config, previous });
   return {
+    footprint: pulumi.output(footprint),
     urls: home.urls,
     kubeconfig: home.kubeconfig,
     adminCredentials: home.adminCredentials,

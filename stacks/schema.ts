@@ -342,6 +342,18 @@ export const appSettingsSchema = z.strictObject({
 /** Which catalogue apps run, and their settings. */
 export const appsSchema = z.strictObject({
   enabled: z.array(z.string()).default([]).describe("Catalogue names, see docs/catalogue.md."),
+  retired: z
+    .record(
+      z.string(),
+      z.enum(["keep-data", "delete-data"], {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a retirement: write keep-data (the app's workloads stop, its namespace and volumes stay) or delete-data (they are deleted)`,
+      }),
+    )
+    .default({})
+    .describe(
+      "Apps that kept data and left apps.enabled, by name: keep-data (workloads stop; namespace, volumes and the GitOps repository stay) or delete-data (they are deleted). Removing such an app without an entry here is refused (docs/day-2.md).",
+    ),
   settings: z
     .record(z.string(), appSettingsSchema)
     .default({})

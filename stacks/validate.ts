@@ -14,6 +14,7 @@ import {
   keys,
   nodeSchema,
 } from "./schema";
+import { retiredProblems } from "./day2";
 
 /** One thing wrong with the configuration. */
 export interface Problem {
@@ -31,6 +32,8 @@ export interface CatalogueEntry {
   healthPath?: string;
   /** How the app signs users in (apps/recipe.ts `SsoKind`). @default "none" */
   sso?: string;
+  /** What the app keeps that removing it would lose (apps/recipe.ts). @default none */
+  keepsData?: string;
 }
 
 /** The observability apps (ADR 11): deployed together, with hearth:observability. */
@@ -128,6 +131,7 @@ export function validateConfig(
   }
 
   problems.push(...crossFieldProblems(parsed as Partial<HearthConfig>, catalogue, failed));
+  problems.push(...retiredProblems((parsed as Partial<HearthConfig>).apps, catalogue));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: parsed as HearthConfig };
 }

@@ -27,11 +27,16 @@ const K3S_KUBECONFIG = [
   "",
 ].join("\n");
 
+/** The outputs the stack's previous run left, as the program reads them through a reference to itself. */
+let previousOutputs: Record<string, unknown> = {};
+
 /** Outputs the mocks give resources whose real providers compute them. */
 function computedOutputs(
   args: pulumi.runtime.MockResourceArgs,
 ): Record<string, unknown> | undefined {
   switch (args.type) {
+    case "pulumi:pulumi:StackReference":
+      return { outputs: previousOutputs, secretOutputNames: [] };
     case "hearth:ssh:RemoteCommand":
       // The kubeconfig read over SSH: a parseable kubeconfig, so the provider can be built from it.
       return {
@@ -92,7 +97,9 @@ export const PLANTED_SSH_KEY = generateEd25519KeyPair("planted-operator").privat
 export async function evaluateStackFile(
   file: string,
   patch?: (values: Record<string, string>) => void,
+  previous: Record<string, unknown> = {},
 ): Promise<{ registrations: Registration[]; outputs: Record<string, unknown> }> {
+  previousOutputs = previous;
   const stack = readStackFile(readFileSync(file, "utf8"));
   // A stack file's `secure:` key is ciphertext here; the program derives the login public key from the
   // private key, so plant a real one (the secret scans look for its "BEGIN OPENSSH PRIVATE KEY" header).
@@ -108,7 +115,7 @@ export async function evaluateStackFile(
   const settings = require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> };
   const outputs: Record<string, unknown> = {};
   try {
-    const exported = program();
+    const exported = await program();
     for (const [k, v] of Object.entries(exported) as [string, pulumi.Output<unknown>][]) {
       outputs[k] = await new Promise((resolve) => {
         v.apply((x) => resolve(x));

@@ -101,6 +101,8 @@ export function installMocks(extraOutputs?: Outputs, stack = "test"): void {
     "hearth",
     stack,
     false,
+    // The file backend's organization, as the program's reference to its own stack names it.
+    "organization",
   );
   // The mock monitor does not pass parents or dependencies to `newResource`, so record them on the way in.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -503,3 +503,75 @@ describe("single sign-on in the whole program", () => {
     expect(out.identityHelp).toContain("pulumi stack output identityLogins --show-secrets");
   });
 });
+
+describe("day 2 in the whole program", () => {
+  const home = join(root, "stacks/examples/Pulumi.home.yaml");
+  const withApps =
+    (change: (apps: Record<string, unknown>) => void) => (values: Record<string, string>) => {
+      const apps = JSON.parse(values["hearth:apps"]);
+      change(apps);
+      values["hearth:apps"] = JSON.stringify(apps);
+    };
+
+  it("exports the footprint the next run checks a change against, and guards data with Pulumi's own options", async () => {
+    const { registrations: regs, outputs } = await evaluateStackFile(home);
+    const footprint = outputs.footprint as {
+      dataApps: string[];
+      servers: string[];
+      backup: boolean;
+    };
+    expect(footprint.dataApps).toEqual(expect.arrayContaining(["gitea", "authelia", "argocd"]));
+    expect(footprint.servers.length).toBeGreaterThan(0);
+    expect(footprint.backup).toBe(true);
+    const byName = (n: string) => regs.find((r) => r.name === n)!;
+    expect(byName("hearth-gitea-namespace").options.retainOnDelete).toBe(true);
+    expect(byName("hearth-traefik-namespace").options.retainOnDelete).toBe(false);
+    for (const n of ["hearth-gitops-org", "hearth-gitops-repo", "hearth-gitops-files"])
+      expect(byName(n).options.retainOnDelete).toBe(true);
+    expect(byName("hearth-secrets-backup-repository").options.protect).toBe(true);
+    expect(byName("hearth-etcd-s3").options.retainOnDelete).toBe(true);
+    // Every node has its place in the cluster, drained when it leaves, after it is ready.
+    const memberships = regs.filter((r) => r.type === "hearth:cluster:NodeMembership");
+    expect(memberships.map((r) => reveal(r.inputs).node).sort()).toEqual(
+      [...footprint.servers, ...(outputs.footprint as { agents: string[] }).agents].sort(),
+    );
+    for (const m of memberships) expect(isSecretValue(m.rawInputs.kubeconfig)).toBe(true);
+  });
+
+  it("refuses an app with data removed without a retirement, before any resource registers (its own outputs are read, not registered)", async () => {
+    const { outputs } = await evaluateStackFile(home);
+    await expect(
+      evaluateStackFile(
+        home,
+        withApps((apps) => {
+          apps.enabled = (apps.enabled as string[]).filter((a) => a !== "zot");
+        }),
+        outputs,
+      ),
+    ).rejects.toThrow(/hearth:apps\.enabled: "zot" was removed, but it keeps data/);
+    const { registrations } = await import("./mocks");
+    expect(registrations).toEqual([]);
+  });
+
+  it("retires an app: keep-data registers nothing of it, delete-data deletes its namespace (and for argocd the GitOps repository)", async () => {
+    const { outputs } = await evaluateStackFile(home);
+    const retire = (how: string) =>
+      withApps((apps) => {
+        apps.enabled = (apps.enabled as string[]).filter((a) => a !== "zot" && a !== "argocd");
+        apps.retired = { zot: how, argocd: how };
+      });
+    const kept = await evaluateStackFile(home, retire("keep-data"), outputs);
+    expect(kept.registrations.filter((r) => r.name.includes("zot"))).toEqual([]);
+    expect(kept.registrations.filter((r) => r.type === "hearth:app:RetiredData")).toEqual([]);
+    const deleted = await evaluateStackFile(home, retire("delete-data"), outputs);
+    const retired = deleted.registrations.filter((r) => r.type === "hearth:app:RetiredData");
+    expect(retired.map((r) => reveal(r.inputs).namespace).sort()).toEqual(["argocd", "zot"]);
+    const argocd = retired.find((r) => reveal(r.inputs).namespace === "argocd")!;
+    expect(reveal(argocd.inputs).gitea).toMatchObject({ owner: "hearth", repo: "gitops" });
+    expect(isSecretValue(argocd.rawInputs.gitea)).toBe(true);
+    expect((deleted.outputs.footprint as { deleted: string[] }).deleted.sort()).toEqual([
+      "argocd",
+      "zot",
+    ]);
+  });
+});

@@ -218,6 +218,31 @@ describe("K3s", () => {
     expect(k3s.cluster.version).toBe("v1.31.4+k3s1");
   });
 
+  it("changes nothing on any machine when the servers are listed in another order", async () => {
+    const scripts = () =>
+      Object.fromEntries(
+        ofType(COMMAND).map((r) => [r.name, JSON.stringify(plain(r.inputs.create))]),
+      );
+    await build();
+    const before = scripts();
+    registrations.length = 0;
+    await build({
+      nodes: [
+        node("s3", "server", "10.0.0.3"),
+        node("a1", "agent", "10.0.0.20"),
+        node("s2", "server", "10.0.0.2"),
+        node("s1", "server", "10.0.0.1"),
+      ],
+      bootstrap: "s1",
+    });
+    expect(scripts()).toEqual(before);
+    // s1 still founds the cluster, and the kubeconfig is still read from it.
+    expect(String(find(COMMAND, "c-s1").inputs.create)).toContain("--cluster-init");
+    expect(plain(find(COMMAND, "c-kubeconfig").inputs.connection)).toMatchObject({
+      host: "s1.public.example.org",
+    });
+  });
+
   it("points the kubeconfig at an explicit API address", async () => {
     const { k3s } = await build({ apiAddress: "k3s.home.example.org" });
     expect(await unwrap(k3s.cluster.kubeconfig)).toContain(

@@ -22,8 +22,13 @@ import {
 
 /** Arguments of a k3s cluster installed over SSH. */
 export interface K3sArgs {
-  /** The machines; at least one server. The first server bootstraps embedded etcd, the rest join it. */
+  /** The machines; at least one server. The bootstrap server starts embedded etcd, the rest join it. */
   nodes: NodeHandle[];
+  /**
+   * The server that bootstrapped the cluster, kept first whatever the order of `nodes` (stacks/day2.ts), so a
+   * reordered list changes nothing on the machines. @default the first server listed
+   */
+  bootstrap?: string;
   /** Pinned k3s release, e.g. `v1.31.4+k3s1`; changing it upgrades every node in order. */
   version: string;
   /** Scheduled etcd snapshots copied to S3 (the platform creates their config Secret). @default none */
@@ -70,7 +75,9 @@ export class K3s extends pulumi.ComponentResource {
 
   constructor(name: string, args: K3sArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:cluster:K3s", name, {}, opts);
-    const servers = args.nodes.filter((n) => n.role === "server");
+    const listed = args.nodes.filter((n) => n.role === "server");
+    const founder = listed.find((s) => s.name === args.bootstrap) ?? listed[0];
+    const servers = founder ? [founder, ...listed.filter((s) => s !== founder)] : listed;
     const agents = args.nodes.filter((n) => n.role === "agent");
     validate(name, args, servers);
     const cis = args.cisHardening ?? true;
@@ -80,10 +87,11 @@ export class K3s extends pulumi.ComponentResource {
     const token = new GeneratedPassword(`${name}-token`, { length: 48 }, { parent: this });
     // The token travels on stdin only: never on a command line, in the environment or in a log.
     const stdin = pulumi.secret(token.result.apply((t) => `${t}\n`));
-    // Every address a server may be reached at goes into the API certificate.
+    // Every address a server may be reached at goes into the API certificate, sorted: the order of the
+    // servers in the config is not a change to any machine.
     const tlsSans = pulumi
       .all([apiAddress, ...servers.flatMap((s) => [s.address, s.connection.host])])
-      .apply((all) => [...new Set(all)]);
+      .apply((all) => [...new Set(all)].sort());
 
     const install = (
       node: NodeHandle,
@@ -95,7 +103,7 @@ export class K3s extends pulumi.ComponentResource {
           node.address,
           first.address,
           tlsSans,
-          pulumi.all(servers.slice(1).map((s) => s.address)),
+          pulumi.all(servers.slice(1).map((s) => s.address)).apply((a) => [...a].sort()),
         ])
         .apply(([address, firstAddress, sans, peers]) => {
           const nodeIp = isIP(address) ? address : undefined;

@@ -11,8 +11,8 @@ describe("resolvePasswordSpecs", () => {
   it("applies the defaults: 32 characters, no punctuation", async () => {
     const { resolvePasswordSpecs } = await import("./generated-secrets");
     expect(resolvePasswordSpecs("s", { admin: {}, db: { length: 48, special: true } })).toEqual([
-      { key: "admin", length: 32, special: false, rotateAfterDays: 0 },
-      { key: "db", length: 48, special: true, rotateAfterDays: 0 },
+      { key: "admin", length: 32, special: false, rotateAfterDays: 0, protect: false },
+      { key: "db", length: 48, special: true, rotateAfterDays: 0, protect: false },
     ]);
   });
 
@@ -56,6 +56,15 @@ describe("GeneratedSecrets", () => {
     expect(await isSecret(secrets.passwords.admin)).toBe(true);
     expect(await isSecret(secrets.passwords["db-password"])).toBe(true);
     expect(await unwrap(secrets.passwords["db-password"])).toBe("generated-gitea-db-password");
+  });
+
+  it("protects a password that guards data outliving it, and only that one", async () => {
+    const { GeneratedSecrets } = await import("./generated-secrets");
+    new GeneratedSecrets("guard", { passwords: { restic: { protect: true }, admin: {} } });
+    await settle();
+    const byName = (n: string) => ofType(PASSWORD_TYPE).find((r) => r.name === n)!;
+    expect(byName("guard-restic").options.protect).toBe(true);
+    expect(byName("guard-admin").options.protect).toBe(false);
   });
 
   it("refuses a too-short password before registering anything under it", async () => {

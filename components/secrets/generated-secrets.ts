@@ -9,6 +9,11 @@ export interface PasswordSpec {
   special?: boolean;
   /** Days after which the next `pulumi up` makes a new password. @default 0: never */
   rotateAfterDays?: number;
+  /**
+   * The password guards data that outlives it (a backup repository's key): Pulumi refuses to delete or replace
+   * it (`protect`), and a `destroy` stops at it until it is copied and unprotected. @default false
+   */
+  protect?: boolean;
 }
 
 /** A password spec with its defaults applied. */
@@ -17,6 +22,7 @@ export interface ResolvedPasswordSpec {
   length: number;
   special: boolean;
   rotateAfterDays: number;
+  protect: boolean;
 }
 
 /** Generated passwords are never shorter than this: below it they become guessable offline. */
@@ -55,7 +61,13 @@ export function resolvePasswordSpecs(
           "days, or 0 to never rotate",
       );
     }
-    specs.push({ key, length, special: spec.special ?? false, rotateAfterDays });
+    specs.push({
+      key,
+      length,
+      special: spec.special ?? false,
+      rotateAfterDays,
+      protect: spec.protect ?? false,
+    });
   }
   if (problems.length > 0) {
     throw new Error(`generated secrets ${owner}:\n  - ${problems.join("\n  - ")}`);
@@ -81,7 +93,7 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
       const password = new GeneratedPassword(
         `${name}-${spec.key}`,
         { length: spec.length, special: spec.special, rotateAfterDays: spec.rotateAfterDays },
-        { parent: this },
+        { parent: this, protect: spec.protect },
       );
       passwords[spec.key] = pulumi.secret(password.result);
     }

@@ -1,0 +1,240 @@
+/**
+ * Two resources of Hearth's provider plugin that act on the cluster through its API when something leaves the
+ * config:
+ *
+ * - `hearth:cluster:NodeMembership`: a machine's place in the cluster. Deleting it (the node left
+ *   `hearth:nodes`) cordons the node, evicts its pods as `kubectl drain` would (DaemonSet and mirror pods stay)
+ *   and deletes its Node object; on k3s, deleting a server's Node makes k3s's etcd member controller remove its
+ *   etcd member from the cluster (k3s-io/k3s#3973), so the survivors keep their quorum.
+ * - `hearth:app:RetiredData`: an app retired with "delete-data" (`hearth:apps.retired`). Creating it deletes the
+ *   app's namespace, with its volumes, and waits until it is gone; for Argo CD, whose data is the GitOps
+ *   repository, it deletes that repository and its organization in Gitea.
+ */
+import {
+  encodeSegment,
+  GiteaConnection,
+  giteaDelete,
+  withContext,
+} from "../components/git/gitea-client";
+import { containsUnknown, reveal, secret, sameValue, urnName } from "./wire";
+import { KubeAccess, kubeAccessOf, kubeMessage, kubeRequest, waitUntil } from "./kube";
+import type { CommandLog } from "./remote-command";
+
+/** Inputs of `NodeMembership`, secrets revealed. */
+export interface NodeMembershipInputs {
+  /** Secret: an admin kubeconfig of the cluster. */
+  kubeconfig: string;
+  /** The Node object's name: the machine's host name. */
+  node: string;
+  /** Seconds the drain may take before the delete fails, naming the pods left. @default 300 */
+  drainTimeoutSeconds?: number;
+}
+
+/** Inputs of `RetiredData`, secrets revealed. */
+export interface RetiredDataInputs {
+  kubeconfig: string;
+  /** The namespace deleted with everything in it. */
+  namespace: string;
+  /** Seconds to wait for the namespace to be gone. @default 600 */
+  timeoutSeconds?: number;
+  /** A Gitea repository deleted too, then its organization. @default none */
+  gitea?: { endpoint: GiteaConnection; owner: string; repo: string };
+}
+
+const nodePath = (n: string) => `/api/v1/nodes/${encodeURIComponent(n)}`;
+
+/** Whether a pod is left alone by a drain: a DaemonSet's (it would come back) or a mirror of a static pod. */
+export function staysOnDrain(pod: Record<string, unknown>): boolean {
+  const meta = (pod.metadata ?? {}) as {
+    ownerReferences?: { kind?: string }[];
+    annotations?: Record<string, string>;
+  };
+  if (meta.annotations?.["kubernetes.io/config.mirror"] !== undefined) return true;
+  return (meta.ownerReferences ?? []).some((o) => o.kind === "DaemonSet");
+}
+
+async function podsOn(access: KubeAccess, node: string): Promise<Record<string, unknown>[]> {
+  const a = await kubeRequest(
+    access,
+    "GET",
+    `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
+  );
+  if (a.status !== 200) throw new Error(`listing the pods on ${node}: ${kubeMessage(a)}`);
+  const items = (a.body?.items as Record<string, unknown>[] | undefined) ?? [];
+  return items.filter((p) => !staysOnDrain(p));
+}
+
+const podName = (p: Record<string, unknown>) => {
+  const m = p.metadata as { namespace: string; name: string };
+  return `${m.namespace}/${m.name}`;
+};
+
+/** Cordons, drains and deletes the node; a node the cluster does not have is logged and left. */
+export async function removeNode(
+  urn: string,
+  inputs: NodeMembershipInputs,
+  log: CommandLog,
+): Promise<void> {
+  const access = kubeAccessOf(inputs.kubeconfig);
+  const node = inputs.node;
+  const found = await kubeRequest(access, "GET", nodePath(node));
+  if (found.status === 404) {
+    log.info(urn, `${node} is not a node of the cluster (any more): nothing to drain`);
+    return;
+  }
+  if (found.status !== 200) throw new Error(`reading node ${node}: ${kubeMessage(found)}`);
+  const cordon = await kubeRequest(
+    access,
+    "PATCH",
+    nodePath(node),
+    { spec: { unschedulable: true } },
+    "application/strategic-merge-patch+json",
+  );
+  if (cordon.status !== 200) throw new Error(`cordoning ${node}: ${kubeMessage(cordon)}`);
+  log.info(urn, `${node} cordoned; draining it`);
+  const timeoutMs = (inputs.drainTimeoutSeconds ?? 300) * 1000;
+  const drained = await waitUntil(
+    async () => {
+      const pods = await podsOn(access, node);
+      for (const pod of pods) {
+        const m = pod.metadata as { namespace: string; name: string };
+        // The Eviction API honours PodDisruptionBudgets: a 429 is retried on the next round.
+        const a = await kubeRequest(
+          access,
+          "POST",
+          `/api/v1/namespaces/${m.namespace}/pods/${m.name}/eviction`,
+          { apiVersion: "policy/v1", kind: "Eviction", metadata: m },
+        );
+        if (a.status === 201 || a.status === 200) log.info(urn, `evicted ${podName(pod)}`);
+      }
+      return pods.length === 0;
+    },
+    timeoutMs,
+    2000,
+  );
+  if (!drained) {
+    const left = (await podsOn(access, node)).map(podName);
+    throw new Error(
+      `${node} was not drained within ${timeoutMs / 1000} s; pods left: ${left.join(", ")} ` +
+        "(a PodDisruptionBudget may forbid their eviction). The node stays cordoned; fix that, then run `pulumi up` again",
+    );
+  }
+  const gone = await kubeRequest(access, "DELETE", nodePath(node));
+  if (gone.status !== 200 && gone.status !== 202 && gone.status !== 404)
+    throw new Error(`deleting node ${node}: ${kubeMessage(gone)}`);
+  log.info(urn, `${node} drained and removed from the cluster`);
+}
+
+/** Deletes the namespace with everything in it and waits until the API no longer has it. */
+export async function deleteNamespace(
+  urn: string,
+  inputs: RetiredDataInputs,
+  log: CommandLog,
+): Promise<void> {
+  const access = kubeAccessOf(inputs.kubeconfig);
+  const path = `/api/v1/namespaces/${encodeURIComponent(inputs.namespace)}`;
+  const a = await kubeRequest(access, "DELETE", path);
+  if (a.status === 404) {
+    log.info(urn, `namespace ${inputs.namespace} does not exist: nothing to delete`);
+    return;
+  }
+  if (a.status !== 200 && a.status !== 202)
+    throw new Error(`deleting namespace ${inputs.namespace}: ${kubeMessage(a)}`);
+  log.info(urn, `deleting namespace ${inputs.namespace} with its volumes`);
+  const timeoutMs = (inputs.timeoutSeconds ?? 600) * 1000;
+  const ok = await waitUntil(
+    async () => (await kubeRequest(access, "GET", path)).status === 404,
+    timeoutMs,
+  );
+  if (!ok)
+    throw new Error(
+      `namespace ${inputs.namespace} is still terminating after ${timeoutMs / 1000} s ` +
+        `(kubectl get namespace ${inputs.namespace} -o yaml shows what holds it)`,
+    );
+  log.info(urn, `namespace ${inputs.namespace} deleted`);
+}
+
+/** Deletes a Gitea repository, then its organization (Gitea refuses while the organization owns others). */
+export async function deleteRepository(
+  urn: string,
+  g: NonNullable<RetiredDataInputs["gitea"]>,
+  log: CommandLog,
+): Promise<void> {
+  const full = `${g.owner}/${g.repo}`;
+  try {
+    const deleted = await giteaDelete(
+      g.endpoint,
+      `/repos/${encodeSegment(g.owner)}/${encodeSegment(g.repo)}`,
+    );
+    log.info(urn, deleted ? `deleted Gitea repository ${full}` : `${full} was already gone`);
+  } catch (e) {
+    throw withContext(e, `Deleting ${full} (retired with delete-data)`);
+  }
+  try {
+    await giteaDelete(g.endpoint, `/orgs/${encodeSegment(g.owner)}`);
+    log.info(urn, `deleted Gitea organization ${g.owner}`);
+  } catch (e) {
+    // Gitea refuses while the organization still owns repositories someone else made there: those stay.
+    log.info(urn, `Gitea organization ${g.owner} left in place: ${(e as Error).message}`);
+  }
+}
+
+/** Every missing input at once; unknown values (previews) pass. */
+function required(raw: Record<string, unknown>, keys: string[]) {
+  const i = reveal(raw);
+  return keys
+    .filter((k) => i[k] === undefined || i[k] === null || i[k] === "")
+    .map((k) => ({ property: k, reason: `${k} is required` }));
+}
+
+/** The state: the inputs, with the kubeconfig and any Gitea credentials kept secret. */
+function stateOf(raw: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...raw,
+    kubeconfig: secret(reveal(raw.kubeconfig)),
+    ...(raw.gitea !== undefined ? { gitea: secret(reveal(raw.gitea)) } : {}),
+  };
+}
+
+/** The provider's handlers for both resources. */
+export function clusterDataHandlers(log: CommandLog) {
+  return {
+    membership: {
+      check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "node"]),
+      // Another node name is another machine; a new kubeconfig or timeout is stored in place.
+      diff(olds: Record<string, unknown>, news: Record<string, unknown>) {
+        const o = reveal(olds);
+        const n = reveal(news);
+        const replaces = sameValue(o.node, n.node) ? [] : ["node"];
+        return { changes: !sameValue(o, n), replaces };
+      },
+      create: async (_urn: string, inputs: Record<string, unknown>) => ({
+        id: `node-${reveal(inputs).node}`,
+        outs: stateOf(inputs),
+      }),
+      update: async (news: Record<string, unknown>) => ({ outs: stateOf(news) }),
+      delete: (urn: string, props: Record<string, unknown>) =>
+        removeNode(urn, reveal(props) as NodeMembershipInputs, log),
+    },
+    retired: {
+      check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "namespace"]),
+      // Another namespace is another deletion; the rest is stored.
+      diff(olds: Record<string, unknown>, news: Record<string, unknown>) {
+        const o = reveal(olds);
+        const n = reveal(news);
+        const replaces = sameValue(o.namespace, n.namespace) ? [] : ["namespace"];
+        return { changes: !sameValue(o, n), replaces };
+      },
+      async create(urn: string, inputs: Record<string, unknown>) {
+        if (containsUnknown(inputs)) throw new Error(`${urnName(urn)}: inputs unknown at create`);
+        const i = reveal(inputs) as RetiredDataInputs;
+        await deleteNamespace(urn, i, log);
+        if (i.gitea) await deleteRepository(urn, i.gitea, log);
+        return { id: `retired-${reveal(inputs).namespace}`, outs: stateOf(inputs) };
+      },
+      update: async (news: Record<string, unknown>) => ({ outs: stateOf(news) }),
+      // Nothing to undo: the data is gone, and re-enabling the app starts it afresh.
+      delete: async () => {},
+    },
+  };
+}

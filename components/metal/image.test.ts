@@ -116,7 +116,8 @@ describe("the install plan", () => {
 describe("the install id", () => {
   it("changes with the host name, disk, OS and reinstall setting, and with nothing else", () => {
     const base = installId(node());
-    expect(installId(node({ disk: "/dev/sda" }))).not.toBe(base);
+    // A respelled disk path is the same install: only reinstall wipes.
+    expect(installId(node({ disk: "/dev/disk/by-id/ata-HEARTH-DISK" }))).toBe(base);
     expect(installId(node({ name: "node-b" }))).not.toBe(base);
     expect(installId({ ...node(), reinstall: "2026-12-01" })).not.toBe(base);
     expect(installId(node({ timezone: "UTC", packages: [] }))).toBe(base);

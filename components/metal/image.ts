@@ -163,9 +163,22 @@ export function planFileName(node: Pick<InstallSpec<unknown>, "mac">): string {
 
 /**
  * The node's install id: what its installed system records in /etc/hearth/install-id. An installer that
- * finds the same id on the disk does not wipe it. It changes with the host name, disk, OS or `reinstall`.
+ * finds the same id on any disk does not wipe. It changes with the host name, OS or `reinstall`, never with the
+ * disk's spelling: `/dev/sda` respelled as `/dev/disk/by-id/...` is the same disk, and only `reinstall` wipes.
  */
 export function installId(
+  node: Pick<InstallSpec<unknown>, "name" | "os"> & { reinstall?: string },
+): string {
+  return sha256(
+    JSON.stringify({ name: node.name, os: node.os, again: node.reinstall ?? "" }),
+  ).slice(0, 16);
+}
+
+/**
+ * The id an earlier Hearth recorded for the same install, when the id still held the disk's path: a node
+ * installed then counts as installed now, as long as its disk is spelled as it was.
+ */
+export function legacyInstallId(
   node: Pick<InstallSpec<unknown>, "name" | "disk" | "os"> & { reinstall?: string },
 ): string {
   return sha256(
@@ -185,6 +198,7 @@ export function renderInstallPlan(
     HEARTH_MAC: node.mac,
     HEARTH_DISK: node.disk,
     HEARTH_INSTALL_ID: installId(node),
+    HEARTH_LEGACY_INSTALL_ID: legacyInstallId(node),
     HEARTH_IMAGE_URL: `${serverUrl(server)}/${imagePath(image)}/root.tar.gz`,
     HEARTH_DOMAIN: node.domain ?? "",
     HEARTH_ADDRESS: node.ip !== undefined ? `${node.ip}/${prefix}` : "",

@@ -35,7 +35,7 @@ export interface NodeWaitSpec {
    * Image installs: the plan's install id, and the controller's nodes/ directory where the HTTP server records
    * the id each node last reported. Another recorded id means the node must report this install first.
    */
-  install?: { id: string; nodesDir: string };
+  install?: { id: string; nodesDir: string; alsoAccept?: string[] };
 }
 
 /** The watcher's command-line arguments. */
@@ -62,7 +62,13 @@ export function waitArguments(spec: NodeWaitSpec): string[] {
       ? ["--dnsmasq-log", spec.logFiles.dnsmasq, "--http-log", spec.logFiles.http]
       : []),
     ...(spec.install
-      ? ["--install-id", spec.install.id, "--nodes-dir", spec.install.nodesDir]
+      ? [
+          "--install-id",
+          spec.install.id,
+          "--nodes-dir",
+          spec.install.nodesDir,
+          ...(spec.install.alsoAccept ?? []).flatMap((id) => ["--accept-id", id]),
+        ]
       : []),
   ];
 }

@@ -39,6 +39,7 @@ import {
   imagePath,
   imageSpecFor,
   installId,
+  legacyInstallId,
   renderImageBuildScript,
   renderImageNodeScript,
   renderInstallPlan,
@@ -364,8 +365,8 @@ export class PxeController extends pulumi.ComponentResource {
         installText,
         true,
       );
-      // The install id is in the trigger: a changed disk, OS or reinstall setting publishes the install
-      // script again after the node was locked to its disk.
+      // The install id is in the trigger: a changed name, OS or reinstall setting publishes the install
+      // script again after the node was locked to its disk (a respelled disk is not a reinstall).
       const script = onController(
         `${prefix}-ipxe`,
         publicFileScript(scriptPath),
@@ -423,7 +424,13 @@ export class PxeController extends pulumi.ComponentResource {
             hostKey,
             timeoutMinutes,
             ...(nodePlan.installId
-              ? { install: { id: nodePlan.installId, nodesDir: layout.nodesDir } }
+              ? {
+                  install: {
+                    id: nodePlan.installId,
+                    nodesDir: layout.nodesDir,
+                    alsoAccept: [legacyInstallId(node)],
+                  },
+                }
               : {}),
           }),
         );

@@ -156,6 +156,8 @@ def main():
     parser.add_argument("--http-log", help="read this file instead of the journal")
     parser.add_argument("--install-id", help="image installs: the plan's install id the node must report")
     parser.add_argument("--nodes-dir", help="the controller's nodes/ directory (its <mac>.installed-id records)")
+    parser.add_argument("--accept-id", action="append", default=[],
+                        help="another recorded id that is this install already (one an earlier Hearth computed)")
     args = parser.parse_args()
     mac = args.mac.lower()
 
@@ -178,7 +180,7 @@ def main():
                     record = f.read().strip()
             except FileNotFoundError:
                 pass
-        must_report = record != args.install_id
+        must_report = record not in [args.install_id, *args.accept_id]
     stage, stage_at, other_reported, old_reported = None, started, None, False
     try:
         while True:
@@ -198,7 +200,7 @@ def main():
                 if not old_reported:
                     old_reported = True
                     log(args.name, "SSH answers with the pinned key, but the node has not reported install "
-                        f"{args.install_id} (its disk, OS or reinstall setting changed): boot it from the "
+                        f"{args.install_id} (its name, OS or reinstall setting changed): boot it from the "
                         "network once to reinstall it", started)
                 state = "down"
             if state == "pinned":

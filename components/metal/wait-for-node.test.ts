@@ -297,6 +297,15 @@ describe("wait-for-node.py with the image installer's reports", () => {
     const current = watch({ ...image, install }, { dnsmasq: DNSMASQ_LINES, http: [] });
     expect(current.status).toBe(WAIT_EXIT.ready);
   });
+
+  it("takes an id an earlier Hearth recorded for the same install as this one: upgrading Hearth is no reinstall", () => {
+    const nodesDir = join(dir, "legacy-nodes");
+    mkdirSync(nodesDir, { recursive: true });
+    writeFileSync(join(nodesDir, "52-54-00-77-00-50.installed-id"), "3333333333333333\n");
+    const install = { id: "4444444444444444", nodesDir, alsoAccept: ["3333333333333333"] };
+    const r = watch({ ...image, install }, { dnsmasq: DNSMASQ_LINES, http: [] });
+    expect(r.status).toBe(WAIT_EXIT.ready);
+  });
 });
 
 describe("waitCommand", () => {

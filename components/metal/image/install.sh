@@ -122,18 +122,27 @@ hearth_main() {
 	fi
 	disk=$(readlink -f "$HEARTH_DISK")
 
-	# Installed by this same plan before (same install id): never wipe it again, boot it.
-	old=$(hearth_partition "$disk" 2 || true)
-	if [ -n "$old" ] && mkdir -p /run/hearth/old && mount -o ro "$old" /run/hearth/old 2>/dev/null; then
+	# Installed by this same plan before (same install id): never wipe it again, boot it. The id does not hold
+	# the disk's path, so a respelled path (/dev/sda -> /dev/disk/by-id/...) finds it; every disk is looked at,
+	# so a path that now names another disk does not wipe that one while the system lives on the first.
+	for dev in "$disk" $(hearth_disks | tr ' ' '\n' | sed 's/:.*//; s|^|/dev/|'); do
+		[ -b "$dev" ] || continue
+		old=$(hearth_partition "$dev" 2 || true)
+		[ -n "$old" ] || continue
+		mkdir -p /run/hearth/old
+		mount -o ro "$old" /run/hearth/old 2>/dev/null || continue
 		was=$(cat /run/hearth/old/etc/hearth/install-id 2>/dev/null || true)
 		umount /run/hearth/old
-		if [ "$was" = "$HEARTH_INSTALL_ID" ]; then
+		[ "$was" = "$HEARTH_INSTALL_ID" ] || [ "$was" = "${HEARTH_LEGACY_INSTALL_ID:-}" ] || continue
+		if [ "$(readlink -f "$dev")" = "$disk" ]; then
 			hearth_stage "already installed with this plan; not wiping, booting from the disk"
-			hearth_report installed "already=1&id=${HEARTH_INSTALL_ID}"
-			sleep 2
-			reboot -f
+		else
+			hearth_stage "already installed with this plan on ${dev}, not on ${disk}; not wiping either (set reinstall to move it)"
 		fi
-	fi
+		hearth_report installed "already=1&id=${HEARTH_INSTALL_ID}"
+		sleep 2
+		reboot -f
+	done
 
 	HEARTH_STAGE=partitioning
 	hearth_stage "partitioning ${disk} (GPT, ${firmware})"

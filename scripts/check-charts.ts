@@ -15,7 +15,7 @@ import { execFileSync } from "child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
-import { chartYamlVersion } from "../components/app/chart-source";
+import { chartYamlVersion, localChartDir } from "../components/app/chart-source";
 import { ChartRef } from "../apps/recipe";
 import {
   EXAMPLE_STACKS,
@@ -57,7 +57,7 @@ function lookIn(
   pin: ChartRef,
   archives: boolean,
 ): { chart?: string; analyse?: string; seen?: string } {
-  const folder = join(dir, pin.name);
+  const folder = localChartDir(dir, pin);
   let seen: string | undefined;
   if (existsSync(join(folder, "Chart.yaml"))) {
     const found = chartYamlVersion(readFileSync(join(folder, "Chart.yaml"), "utf8"));

@@ -35,7 +35,10 @@ S3_OFFSITE_PORT=17071
 
 BRIDGE=hearth-sb0
 BRIDGE_ADDR=10.77.0.1
-NODES=(node-1 node-2 node-3)
+# Every simulated machine reachable over SSH. The first three are Kubernetes Nodes too (MEMBERS); node-4 is a
+# spare machine outside the cluster, for the day-2 tests that add and remove a node.
+NODES=(node-1 node-2 node-3 node-4)
+MEMBERS=(node-1 node-2 node-3)
 # Gitea runs as root: a dedicated user could not reach the sandbox directory when any folder above it is
 # private (a checkout under /root, or in a 0700 mktemp folder), and the sandbox is root-only anyway.
 GITEA_USER=root
@@ -168,7 +171,7 @@ running() { pid_of "$1" >/dev/null && part_ok "$1"; }
 
 kubectl_() { "$KUBECTL" --kubeconfig "$DIR/kubeconfig" --request-timeout=5s "$@"; }
 nodes_ready() {
-	kubectl_ get nodes "${NODES[@]}" \
+	kubectl_ get nodes "${MEMBERS[@]}" \
 		-o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' 2>/dev/null |
 		grep -c '^True$' || :
 }
@@ -393,10 +396,10 @@ start_kwok() {
 		--server-address "127.0.0.1:$KWOK_PORT" --cidr 10.244.0.0/16
 }
 
-# The simulated Kubernetes Nodes, one per SSH node, with the same name and address.
+# The simulated Kubernetes Nodes, one per member SSH node, with the same name and address.
 apply_k8s_nodes() {
 	local name n
-	for name in "${NODES[@]}"; do
+	for name in "${MEMBERS[@]}"; do
 		n=${name#node-}
 		cat <<-EOF
 			---
@@ -976,8 +979,8 @@ status() {
 		if [ "$part" = kwok ]; then
 			ready=0
 			[ -s "$DIR/kubeconfig" ] && [ -x "$KUBECTL" ] && pid_of kube-apiserver >/dev/null && ready=$(nodes_ready)
-			if [ "$ready" = "${#NODES[@]}" ]; then state=running; else state=stopped && all=3; fi
-			lines+=("$(printf '%-24s %-8s %s/%s Ready (%s)' "kubernetes nodes" "$state" "$ready" "${#NODES[@]}" "${NODES[*]}")")
+			if [ "$ready" = "${#MEMBERS[@]}" ]; then state=running; else state=stopped && all=3; fi
+			lines+=("$(printf '%-24s %-8s %s/%s Ready (%s)' "kubernetes nodes" "$state" "$ready" "${#MEMBERS[@]}" "${MEMBERS[*]}")")
 			json+=("$(printf '"kubernetes-nodes": {"state": "%s", "ready": %s}' "$state" "$ready")")
 		fi
 	done
@@ -995,7 +998,7 @@ status() {
 all_running() {
 	local part
 	for part in "${PARTS[@]}" "${NODES[@]}"; do running "$part" || return 1; done
-	[ "$(nodes_ready)" = "${#NODES[@]}" ]
+	[ "$(nodes_ready)" = "${#MEMBERS[@]}" ]
 }
 
 cmd_up() {
@@ -1108,7 +1111,7 @@ cmd_up() {
 	EOF
 }
 
-test_nodes_ready() { [ "$(nodes_ready)" = "${#NODES[@]}" ]; }
+test_nodes_ready() { [ "$(nodes_ready)" = "${#MEMBERS[@]}" ]; }
 
 # Mount points under the sandbox directory in this mount namespace, deepest first.
 mounts_under_dir() {

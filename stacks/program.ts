@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { catalogue } from "../apps";
 import { existsSync, readFileSync } from "fs";
-import { checkLocalChart, resolveChart } from "../components/app/chart-source";
+import { checkLocalChart, localChartDir, resolveChart } from "../components/app/chart-source";
 import { schemaProblems } from "../components/app/values-schema";
 import { LoadedConfig, loadConfig } from "./config";
 import { installCheapStackTraces } from "./stack-traces";
@@ -17,7 +17,7 @@ export function localChartProblems(c: LoadedConfig): Problem[] {
   const problems: Problem[] = [];
   for (const app of c.apps.enabled) {
     const chart = resolveChart(catalogue[app].chart, c.apps.settings[app]);
-    const chartDir = path.join(path.resolve(dir), chart.name);
+    const chartDir = localChartDir(path.resolve(dir), chart);
     try {
       checkLocalChart(app, chart, chartDir);
     } catch (e) {

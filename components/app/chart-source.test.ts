@@ -5,6 +5,7 @@ import {
   assertExactVersion,
   chartYamlVersion,
   checkLocalChart,
+  localChartDir,
   releaseChart,
   resolveChart,
 } from "./chart-source";
@@ -48,6 +49,16 @@ describe("releaseChart", () => {
       chart: "/srv/charts/demo",
       version: "1.2.3",
     });
+  });
+
+  it("reads <name>-<version>/ where a local directory holds several versions side by side", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-versions-"));
+    for (const folder of ["demo", "demo-1.3.0"]) {
+      fs.mkdirSync(path.join(dir, folder));
+      fs.writeFileSync(path.join(dir, folder, "Chart.yaml"), `name: demo\nversion: 1.0.0\n`);
+    }
+    expect(localChartDir(dir, { ...ref, version: "v1.3.0" })).toBe(path.join(dir, "demo-1.3.0"));
+    expect(releaseChart("demo", ref, dir).chart).toBe(path.join(dir, "demo"));
   });
 
   it("refuses a range before anything else", () => {

@@ -46,13 +46,24 @@ function bare(version: string): string {
 }
 
 /**
- * Where the release reads its chart: `${localDir}/${name}` when a local chart directory is
- * configured (Helm ignores `version` for a folder, so the caller checks it with `checkLocalChart`),
+ * A chart's folder in a local chart directory: `<name>-<version>/` when the directory holds several versions of
+ * it side by side (a mirror kept across upgrades), else `<name>/`.
+ */
+export function localChartDir(localDir: string, ref: ChartRef): string {
+  const versioned = path.join(localDir, `${ref.name}-${bare(ref.version)}`);
+  return fs.existsSync(path.join(versioned, "Chart.yaml"))
+    ? versioned
+    : path.join(localDir, ref.name);
+}
+
+/**
+ * Where the release reads its chart: its folder in the local chart directory when one is configured
+ * (`localChartDir`; Helm ignores `version` for a folder, so the caller checks it with `checkLocalChart`),
  * an `oci://` reference for OCI registries, otherwise the chart name in its HTTP repository.
  */
 export function releaseChart(app: string, ref: ChartRef, localDir?: string): ReleaseChart {
   assertExactVersion(app, ref.version);
-  if (localDir) return { chart: path.join(localDir, ref.name), version: ref.version };
+  if (localDir) return { chart: localChartDir(localDir, ref), version: ref.version };
   if (ref.repository.startsWith("oci://")) {
     return { chart: `${ref.repository.replace(/\/+$/, "")}/${ref.name}`, version: ref.version };
   }
@@ -79,7 +90,8 @@ export function checkLocalChart(app: string, ref: ChartRef, chartDir: string): v
   if (!found || bare(found) !== bare(ref.version)) {
     throw new Error(
       `app "${app}": ${chartYaml} has version ${found ?? "(none)"} but Hearth pins ${ref.version}. ` +
-        `Replace the folder with chart version ${ref.version}, or set ` +
+        `Replace the folder with chart version ${ref.version} (or add it beside as ` +
+        `${ref.name}-${bare(ref.version)}/), or set ` +
         `hearth:apps.settings.${app}.chartVersion to the version you vendored.`,
     );
   }

@@ -71,6 +71,9 @@ up)
 	bash scripts/sandbox.sh up
 	stack
 	forget_other_sandbox
+	# A run killed outright (SIGKILL, a power cut) leaves a lock, orphaned plugins and pending operations:
+	# put right here, so this run converges without a manual `pulumi cancel` (docs/day-2.md).
+	npm run -s hearth -- resume --stack dev
 	t1=$(date +%s)
 	pulumi up --yes --stack dev
 	say "pulumi up took $(elapsed "$t1"); everything took $(elapsed "$t0")"
@@ -90,6 +93,10 @@ down)
 	if [ -x "$(dirname "$0")/sandbox.sh" ] && bash scripts/sandbox.sh status >/dev/null 2>&1; then
 		stack
 		forget_other_sandbox
+		npm run -s hearth -- resume --stack dev
+		# The sandbox goes with everything in it: the backup password's protection (which a destroy stops at
+		# on a real home) is lifted first.
+		pulumi state unprotect --all --yes --stack dev >/dev/null
 		pulumi destroy --yes --stack dev
 	else
 		say "the sandbox is not up: nothing to destroy in it"

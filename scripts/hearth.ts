@@ -8,6 +8,9 @@
  *                                                  scratch (default): restores into a throwaway volume;
  *                                                  live: scales the app to 0, snapshots it (pre-restore),
  *                                                  restores, scales it back; asks first unless --yes
+ *   resume                                         after a run killed outright: a torn checkpoint file, a dead
+ *                                                  process's lock, orphaned plugins and pending operations put
+ *                                                  right, so the next up converges (scripts/hearth/resume.ts)
  *
  * Options: --stack NAME (default dev, or $HEARTH_STACK). Exit 0 on success, 1 on failure, 2 on bad usage.
  */
@@ -27,6 +30,7 @@ import {
   scale,
   statusTable,
 } from "./hearth/backup-ops";
+import { fileBackendDir, pulumiRunner, resumeStack } from "./hearth/resume";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -222,6 +226,22 @@ async function main(argv: string[]): Promise<number> {
       kubectl.close();
     }
   }
+  if (cmd === "resume") {
+    const run = pulumiRunner(process.env, ROOT);
+    // The kubeconfig is read from the outputs without the lock; a stack that never finished an up has none.
+    const out = run(["stack", "output", "kubeconfig", "--show-secrets", "--stack", stackName]);
+    const report = await resumeStack({
+      stack: stackName,
+      project: "hearth",
+      checkout: ROOT,
+      backendDir: fileBackendDir(process.env.PULUMI_BACKEND_URL),
+      pulumi: run,
+      kubeconfig: out.code === 0 && out.stdout.trim() ? out.stdout : undefined,
+    });
+    for (const line of report.lines) console.log(`resume: ${line}`);
+    if (report.lines.length === 0) console.log("resume: nothing to put right");
+    return 0;
+  }
   throw new Usage(`unknown command: ${words.join(" ") || "(none)"}`);
 }
 
@@ -230,7 +250,7 @@ main(process.argv.slice(2)).then(
   (e: Error) => {
     if (e instanceof Usage) {
       console.error(
-        `hearth: ${e.message}\nusage: npm run hearth -- backup status [--json] | backup now <app> | restore <app> [--snapshot ID] [--to scratch|live] [--yes]   [--stack NAME]`,
+        `hearth: ${e.message}\nusage: npm run hearth -- backup status [--json] | backup now <app> | restore <app> [--snapshot ID] [--to scratch|live] [--yes] | resume   [--stack NAME]`,
       );
       process.exit(2);
     }

@@ -13,11 +13,9 @@
  * and re-run after `pulumi cancel`; `destroy`, leaving nothing in the API server, Gitea or on the nodes. Each
  * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { toolchainEnv } from "../../scripts/toolchain/env";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse, parseDocument } from "yaml";
@@ -28,82 +26,28 @@ import { FORWARD_AUTH_MIDDLEWARE } from "../../components/app/helm-app";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import { scriptEnv, secretEnv } from "../../components/backup/plan";
 import { BackupAccess, BackupPlan } from "../../scripts/hearth/backup-ops";
+import {
+  changesIn,
+  decrypted,
+  EngineRun,
+  gitea,
+  kube,
+  kubectl,
+  onNode,
+  repo,
+  sandboxDir,
+} from "./harness";
 
-const repo = join(__dirname, "../..");
-const sandboxDir = join(repo, ".sandbox");
-const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache/hearth");
-const kubectl = join(cache, "sandbox/bin/kubectl");
-const work = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
-const configFile = join(work, "Pulumi.dev.yaml");
-const logDir = join(work, "logs");
-mkdirSync(logDir);
+const run = new EngineRun("hearth-e2e-");
+const { check, phase, pulumi, work, configFile, logDir, transcripts } = run;
 
-const results: { check: string; ok: boolean; detail?: string }[] = [];
-const phases: { phase: string; seconds: number }[] = [];
-/** Every text a command printed, for the secret scan. */
-const transcripts: { name: string; text: string }[] = [];
-
-function check(name: string, ok: boolean, detail?: string): boolean {
-  results.push({ check: name, ok, detail });
-  console.log(`${ok ? "PASS" : "FAIL"}  ${name}${detail && !ok ? `\n      ${detail}` : ""}`);
-  return ok;
-}
-
-/** The environment of scripts/toolchain/env.sh, with a state backend of this run's own. */
-function pulumiEnv(): NodeJS.ProcessEnv {
-  return toolchainEnv(join(work, "state"));
-}
-
-let env: NodeJS.ProcessEnv;
-
-/** Runs pulumi with the run's config file; records its output; resolves with its exit code and output. */
-function pulumi(
-  name: string,
-  args: string[],
-  opts: {
-    input?: string;
-    killWhen?: (out: string) => boolean;
-    signal?: NodeJS.Signals;
-    configFile?: boolean;
-  } = {},
-): Promise<{ code: number | null; out: string; seconds: number; killed: boolean }> {
-  const full = [...args, "--stack", "dev", "--non-interactive"];
-  if (opts.configFile !== false) full.push("--config-file", configFile);
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const child: ChildProcess = spawn("pulumi", full, { cwd: repo, env });
-    let out = "";
-    let killed = false;
-    const take = (d: Buffer) => {
-      out += d.toString();
-      // Interrupt as Ctrl-C would, once, when the output shows the run is where the caller wants it.
-      if (opts.killWhen && !killed && opts.killWhen(out)) {
-        killed = true;
-        child.kill(opts.signal ?? "SIGINT");
-      }
-    };
-    child.stdout?.on("data", take);
-    child.stderr?.on("data", take);
-    child.stdin?.end(opts.input ?? "");
-    child.on("close", (code) => {
-      transcripts.push({ name, text: out });
-      writeFileSync(join(logDir, `${name}.log`), out);
-      resolve({ code, out, seconds: (Date.now() - t0) / 1000, killed });
-    });
+/** `pulumi destroy` after unprotecting the backup repository password, which a destroy otherwise stops at. */
+async function destroyAll(name: string) {
+  const un = await pulumi(`unprotect-${name}`, ["state", "unprotect", "--all", "--yes"], {
+    configFile: false,
   });
-}
-
-/** Runs a phase, timing it; a failed phase is recorded and the run goes on to the clean-up. */
-async function phase(name: string, body: () => Promise<boolean | void>): Promise<boolean> {
-  const t0 = Date.now();
-  let ok = true;
-  try {
-    ok = (await body()) !== false;
-  } catch (e) {
-    ok = check(`${name}: threw`, false, (e as Error).stack ?? String(e));
-  }
-  phases.push({ phase: name, seconds: (Date.now() - t0) / 1000 });
-  return ok;
+  if (un.code !== 0) return un;
+  return pulumi(`destroy-${name}`, ["destroy", "--yes"]);
 }
 
 /** The apps the dev stack file enables. */
@@ -114,58 +58,6 @@ function devApps(): string[] {
   return doc.config["hearth:apps"].enabled;
 }
 
-function kube(args: string[]): string {
-  return execFileSync(kubectl, ["--kubeconfig", join(sandboxDir, "kubeconfig"), ...args], {
-    encoding: "utf8",
-  });
-}
-
-function onNode(node: string, script: string): string {
-  const address = `10.77.0.1${node.slice(-1)}`;
-  const r = spawnSync(
-    "ssh",
-    [
-      ...["-i", join(sandboxDir, "ssh/id_ed25519"), "-o", "BatchMode=yes"],
-      ...[
-        "-o",
-        `UserKnownHostsFile=${join(sandboxDir, "ssh/known_hosts")}`,
-        "-o",
-        "StrictHostKeyChecking=yes",
-      ],
-      `hearth@${address}`,
-      script,
-    ],
-    { encoding: "utf8" },
-  );
-  if (r.status !== 0) throw new Error(`ssh ${node}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function gitea(path: string): Promise<{ status: number; body: unknown }> {
-  const token = readFileSync(join(sandboxDir, "gitea/token"), "utf8").trim();
-  const url = readFileSync(join(sandboxDir, "gitea/url"), "utf8").trim();
-  const res = await fetch(`${url}/api/v1${path}`, { headers: { Authorization: `token ${token}` } });
-  return { status: res.status, body: await res.json().catch(() => undefined) };
-}
-
-/** A secret value of `stack export --show-secrets`: `{ <sig>: <secret sig>, plaintext: "<JSON>" }`. */
-function decrypted(value: unknown): string {
-  const plaintext = (value as { plaintext?: string } | undefined)?.plaintext;
-  return plaintext === undefined ? String(value) : String(JSON.parse(plaintext));
-}
-
-/** URNs of the resources a `preview --json` would change, by operation. */
-function changesIn(previewJson: string): Record<string, string[]> {
-  const start = previewJson.indexOf("{");
-  const doc = JSON.parse(previewJson.slice(start)) as { steps?: { op: string; urn: string }[] };
-  const byOp: Record<string, string[]> = {};
-  for (const s of doc.steps ?? []) {
-    if (s.op === "same" || s.op === "read") continue;
-    (byOp[s.op] ??= []).push(s.urn.slice(s.urn.lastIndexOf("::") + 2));
-  }
-  return byOp;
-}
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
     console.error("test:e2e needs root: the sandbox's SSH nodes live in network namespaces");
@@ -174,14 +66,9 @@ async function main(): Promise<void> {
   const canary = `hearth-e2e-canary-${randomBytes(6).toString("hex")}`;
   const extraKey = generateEd25519KeyPair(canary).publicKey;
 
-  await phase("toolchain (build.sh --strict, cached after the first run)", async () => {
-    const r = spawnSync("bash", ["scripts/toolchain/build.sh", "--strict"], {
-      cwd: repo,
-      stdio: "inherit",
-    });
-    return check("the toolchain builds or is cached", r.status === 0);
-  });
-  env = pulumiEnv();
+  await phase("toolchain (build.sh --strict, cached after the first run)", async () =>
+    run.useToolchain(),
+  );
 
   await phase("sandbox up (fresh)", async () => {
     spawnSync("bash", ["scripts/sandbox.sh", "down"], { cwd: repo, stdio: "inherit" });
@@ -546,7 +433,7 @@ async function main(): Promise<void> {
     const hearth = (name: string, args: string[]) => {
       const r = spawnSync("npm", ["run", "-s", "hearth", "--", ...args], {
         cwd: repo,
-        env,
+        env: run.env,
         encoding: "utf8",
       });
       const out = `${r.stdout}${r.stderr}`;
@@ -825,7 +712,9 @@ async function main(): Promise<void> {
   });
 
   await phase("interrupted up, then re-run", async () => {
-    const down = await pulumi("destroy-before-interrupt", ["destroy", "--yes"]);
+    // The data Hearth keeps through a destroy (the data apps' namespaces, the GitOps repository) stays, and the
+    // next run adopts it.
+    const down = await destroyAll("before-interrupt");
     check("destroy before the interrupted run", down.code === 0, down.out.slice(-2000));
     const cut = await pulumi("up-interrupted", ["up", "--yes", "--skip-preview"], {
       // Mid-run: some resources created, releases still installing.
@@ -849,7 +738,7 @@ async function main(): Promise<void> {
   const sigkill = process.env.HEARTH_E2E_SIGKILL === "1";
   if (sigkill)
     await phase("killed up (SIGKILL), then re-run", async () => {
-      const down = await pulumi("destroy-before-kill", ["destroy", "--yes"]);
+      const down = await destroyAll("before-kill");
       check("destroy before the killed run", down.code === 0, down.out.slice(-2000));
       const cut = await pulumi("up-killed", ["up", "--yes", "--skip-preview"], {
         killWhen: (out) => (out.match(/ created \(/g) ?? []).length >= 20,
@@ -891,18 +780,38 @@ async function main(): Promise<void> {
     });
 
   await phase("destroy", async () => {
-    const r = await pulumi("destroy", ["destroy", "--yes"]);
-    check("pulumi destroy succeeds", r.code === 0, r.out.slice(-3000));
+    const stopped = await pulumi("destroy-protected", ["destroy", "--yes"]);
+    check(
+      "pulumi destroy stops at the protected backup repository password",
+      stopped.code !== 0 && /protected/.test(stopped.out),
+      stopped.out.slice(-2000),
+    );
+    const r = await destroyAll("final");
+    check("with it unprotected, pulumi destroy succeeds", r.code === 0, r.out.slice(-3000));
     const namespaces = kube([
       "get",
       "namespaces",
       "-o",
       "jsonpath={.items[*].metadata.name}",
     ]).split(" ");
-    const left = namespaces.filter(
-      (n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n),
+    const left = namespaces
+      .filter((n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n))
+      .sort();
+    const kept = devApps()
+      .filter((a) => catalogue[a]?.keepsData && a !== "argocd")
+      .sort();
+    check(
+      `only the namespaces of the apps that keep data are left: ${kept.join(", ")}`,
+      JSON.stringify(left) === JSON.stringify(kept),
+      left.join(" "),
     );
-    check("no Hearth namespace is left in the API server", left.length === 0, left.join(" "));
+    check(
+      "the GitOps repository is left in Gitea, with its history",
+      (await gitea("/repos/hearth/gitops-renamed")).status === 200,
+    );
+    for (const ns of left) kube(["delete", "namespace", ns, "--wait=true"]);
+    await gitea("/repos/hearth/gitops-renamed", { method: "DELETE" });
+    await gitea("/orgs/hearth", { method: "DELETE" });
     const crs = spawnSync(kubectl, [
       "--kubeconfig",
       join(sandboxDir, "kubeconfig"),
@@ -942,19 +851,4 @@ async function main(): Promise<void> {
 
 main()
   .catch((e) => check("the run", false, (e as Error).stack))
-  .finally(() => {
-    const passed = results.filter((r) => r.ok).length;
-    const failed = results.length - passed;
-    console.log("\nphase times (s):");
-    for (const p of phases) console.log(`  ${p.seconds.toFixed(1).padStart(7)}  ${p.phase}`);
-    mkdirSync(join(repo, "bench/results"), { recursive: true });
-    writeFileSync(
-      join(repo, "bench/results/e2e.json"),
-      JSON.stringify({ date: new Date().toISOString(), phases, passed, failed }, null, 2) + "\n",
-    );
-    console.log(`logs: ${logDir}`);
-    if (failed === 0 && !process.env.HEARTH_E2E_KEEP)
-      rmSync(work, { recursive: true, force: true });
-    console.log(`\n${passed} passed, ${failed} failed`);
-    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
-  });
+  .finally(() => run.finish("e2e.json"));

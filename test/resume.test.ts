@@ -79,7 +79,7 @@ describe("orphaned plugins", () => {
 });
 
 describe("pending creates", () => {
-  const release = (status: string) => ({
+  const release = () => ({
     type: "creating",
     resource: {
       urn: "urn:pulumi:dev::hearth::kubernetes:helm.sh/v3:Release::hearth-zot-release",
@@ -89,12 +89,12 @@ describe("pending creates", () => {
   });
   it("imports a Helm release the killed run installed, and clears one it left half-done", () => {
     expect(
-      resolvePending(release("x"), { status: "deployed", revision: 1, secret: "s" }),
+      resolvePending(release(), { status: "deployed", revision: 1, secret: "s" }),
     ).toMatchObject({ action: "import", id: "zot/hearth-zot" });
     expect(
-      resolvePending(release("x"), { status: "pending-install", revision: 1, secret: "s" }),
+      resolvePending(release(), { status: "pending-install", revision: 1, secret: "s" }),
     ).toMatchObject({ action: "clear" });
-    expect(resolvePending(release("x"))).toMatchObject({ action: "clear" });
+    expect(resolvePending(release())).toMatchObject({ action: "clear" });
   });
   it("clears every other pending create, and leaves updates and deletes to the next run", () => {
     const command = {

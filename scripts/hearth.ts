@@ -8,6 +8,9 @@
  *                                                  scratch (default): restores into a throwaway volume;
  *                                                  live: scales the app to 0, snapshots it (pre-restore),
  *                                                  restores, scales it back; asks first unless --yes
+ *   plan                                           pulumi preview with a risk summary: data a change would delete
+ *                                                  or replace, commands that would run on nodes; exit 1 when data
+ *                                                  would be lost without a declared intent (scripts/hearth/plan.ts)
  *   resume                                         after a run killed outright: a torn checkpoint file, a dead
  *                                                  process's lock, orphaned plugins and pending operations put
  *                                                  right, so the next up converges (scripts/hearth/resume.ts)
@@ -31,6 +34,7 @@ import {
   statusTable,
 } from "./hearth/backup-ops";
 import { fileBackendDir, pulumiRunner, resumeStack } from "./hearth/resume";
+import { formatSummary, PlanStep, refusalOf, riskSummary } from "./hearth/plan";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -226,6 +230,17 @@ async function main(argv: string[]): Promise<number> {
       kubectl.close();
     }
   }
+  if (cmd === "plan") {
+    const r = pulumiRunner(process.env, ROOT)(["preview", "--json", "--stack", stackName]);
+    if (r.code !== 0) {
+      console.error(`plan: the preview of ${stackName} failed:\n${refusalOf(r.out)}`);
+      return 1;
+    }
+    const steps = (JSON.parse(r.stdout) as { steps?: PlanStep[] }).steps ?? [];
+    const summary = riskSummary(steps);
+    console.log(formatSummary(summary));
+    return summary.lost.length > 0 ? 1 : 0;
+  }
   if (cmd === "resume") {
     const run = pulumiRunner(process.env, ROOT);
     // The kubeconfig is read from the outputs without the lock; a stack that never finished an up has none.
@@ -250,7 +265,7 @@ main(process.argv.slice(2)).then(
   (e: Error) => {
     if (e instanceof Usage) {
       console.error(
-        `hearth: ${e.message}\nusage: npm run hearth -- backup status [--json] | backup now <app> | restore <app> [--snapshot ID] [--to scratch|live] [--yes] | resume   [--stack NAME]`,
+        `hearth: ${e.message}\nusage: npm run hearth -- backup status [--json] | backup now <app> | restore <app> [--snapshot ID] [--to scratch|live] [--yes] | plan | resume   [--stack NAME]`,
       );
       process.exit(2);
     }

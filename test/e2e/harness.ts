@@ -37,6 +37,8 @@ export interface PulumiOptions {
   configFile?: boolean;
   /** Extra environment. @default none */
   env?: NodeJS.ProcessEnv;
+  /** The checkout whose program runs (another Hearth version's worktree). @default this checkout */
+  cwd?: string;
 }
 
 /** One real-engine test run: its folder, its checks and phase times, every command's output. */
@@ -98,7 +100,7 @@ export class EngineRun {
     const t0 = Date.now();
     return new Promise((resolve) => {
       const child: ChildProcess = spawn("pulumi", full, {
-        cwd: repo,
+        cwd: opts.cwd ?? repo,
         env: { ...this.env, ...opts.env },
       });
       let out = "";

@@ -277,6 +277,8 @@ const keysOn = (node: string) =>
     .filter((l) => l.startsWith("ssh-"));
 
 const laptop = generateEd25519KeyPair("day2-laptop").publicKey;
+const handKey = generateEd25519KeyPair("day2-added-by-hand").publicKey;
+let handReported = false;
 const phone = generateEd25519KeyPair("day2-phone").publicKey;
 const nodeList = (doc: Document) =>
   (doc.getIn(["config", "hearth:nodes"]) as { toJSON(): Record<string, unknown>[] }).toJSON();
@@ -327,6 +329,23 @@ function changes(): Change[] {
         })
           ? undefined
           : "the removed key is gone from every node, the other stays",
+    },
+    {
+      name: "a key added by hand: refresh reports it, up removes it",
+      before: async () => {
+        onNode("node-2", `printf '%s\\n' '${handKey}' >> ~/.ssh/authorized_keys`);
+        const r = await pulumi("refresh-hand-key", ["refresh", "--yes", "--skip-preview"]);
+        handReported = r.code === 0 && r.out.includes(`has a line Hearth did not put there: ${handKey}`);
+      },
+      edit: () => undefined,
+      only: /^hearth-node-2-authorized-keys$/,
+      expect: [/^hearth-node-2-authorized-keys$/],
+      after: () =>
+        !handReported
+          ? "refresh named the key added by hand"
+          : keysOn("node-2").includes(handKey)
+            ? "up removed it"
+            : undefined,
     },
     {
       name: "add an agent node",

@@ -61,6 +61,7 @@ describe("renderCatalogue", () => {
         subdomain: "git",
         sso: "gitea-oauth2",
         backup: true,
+        keepsData: "every repository",
         needs: ["traefik", "cert-manager"],
         testedBy: "apps/gitea.test.ts",
       }),
@@ -68,14 +69,14 @@ describe("renderCatalogue", () => {
     const row = page.split("\n").find((l) => l.startsWith("| **Gitea**"));
     expect(row).toBe(
       "| **Gitea** (`gitea`) | Git hosting \\| issues | `demo` 1.2.3 from https://charts.example.org " +
-        "| v4.5.6 | Gitea (OAuth2) | yes | `traefik`, `cert-manager` | `apps/gitea.test.ts` |",
+        "| v4.5.6 | Gitea (OAuth2) | yes | every repository | `traefik`, `cert-manager` | `apps/gitea.test.ts` |",
     );
   });
 
   it("shows a dash when an app needs nothing, and is stable for the same input", () => {
     const metas = [app({ category: "dashboard" })];
     const page = renderCatalogue(metas);
-    expect(page).toContain("| none (no UI) | no | — |");
+    expect(page).toContain("| none (no UI) | no | — | — |");
     expect(renderCatalogue([...metas])).toBe(page);
     expect(page.split("\n").filter((l) => l.startsWith("## "))).toEqual(["## Dashboards"]);
   });

@@ -33,6 +33,7 @@ function row(app: AppMetadata): string {
     cell(app.appVersion),
     SSO_TEXT[app.sso],
     app.backup ? "yes" : "no",
+    app.keepsData ? cell(app.keepsData) : "—",
     needs,
     `\`${cell(app.testedBy)}\``,
   ];
@@ -69,7 +70,8 @@ export function renderCatalogue(metas: AppMetadata[]): string {
     "<!-- Generated from the recipes' metadata in apps/*.ts by `npm run docs`; edit those, not this. -->",
     "",
     "Every app Hearth can deploy. Enable one by adding its name to `hearth:apps.enabled`; override its",
-    "hostname, chart version or Helm values under `hearth:apps.settings.<name>`.",
+    "hostname, chart version or Helm values under `hearth:apps.settings.<name>`. An app that keeps data",
+    "(the Keeps column) leaves `hearth:apps.enabled` only through `hearth:apps.retired` (docs/day-2.md).",
   ];
   for (const section of SECTIONS) {
     const apps = metas
@@ -80,8 +82,8 @@ export function renderCatalogue(metas: AppMetadata[]): string {
       "",
       `## ${section.title}`,
       "",
-      "| App | What it is | Chart | App version | SSO | Backup | Needs | Tested by |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| App | What it is | Chart | App version | SSO | Backup | Keeps | Needs | Tested by |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...apps.map(row),
     );
   }

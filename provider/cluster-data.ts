@@ -196,18 +196,22 @@ function stateOf(raw: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
+/** A diff that replaces when `key` changes (another object) and stores every other change in place. */
+function replacedBy(key: string) {
+  return (olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    const o = reveal(olds);
+    const n = reveal(news);
+    return { changes: !sameValue(o, n), replaces: sameValue(o[key], n[key]) ? [] : [key] };
+  };
+}
+
 /** The provider's handlers for both resources. */
 export function clusterDataHandlers(log: CommandLog) {
   return {
     membership: {
       check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "node"]),
       // Another node name is another machine; a new kubeconfig or timeout is stored in place.
-      diff(olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const o = reveal(olds);
-        const n = reveal(news);
-        const replaces = sameValue(o.node, n.node) ? [] : ["node"];
-        return { changes: !sameValue(o, n), replaces };
-      },
+      diff: replacedBy("node"),
       create: async (_urn: string, inputs: Record<string, unknown>) => ({
         id: `node-${reveal(inputs).node}`,
         outs: stateOf(inputs),
@@ -219,12 +223,7 @@ export function clusterDataHandlers(log: CommandLog) {
     retired: {
       check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "namespace"]),
       // Another namespace is another deletion; the rest is stored.
-      diff(olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const o = reveal(olds);
-        const n = reveal(news);
-        const replaces = sameValue(o.namespace, n.namespace) ? [] : ["namespace"];
-        return { changes: !sameValue(o, n), replaces };
-      },
+      diff: replacedBy("namespace"),
       async create(urn: string, inputs: Record<string, unknown>) {
         if (containsUnknown(inputs)) throw new Error(`${urnName(urn)}: inputs unknown at create`);
         const i = reveal(inputs) as RetiredDataInputs;

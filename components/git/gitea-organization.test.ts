@@ -54,22 +54,13 @@ describe("giteaOrganizationProvider CRUD against a Gitea API", () => {
 
   it("renames the organization in place: its repositories move with it, and reads follow the new name", async () => {
     const outs = await created("before");
-    gitea.repos.set("before/gitops", {
-      id: 99,
-      owner: "before",
-      name: "gitops",
-      description: "",
-      private: true,
-      defaultBranch: "main",
-      branches: new Map(),
-      commits: [],
-    });
+    const repo = gitea.addRepo("before", "gitops");
     const renamed = await provider.update!("before", outs, inputs("after"));
     const rename = gitea.requests.find((r) => r.path === "/orgs/before/rename");
     expect(rename?.body).toEqual({ new_name: "after" });
     expect(gitea.orgs.has("before")).toBe(false);
     expect(gitea.orgs.get("after")?.id).toBe(outs.orgId);
-    expect(gitea.repos.get("after/gitops")?.id).toBe(99);
+    expect(gitea.repos.get("after/gitops")?.id).toBe(repo.id);
     // The id stays what it was at creation; reads and deletes go by the name in state.
     const read = await provider.read!("before", renamed.outs as GiteaOrganizationState);
     expect(read.id).toBe("before");

@@ -162,16 +162,6 @@ describe("giteaRepositoryProvider CRUD against a Gitea API", () => {
 });
 
 describe("giteaRepositoryProvider: a new owner", () => {
-  const org = (name: string) => ({
-    id: 50,
-    name,
-    fullName: "",
-    description: "",
-    website: "",
-    location: "",
-    visibility: "private",
-  });
-
   it("follows its organization's rename: no transfer, the new URLs recorded", async () => {
     const outs = await created("follows");
     // As Gitea does on POST /orgs/hearth/rename (the repository moves with it).
@@ -179,7 +169,7 @@ describe("giteaRepositoryProvider: a new owner", () => {
     gitea.repos.delete("hearth/follows");
     repo.owner = "home";
     gitea.repos.set("home/follows", repo);
-    gitea.orgs.set("home", org("home"));
+    gitea.addOrg("home");
     const before = gitea.requests.length;
     const { outs: next } = await provider.update!(
       "hearth/follows",
@@ -193,7 +183,7 @@ describe("giteaRepositoryProvider: a new owner", () => {
 
   it("is transferred there otherwise, with its history", async () => {
     const outs = await created("moves");
-    gitea.orgs.set("elsewhere", org("elsewhere"));
+    gitea.addOrg("elsewhere");
     const { outs: next } = await provider.update!(
       "hearth/moves",
       outs,

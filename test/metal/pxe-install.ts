@@ -491,6 +491,7 @@ function startMachine(
   accel: "kvm" | "tcg",
   disk: string,
   firmware: Firmware = "bios",
+  netFirst = false,
 ): ChildProcess {
   const serial = join(work, `serial-${firmware}-${accel}.log`);
   const uefi: string[] = [];
@@ -526,11 +527,12 @@ function startMachine(
       // Disk first, then the network (bootindex, which SeaBIOS and OVMF both honour): the empty disk falls
       // through to PXE, the installed one boots itself.
       "-device",
-      `virtio-net-pci,netdev=lan,mac=${MAC},bootindex=2`,
+      `virtio-net-pci,netdev=lan,mac=${MAC},bootindex=${netFirst ? 1 : 2}`,
       "-drive",
       `file=${disk},if=none,id=disk0,format=qcow2`,
+      // The serial gives the disk a second name, /dev/disk/by-id/virtio-hearth-metal (the respelled-disk run).
       "-device",
-      "virtio-blk-pci,drive=disk0,bootindex=1",
+      `virtio-blk-pci,drive=disk0,serial=hearth-metal,bootindex=${netFirst ? 2 : 1}`,
       "-device",
       "virtio-rng-pci",
     ]),
@@ -693,6 +695,10 @@ async function imageRuns(
     if (firmware !== "bios" && firmware !== "uefi") throw new Error(`unknown firmware ${firmware}`);
     problems.push(...(await imageRun(ctx, installText, firmware)).map((p) => `${firmware}: ${p}`));
   }
+  if (FIRMWARES.includes("bios"))
+    problems.push(
+      ...(await respelledDiskRun(ctx, operatorPublic)).map((p) => `respelled disk: ${p}`),
+    );
   if (process.env.HEARTH_METAL_BAD_DISK !== "0") {
     problems.push(...(await missingDiskRun(ctx, operatorPublic)).map((p) => `missing disk: ${p}`));
   }
@@ -1071,8 +1077,9 @@ function prepareThroughEngine(ctx: Installed, firmware: Firmware): string[] {
  * Bad input: the plan names a disk the machine lacks. The installer must stop before writing, tell the
  * controller the disks it sees, and the wait must fail (exit 4) naming that stage and the disks.
  */
-async function missingDiskRun(ctx: Installed, operatorPublic: string): Promise<string[]> {
-  const { plan } = planFor(ctx.hostKey, operatorPublic, "image", "/dev/sdz");
+/** Publishes the node's plan naming `disk`, with fresh controller logs labelled `label`; returns the plan. */
+function publishPlanNaming(ctx: Installed, operatorPublic: string, disk: string, label: string) {
+  const { plan } = planFor(ctx.hostKey, operatorPublic, "image", disk);
   const installText = renderInstallFile(
     plan.nodes[0].node,
     plan.server,
@@ -1080,8 +1087,49 @@ async function missingDiskRun(ctx: Installed, operatorPublic: string): Promise<s
     ctx.hostKey.publicKey,
     plan.nodes[0].image,
   );
-  rotateLogs(ctx.controller, "missing-disk");
+  rotateLogs(ctx.controller, label);
   publishNode(ctx.controller.step, plan, installText);
+  return plan;
+}
+
+/**
+ * The installed BIOS machine, its plan now naming the same disk by id (`/dev/disk/by-id/virtio-hearth-metal`, as
+ * an operator might respell `/dev/vda`), booted from the network: the install id is the same, so the installer
+ * must find the system on the disk and boot it, not wipe it. What the engine's preparation wrote stays.
+ */
+async function respelledDiskRun(ctx: Installed, operatorPublic: string): Promise<string[]> {
+  const respelled = "/dev/disk/by-id/virtio-hearth-metal";
+  const plan = publishPlanNaming(ctx, operatorPublic, respelled, "respelled-disk");
+  const problems: string[] = [];
+  if (plan.nodes[0].installId !== ctx.plan.nodes[0].installId)
+    problems.push("the install id changed with the disk's spelling");
+  say(
+    `respelled disk: booting the installed BIOS machine from the network with a plan naming ${respelled}`,
+  );
+  const machine = startMachine("tcg", join(work, "disk-bios.qcow2"), "bios", true);
+  const code = await watch(
+    ctx.controller,
+    imageWaitSpec({ ...ctx, plan }, plan.nodes[0].installId!, 15),
+  );
+  const log = readText(ctx.controller.logs.http);
+  const already = /installed\?already=1/.test(log);
+  const kept =
+    code === WAIT_EXIT.ready
+      ? String(nodeSsh(ctx, "test -f /etc/sysctl.d/90-hearth-k3s.conf && echo kept").stdout).trim()
+      : "";
+  stopChild(machine);
+  await sleep(2000);
+  say(
+    `respelled disk: watcher exit ${code}; the installer reported ${already ? "already installed" : "no such thing"}; the preparation's files ${kept === "kept" ? "are still there" : "are gone"}`,
+  );
+  if (code !== WAIT_EXIT.ready) problems.push(`the watcher exited ${code}, not ${WAIT_EXIT.ready}`);
+  if (!already) problems.push("the installer did not report the node as already installed");
+  if (kept !== "kept") problems.push("the disk was wiped: the preparation's files are gone");
+  return problems;
+}
+
+async function missingDiskRun(ctx: Installed, operatorPublic: string): Promise<string[]> {
+  const plan = publishPlanNaming(ctx, operatorPublic, "/dev/sdz", "missing-disk");
   const disk = join(work, "disk-missing.qcow2");
   run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "10G"]);
   say("missing disk: powering on with a plan that names /dev/sdz");

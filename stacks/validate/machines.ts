@@ -4,8 +4,7 @@
  */
 import { installerOf } from "../../components/metal/spec";
 import { inCidr } from "../../components/metal/net";
-import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES } from "../hetzner-catalogue";
-import { closest, NS, Rule, RuleContext } from "./context";
+import { NS, Rule, RuleContext } from "./context";
 
 /** The metal nodes that parsed at least in part, with their index in `hearth:nodes`. */
 export function nodesOf(ctx: RuleContext) {
@@ -95,50 +94,6 @@ export const nodeInstaller: Rule = (ctx) => {
         `only the image installer reads it; the ${installer} path reinstalls whenever the node boots from the network (node ${label})`,
       );
   }
-};
-
-/** Hetzner servers: known server types, addresses in the private network. */
-export const hetznerServers: Rule = (ctx) => {
-  const h = ctx.c.hetzner;
-  if (h === undefined) return;
-  const extra = h.extraServerTypes;
-  const types =
-    extra && !ctx.failed("hetzner.extraServerTypes")
-      ? [...HETZNER_SERVER_TYPES, ...extra.filter((t): t is string => t !== undefined)]
-      : undefined;
-  for (const { s, i } of serversOf(ctx)) {
-    if (types && s.serverType !== undefined && !types.includes(s.serverType)) {
-      const guess = closest(s.serverType, types);
-      ctx.add(
-        `hetzner.servers[${i}].serverType`,
-        `"${s.serverType}" is not a Hetzner server type${guess ? `; did you mean ${guess}?` : ""} (a type Hetzner added since: list it in ${NS}:hetzner.extraServerTypes)`,
-      );
-    }
-    if (s.privateIp !== undefined && h.networkCidr !== undefined)
-      if (!inCidr(s.privateIp, h.networkCidr))
-        ctx.add(
-          `hetzner.servers[${i}].privateIp`,
-          `${s.privateIp} is outside ${NS}:hetzner.networkCidr ${h.networkCidr}`,
-        );
-  }
-};
-
-/** Hetzner: a location Hetzner has, and the API token. */
-export const hetznerAccount: Rule = (ctx) => {
-  const h = ctx.c.hetzner;
-  if (h === undefined) return;
-  if (h.location !== undefined && !HETZNER_LOCATIONS.includes(h.location)) {
-    const guess = closest(h.location, HETZNER_LOCATIONS);
-    ctx.add(
-      "hetzner.location",
-      `"${h.location}" is not a Hetzner location${guess ? `; did you mean ${guess}?` : ""} (one of ${HETZNER_LOCATIONS.join(", ")})`,
-    );
-  }
-  if (ctx.missing("hcloudToken"))
-    ctx.add(
-      "hcloudToken",
-      `is required with ${NS}:hetzner; run: pulumi config set --secret ${NS}:hcloudToken <token>`,
-    );
 };
 
 /**

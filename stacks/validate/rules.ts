@@ -14,11 +14,10 @@ import {
 import { backupCopies, backupSecrets, backupTargets, etcdBackup } from "./backup";
 import { clusterNetworks, existingClusterAccess, k3sBinaryPin } from "./cluster";
 import { CatalogueEntry, LenientConfig, Problem, Rule, ruleContext } from "./context";
+import { hetznerAccount, hetznerCloudInit, hetznerFleet, hetznerServers } from "./hetzner";
 import { appSignIn, identityProvider, identityUsersAndGroups } from "./identity";
 import {
   clusterQuorum,
-  hetznerAccount,
-  hetznerServers,
   nodeAddressing,
   nodeInstaller,
   pxeAddressInLan,
@@ -58,6 +57,9 @@ export const RULES: Rule[] = [
   settingsOfEnabledApps,
   certManagerNeeds,
   giteaSource,
+  // The components' own checks, on the config as the program hands it to them.
+  hetznerFleet,
+  hetznerCloudInit,
 ];
 
 /**

@@ -1,4 +1,5 @@
 /** Rules of hearth:cluster: what each mode needs, its networks against the home's, where k3s comes from. */
+import { managedFlagProblems } from "../../components/cluster/k3s-flags";
 import { cidrsOverlap } from "../../components/metal/net";
 import { NS, Rule } from "./context";
 
@@ -59,4 +60,46 @@ export const k3sBinaryPin: Rule = (ctx) => {
       "cluster.install.binaryUrl",
       "is missing: binarySha256 pins a binary, give its URL (a local copy of the k3s release binary)",
     );
+};
+
+/** Where the setting behind a flag Hearth manages lives in config, by the flag's long name. */
+const FLAG_SETTINGS: Record<string, (value: string | undefined) => string> = {
+  "cluster-cidr": (v) =>
+    `the pod network is ${NS}:cluster.podCidr, which every server and the overlap checks read; write podCidr: ${v ?? "<cidr>"} there instead`,
+  "service-cidr": (v) =>
+    `the service network is ${NS}:cluster.serviceCidr, which every server and the overlap checks read; write serviceCidr: ${v ?? "<cidr>"} there instead`,
+  "etcd-s3": () => `etcd snapshots to S3 are ${NS}:backup.etcd; configure them there`,
+  "etcd-s3-config-secret": () => `etcd snapshots to S3 are ${NS}:backup.etcd; configure them there`,
+  "etcd-snapshot-schedule-cron": () =>
+    `the etcd snapshot schedule is ${NS}:backup.etcd.schedule; set it there`,
+  "etcd-snapshot-retention": () =>
+    `the etcd snapshots kept are ${NS}:backup.etcd.retention; set it there`,
+};
+
+/**
+ * Extra k3s flags must not override one Hearth sets (k3s-flags.ts `managedFlagProblems`, which `K3s` runs
+ * too): each is refused at its index, with the config key that sets it instead.
+ */
+export const k3sFlags: Rule = (ctx) => {
+  const cluster = ctx.c.cluster;
+  if (cluster?.mode !== "k3s" || cluster.flags === undefined) return;
+  // The flags that parsed, and where each is in the list as written.
+  const given = cluster.flags.flatMap((f, i) => (f === undefined ? [] : [{ f, i }]));
+  const flags = given.map((g) => g.f);
+  // A failed cisHardening could be either: then only the flags Hearth always sets are certain.
+  const cis = ctx.failed("cluster.cisHardening") ? false : (cluster.cisHardening ?? true);
+  // With backup.etcd, the etcd rule names the etcd-s3 flags itself.
+  const etcd = ctx.c.backup?.etcd !== undefined;
+  for (const p of managedFlagProblems("server", flags, cis)) {
+    if (etcd && p.managed.startsWith("etcd-s3")) continue;
+    const value = p.flag.includes("=") ? p.flag.slice(p.flag.indexOf("=") + 1) : undefined;
+    const message =
+      p.kind === "cis"
+        ? `"${p.flag}" overrides ${p.managed}, which Hearth's CIS hardening sets; remove it, or set ${NS}:cluster.cisHardening to false and manage hardening yourself`
+        : `"${p.flag}" is a flag Hearth sets itself (--${p.managed}); ${
+            FLAG_SETTINGS[p.managed]?.(value) ??
+            "Hearth derives it from the nodes and the join token, so remove it"
+          }`;
+    ctx.add(`cluster.flags[${given[p.index].i}]`, message);
+  }
 };

@@ -12,7 +12,7 @@ import {
   uniqueHostnames,
 } from "./apps";
 import { backupCopies, backupSecrets, backupTargets, etcdBackup } from "./backup";
-import { clusterNetworks, existingClusterAccess, k3sBinaryPin } from "./cluster";
+import { clusterNetworks, existingClusterAccess, k3sBinaryPin, k3sFlags } from "./cluster";
 import { CatalogueEntry, LenientConfig, Problem, Rule, ruleContext } from "./context";
 import { hetznerAccount, hetznerCloudInit, hetznerFleet, hetznerServers } from "./hetzner";
 import { appSignIn, identityProvider, identityUsersAndGroups } from "./identity";
@@ -60,6 +60,7 @@ export const RULES: Rule[] = [
   // The components' own checks, on the config as the program hands it to them.
   hetznerFleet,
   hetznerCloudInit,
+  k3sFlags,
 ];
 
 /**

@@ -39,6 +39,11 @@ export interface RuleContext {
   missing(key: KeyName): boolean;
   /** Reports a problem at a key path without `hearth:`. */
   add(path: string, message: string): void;
+  /**
+   * Reports a problem unless the key path failed its own check or a rule already reported a problem there:
+   * for the components' own checks, which overlap the schema and the rules above them.
+   */
+  addNew(path: string, message: string): void;
 }
 
 /** One rule across fields: reads what parsed, never what did not, and reports through `ctx.add`. */
@@ -53,12 +58,16 @@ export function ruleContext(
 ): RuleContext {
   const failed = (path: string) =>
     failedPaths.some((f) => f === path || f.startsWith(`${path}.`) || f.startsWith(`${path}[`));
+  const add = (path: string, message: string) => out.push({ path: `${NS}:${path}`, message });
   return {
     c,
     catalogue,
     failed,
     missing: (key) => c[key] === undefined && !failed(key),
-    add: (path, message) => out.push({ path: `${NS}:${path}`, message }),
+    add,
+    addNew: (path, message) => {
+      if (!failed(path) && !out.some((p) => p.path === `${NS}:${path}`)) add(path, message);
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import {
   sshLogin,
   uniqueMachineIdentities,
 } from "./machines";
+import { metalPreparation, pxeInstalls } from "./metal";
 import { monitoringNeedsObservability, observabilityNeeds } from "./observability";
 
 /** The rules, in the order their problems are reported. */
@@ -61,6 +62,8 @@ export const RULES: Rule[] = [
   hetznerFleet,
   hetznerCloudInit,
   k3sFlags,
+  pxeInstalls,
+  metalPreparation,
 ];
 
 /**

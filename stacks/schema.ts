@@ -490,7 +490,7 @@ export const backupSchema = z.strictObject({
       maxAgeDays: z.number().int().min(1).max(365).default(8),
       readDataSubset: z
         .string()
-        .regex(/^(100|[1-9]\d?)(\.\d+)?%$/, {
+        .regex(/^(100(\.0+)?|[1-9]\d?(\.\d+)?)%$/, {
           error: (i) => `${JSON.stringify(i.input)} is not a share such as 10%`,
         })
         .default("10%"),
@@ -511,21 +511,26 @@ export const backupSchema = z.strictObject({
     ),
 });
 
-const sloTarget = z
-  .number()
-  .gt(0, {
-    error: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
-  })
-  .lt(100, {
-    error: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
-  });
+// A target is a percentage: 0.999 is 0.999 %, whose burn-rate alerts never fire, so fractions are refused.
+const sloTarget = z.number().superRefine((x, ctx) => {
+  if (x > 0 && x <= 1)
+    ctx.addIssue({
+      code: "custom",
+      message: `${x} reads as ${x} %, so its alerts would never fire; targets are percentages: write ${x < 1 ? +(x * 100).toPrecision(12) : "one such as 99.9"}`,
+    });
+  else if (!(x > 0 && x < 100))
+    ctx.addIssue({
+      code: "custom",
+      message: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
+    });
+});
 
 /** Availability SLOs, their alerts, and where alerts go. */
 export const observabilitySchema = z.strictObject({
   sloTarget: sloTarget
     .default(99.9)
     .describe(
-      "Availability target (percent) of every app with a health path; 70 is allowed for a beta home.",
+      "Availability target of every app with a health path, as a percentage (99.9, never the fraction 0.999); 70 is allowed for a beta home.",
     ),
   sloTargets: z
     .record(z.string(), sloTarget)
@@ -592,8 +597,9 @@ export const keys = {
     description: "IANA time zone for nodes and apps. @default Etc/UTC",
     schema: z
       .string()
-      .refine(isTimeZone, {
-        error: (i) => `${JSON.stringify(i.input)} is not an IANA time zone such as Europe/Berlin`,
+      .superRefine((tz, ctx) => {
+        const problem = timeZoneProblem(tz);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .default("Etc/UTC"),
   },
@@ -747,11 +753,18 @@ export type HearthConfig = { [K in KeyName]: z.output<(typeof keys)[K]["schema"]
 /** One node as configured. */
 export type NodeConfig = z.output<typeof nodeSchema>;
 
-function isTimeZone(tz: string): boolean {
+/**
+ * Why a name is no IANA time zone the nodes know, or undefined. Node's Intl ignores case, but the nodes look a
+ * zone up by its exact name (/usr/share/zoneinfo/Europe/Berlin), in which every part starts with a capital.
+ */
+function timeZoneProblem(tz: string): string | undefined {
+  let name: string;
   try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
+    name = new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return `${JSON.stringify(tz)} is not an IANA time zone such as Europe/Berlin`;
   }
+  if (tz.split("/").some((part) => !/^[A-Z]/.test(part)))
+    return `${JSON.stringify(tz)} is not written as the zone's name, which the nodes look up letter for letter; write ${name}`;
+  return undefined;
 }

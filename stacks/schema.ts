@@ -3,6 +3,7 @@
  * secretness that `docs/configuration.md` and `Pulumi.yaml` are generated from. Pure: no Pulumi imports.
  */
 import { z } from "zod";
+import { parseCidr } from "../components/metal/net";
 import { cronProblem } from "./cron";
 import { sshPublicKeyProblem } from "./ssh-key";
 
@@ -28,9 +29,20 @@ const hostname = z.string().regex(DNS_LABEL, {
 const ipv4 = z.string().regex(IPV4, {
   error: (i) => `${JSON.stringify(i.input)} is not an IPv4 address, e.g. 192.168.1.10`,
 });
-const cidr = z.string().regex(CIDR, {
-  error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
-});
+const cidr = z
+  .string()
+  .regex(CIDR, {
+    error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
+  })
+  // The PXE controller, the Hetzner fleet and its firewall refuse a network with host bits set.
+  .superRefine((net, ctx) => {
+    if (!CIDR.test(net)) return;
+    try {
+      parseCidr(net);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  });
 export const sshPublicKey = z
   .string()
   .regex(SSH_PUBLIC_KEY, {

@@ -400,14 +400,22 @@ export const chartsSchema = z.strictObject({
 /** The Gitea that holds the GitOps repository. */
 export const giteaSchema = z.strictObject({
   url: z
-    .url()
+    .url({
+      protocol: /^https?$/,
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not an http(s):// URL; give Gitea's base URL, e.g. https://git.example.org`,
+    })
     .optional()
     .describe("An existing Gitea's URL. @default the in-cluster app at https://git.<domain>"),
   org: hostname.default("hearth").describe("Organisation that owns the GitOps repository."),
   repo: hostname.default("gitops").describe("GitOps repository name."),
   username: z
     .string()
-    .min(1)
+    // Gitea's own rule (user names: letters, digits, and single "-", "_" or "." between them).
+    .regex(/^(?=.{1,40}$)[A-Za-z0-9]+([-._][A-Za-z0-9]+)*$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a Gitea user name; use letters and digits with single "-", "_" or "." between them (at most 40)`,
+    })
     .default("hearth-admin")
     .describe("Admin user of the in-cluster Gitea."),
   tokenPath: z

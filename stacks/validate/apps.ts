@@ -2,6 +2,8 @@
  * Rules of hearth:apps against the catalogue and the rest of the home: what each app needs, one hostname per
  * app inside the zone, the edge's credentials, and the GitOps Gitea.
  */
+import { valuesProblems } from "../../components/app/values-checks";
+import { tokenUrlProblem } from "../../components/git/clone-url";
 import { closest, enabledApps, entries, NS, Rule } from "./context";
 
 /** The Cloudflare tunnel is made with its API token. */
@@ -128,5 +130,43 @@ export const giteaSource: Rule = (ctx) => {
     ctx.add(
       "gitea.url",
       `points at an existing Gitea while the "gitea" app is enabled; choose one`,
+    );
+};
+
+/** A hostname is for an app with a web UI: on any other, the tunnel and the ingress would route to nothing. */
+export const hostnamesOfWebApps: Rule = (ctx) => {
+  for (const [app, set] of entries(ctx.c.apps?.settings)) {
+    const entry = ctx.catalogue[app];
+    if (entry && !entry.subdomain && set.hostname !== undefined)
+      ctx.add(
+        `apps.settings.${app}.hostname`,
+        `"${app}" has no web UI, so nothing would answer on ${JSON.stringify(set.hostname)}; remove the setting`,
+      );
+  }
+};
+
+/**
+ * Helm values are checked without the chart for what none could accept or what would break Hearth's wiring
+ * (components/app/values-checks.ts); with the chart in a local folder, its schema is applied as well.
+ */
+export const chartValues: Rule = (ctx) => {
+  for (const [app, set] of entries(ctx.c.apps?.settings)) {
+    if (set.values === undefined) continue;
+    for (const p of valuesProblems(set.values))
+      ctx.add(`apps.settings.${app}.values.${p.path}`, p.message);
+  }
+};
+
+/** Argo CD clones the GitOps repository of an existing Gitea with a token: never over plain HTTP. */
+export const argocdCloneUrl: Rule = (ctx) => {
+  const url = ctx.c.gitea?.url;
+  if (url === undefined || !enabledApps(ctx.c).includes("argocd")) return;
+  // The clone URL is the repository's path under Gitea's base URL.
+  const clone = `${url.replace(/\/+$/, "")}/`;
+  const problem = tokenUrlProblem(clone);
+  if (problem)
+    ctx.add(
+      "gitea.url",
+      `${problem.replace(JSON.stringify(clone), JSON.stringify(url))}; Argo CD clones the GitOps repository from it`,
     );
 };

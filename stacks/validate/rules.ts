@@ -3,11 +3,14 @@
  * (see ./lenient.ts), so a value that fails its own check hides nothing else that is wrong.
  */
 import {
+  argocdCloneUrl,
   certManagerNeeds,
+  chartValues,
   cloudflareAccess,
   enabledAppsNeeds,
   giteaSource,
   hostnamesInZone,
+  hostnamesOfWebApps,
   settingsOfEnabledApps,
   uniqueHostnames,
 } from "./apps";
@@ -55,9 +58,12 @@ export const RULES: Rule[] = [
   enabledAppsNeeds,
   uniqueHostnames,
   hostnamesInZone,
+  hostnamesOfWebApps,
   settingsOfEnabledApps,
+  chartValues,
   certManagerNeeds,
   giteaSource,
+  argocdCloneUrl,
   // The components' own checks, on the config as the program hands it to them.
   hetznerFleet,
   hetznerCloudInit,

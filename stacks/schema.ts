@@ -7,6 +7,14 @@ import { parseCidr } from "../components/metal/net";
 import { cronProblem } from "./cron";
 import { sshPublicKeyProblem } from "./ssh-key";
 
+/**
+ * A type's own message for a value that was given; a missing one falls through to "is required" (an error
+ * function on a type, as z.email's, also receives the missing value).
+ */
+function given(input: unknown, message: string): string | undefined {
+  return input === undefined ? undefined : message;
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -361,7 +369,9 @@ const principal = (what: string) =>
 export const identityUserSchema = z.strictObject({
   name: principal("user").describe("Login name."),
   displayName: z.string().min(1).optional().describe("Shown name. @default the login name"),
-  email: z.email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` }),
+  email: z.email({
+    error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an email address`),
+  }),
   groups: z.array(z.string()).default([]).describe("Declared groups the user belongs to."),
 });
 
@@ -403,7 +413,10 @@ export const giteaSchema = z.strictObject({
     .url({
       protocol: /^https?$/,
       error: (i) =>
-        `${JSON.stringify(i.input)} is not an http(s):// URL; give Gitea's base URL, e.g. https://git.example.org`,
+        given(
+          i.input,
+          `${JSON.stringify(i.input)} is not an http(s):// URL; give Gitea's base URL, e.g. https://git.example.org`,
+        ),
     })
     .optional()
     .describe("An existing Gitea's URL. @default the in-cluster app at https://git.<domain>"),
@@ -460,7 +473,7 @@ export const backupTargetSchema = z.strictObject({
   endpoint: z
     .url({
       protocol: /^https?$/,
-      error: (i) => `${JSON.stringify(i.input)} is not an http(s):// URL`,
+      error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an http(s):// URL`),
     })
     .describe("S3 endpoint URL, e.g. https://s3.eu-central-1.example.net or http://nas.lan:9000."),
   bucket: z
@@ -689,7 +702,7 @@ export const keys = {
     secret: false,
     description: "Let's Encrypt account email (cert-manager with Cloudflare).",
     schema: z
-      .email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` })
+      .email({ error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an email address`) })
       .optional(),
   },
   hetzner: {

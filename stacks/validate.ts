@@ -117,6 +117,8 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
       if (issue.input === undefined) return "is required";
       return `expected ${issue.expected}, got ${kindOf(issue.input)}`;
     case "invalid_value":
+      if (issue.input === undefined)
+        return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}; got ${JSON.stringify(issue.input)}`;
     case "too_small":
       if (issue.origin === "array")

@@ -31,3 +31,17 @@ describe("invalid fixtures under mocks", () => {
     expect(registrations.map((r) => `${r.type}::${r.name}`)).toEqual([]);
   });
 });
+
+describe("files and secrets read once config is valid", () => {
+  it("refuses a private key that cannot be read, at its key, before any resource", async () => {
+    const home = join(__dirname, "fixtures/valid/metal-home.yaml");
+    const evaluation = evaluateStackFile(home, (values) => {
+      values["hearth:sshPrivateKey"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n";
+    });
+    await expect(evaluation).rejects.toThrow(ConfigError);
+    await expect(evaluation).rejects.toThrow(
+      /hearth:sshPrivateKey: the SSH private key cannot be read: .*; give an unencrypted OpenSSH private key/,
+    );
+    expect(registrations).toEqual([]);
+  });
+});

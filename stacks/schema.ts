@@ -332,7 +332,7 @@ export const appSettingsSchema = z.strictObject({
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      "Helm values merged over the recipe's; with the chart in a local folder, checked against its values.schema.json before any change.",
+      "Helm values merged over the recipe's. Always refused: fullnameOverride or nameOverride (the recipe pins the names Hearth routes to), replicas that are not a whole number, numeric ports outside 1-65535, resource requests, limits and volume sizes that are not Kubernetes quantities. With the chart in a local folder, also checked against its values.schema.json; all before any change.",
     ),
   sso: z
     .boolean()

@@ -1,7 +1,7 @@
 /**
  * Valid stack files, shuffled and mutated the way a new user edits one (a wrong value anywhere, a field left
  * out or added, a list entry copied or dropped, lists in another order): every result is refused with each
- * problem at a `hearth:` key path, or accepted and built under mocks. Never a crash, whatever the mutation.
+ * problem at a `hearth:` key path, or accepted and built under mocks. Never a crash, whatever the edit.
  */
 import fc from "fast-check";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
@@ -151,6 +151,26 @@ function expectActionable(problems: Problem[]): void {
   }
 }
 
+/**
+ * The evaluation, or a failure when it does not finish: a component that throws inside an Output fails a
+ * registration, and the evaluation then waits for it forever (jest also reports the rejection itself).
+ */
+async function finishing<T>(evaluation: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new Error("the evaluation did not finish: did a component throw inside an Output?")),
+      20_000,
+    );
+  });
+  try {
+    return await Promise.race([evaluation, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe("config property", () => {
   it("validation refuses every edited config with key paths, or accepts it; it never throws", () => {
     fc.assert(
@@ -169,21 +189,15 @@ describe("config property", () => {
       fc.asyncProperty(editedConfig, async (text) => {
         const file = join(dir, `Pulumi.property-${run++}.yaml`);
         writeFileSync(file, text);
-        const late: unknown[] = [];
-        const onLate = (e: unknown) => late.push(e);
-        process.on("unhandledRejection", onLate);
         try {
-          await evaluateStackFile(file);
+          await finishing(evaluateStackFile(file));
         } catch (e) {
           // Anything but a ConfigError is a crash: it fails the property with its stack.
           if (!(e instanceof ConfigError)) throw e;
           expectActionable(e.problems);
-        } finally {
-          process.off("unhandledRejection", onLate);
         }
-        expect(late).toEqual([]);
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
-  }, 180_000);
+  }, 300_000);
 });

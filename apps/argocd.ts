@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { tokenUrlProblem } from "../components/git/clone-url";
 import { GeneratedPassword } from "../components/secrets/generated-password";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
@@ -123,21 +124,14 @@ export function argoCdValues(inputs: ArgoCdValuesInputs): Record<string, unknown
   };
 }
 
-/** Plain HTTP is allowed to a loopback host only (the local sandbox's Gitea): nothing crosses a network. */
-const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
-
 /** The repository Secret's data: Argo CD clones over HTTPS with the token as the password. */
 export function repositorySecretData(
   url: string,
   username: string,
   token: string,
 ): Record<string, string> {
-  if (!/^https:\/\//.test(url) && !LOOPBACK_HTTP.test(url)) {
-    throw new Error(
-      `argocd: GitOps repository URL "${url}" is not an https:// URL; Hearth registers the Gitea ` +
-        `repository with a token, which only works over HTTPS (plain http only to a loopback address).`,
-    );
-  }
+  const problem = tokenUrlProblem(url);
+  if (problem) throw new Error(`argocd: GitOps repository URL ${problem}.`);
   return { type: "git", url, username, password: token };
 }
 

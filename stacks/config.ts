@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "fs";
 import { homedir } from "os";
 import { isAbsolute, resolve } from "path";
+import { publicKeyOf } from "../components/metal/authorized-keys";
 import { HearthConfig, sshPublicKey } from "./schema";
 import { CatalogueEntry, ConfigError, validateConfig } from "./validate";
 import { hearthKeys } from "./stack-file";
@@ -55,6 +56,15 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     c.kubeconfig ?? files.read("cluster.kubeconfigPath", c.cluster.kubeconfigPath, "a kubeconfig");
   const sshPrivateKey =
     c.sshPrivateKey ?? files.read("ssh.privateKeyPath", c.ssh?.privateKeyPath, "a private key");
+  // Every remote step signs in with it, and metal nodes derive the login's public key from it.
+  if (sshPrivateKey !== undefined) {
+    const problem = privateKeyProblem(sshPrivateKey);
+    if (problem)
+      files.problem(
+        c.sshPrivateKey !== undefined ? "sshPrivateKey" : "ssh.privateKeyPath",
+        problem,
+      );
+  }
   const giteaCa = files.read("gitea.caPath", c.gitea.caPath, "a PEM CA certificate");
   if (giteaCa !== undefined && !/-----BEGIN CERTIFICATE-----/.test(giteaCa)) {
     files.problem(
@@ -113,6 +123,16 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     backupSecretAccessKeys: backupKeys,
     notifySecret: secret(notifySecret),
   };
+}
+
+/** Why a private key cannot be used to sign in (unreadable, or encrypted), or undefined. */
+function privateKeyProblem(key: string): string | undefined {
+  try {
+    publicKeyOf(key);
+    return undefined;
+  } catch (e) {
+    return `${(e as Error).message}; give an unencrypted OpenSSH private key (ssh-keygen -t ed25519 -N "")`;
+  }
 }
 
 /**

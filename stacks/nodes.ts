@@ -16,6 +16,7 @@ import { NodeHostKeys } from "../components/secrets/node-host-keys";
 import { ClusterHandle, NodeHandle, SshConnection } from "../components/types";
 import { LoadedConfig } from "./config";
 import { bootstrapServer, clusterIdOf, Footprint } from "./day2";
+import { controllerSettingsOf, installSpecOf } from "./metal-specs";
 import { NodeConfig } from "./schema";
 
 /** Where the cluster and remote steps reach a metal node: its static address, else its name on the LAN. */
@@ -57,32 +58,8 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
       const network = c.network;
       const pxe = c.pxe;
       const specs: PxeNodeSpec[] = toInstall.map((n) => ({
-        name: n.name,
-        mac: n.mac,
-        ip: n.dhcp ? undefined : n.ip,
-        network: {
-          cidr: network.cidr,
-          gateway: network.gateway,
-          dns: network.dns ?? [network.gateway],
-        },
-        domain: c.domain,
-        disk: n.disk,
-        arch: n.arch,
-        os: n.os,
-        ...(n.installer ? { installer: n.installer } : {}),
-        ...(n.reinstall ? { reinstall: n.reinstall } : {}),
-        sshUser: user,
-        authorizedKeys: c.ssh?.authorizedKeys ?? [],
+        ...installSpecOf(n, { domain: c.domain, timezone: c.timezone, network, pxe, ssh: c.ssh }),
         hostKey: hostKeys!.keys[n.name],
-        timezone: c.timezone,
-        packages: n.packages,
-        selinux: n.selinux,
-        wakeOnLan: n.wakeOnLan,
-        mirrors: {
-          debian: { host: pxe.debianMirror, directory: "/debian" },
-          fedora: pxe.fedoraMirror,
-        },
-        proxy: pxe.proxy,
       }));
       controller = new PxeController(
         `${name}-pxe`,
@@ -94,14 +71,9 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
             privateKey,
             hostKey: pxe.hostKey,
           },
-          serverAddress: pxe.address,
-          network: network.cidr,
-          interface: pxe.interface,
-          httpPort: pxe.httpPort,
-          rootDir: pxe.rootDir,
+          ...controllerSettingsOf(pxe, network),
           nodes: specs,
           nodeConnections: Object.fromEntries(toInstall.map((n) => [n.name, connections[n.name]])),
-          installTimeoutMinutes: pxe.installTimeoutMinutes,
         },
         { parent },
       );

@@ -3,8 +3,17 @@
  * secretness that `docs/configuration.md` and `Pulumi.yaml` are generated from. Pure: no Pulumi imports.
  */
 import { z } from "zod";
+import { parseCidr } from "../components/metal/net";
 import { cronProblem } from "./cron";
 import { sshPublicKeyProblem } from "./ssh-key";
+
+/**
+ * A type's own message for a value that was given; a missing one falls through to "is required" (an error
+ * function on a type, as z.email's, also receives the missing value).
+ */
+function given(input: unknown, message: string): string | undefined {
+  return input === undefined ? undefined : message;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -28,9 +37,20 @@ const hostname = z.string().regex(DNS_LABEL, {
 const ipv4 = z.string().regex(IPV4, {
   error: (i) => `${JSON.stringify(i.input)} is not an IPv4 address, e.g. 192.168.1.10`,
 });
-const cidr = z.string().regex(CIDR, {
-  error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
-});
+const cidr = z
+  .string()
+  .regex(CIDR, {
+    error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
+  })
+  // The PXE controller, the Hetzner fleet and its firewall refuse a network with host bits set.
+  .superRefine((net, ctx) => {
+    if (!CIDR.test(net)) return;
+    try {
+      parseCidr(net);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  });
 export const sshPublicKey = z
   .string()
   .regex(SSH_PUBLIC_KEY, {
@@ -324,7 +344,7 @@ export const appSettingsSchema = z.strictObject({
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      "Helm values merged over the recipe's; with the chart in a local folder, checked against its values.schema.json before any change.",
+      "Helm values merged over the recipe's. Always refused: fullnameOverride or nameOverride (the recipe pins the names Hearth routes to), replicas that are not a whole number, numeric ports outside 1-65535, resource requests, limits and volume sizes that are not Kubernetes quantities. With the chart in a local folder, also checked against its values.schema.json; all before any change.",
     ),
   sso: z
     .boolean()
@@ -373,7 +393,9 @@ const principal = (what: string) =>
 export const identityUserSchema = z.strictObject({
   name: principal("user").describe("Login name."),
   displayName: z.string().min(1).optional().describe("Shown name. @default the login name"),
-  email: z.email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` }),
+  email: z.email({
+    error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an email address`),
+  }),
   groups: z.array(z.string()).default([]).describe("Declared groups the user belongs to."),
 });
 
@@ -412,14 +434,25 @@ export const chartsSchema = z.strictObject({
 /** The Gitea that holds the GitOps repository. */
 export const giteaSchema = z.strictObject({
   url: z
-    .url()
+    .url({
+      protocol: /^https?$/,
+      error: (i) =>
+        given(
+          i.input,
+          `${JSON.stringify(i.input)} is not an http(s):// URL; give Gitea's base URL, e.g. https://git.example.org`,
+        ),
+    })
     .optional()
     .describe("An existing Gitea's URL. @default the in-cluster app at https://git.<domain>"),
   org: hostname.default("hearth").describe("Organisation that owns the GitOps repository."),
   repo: hostname.default("gitops").describe("GitOps repository name."),
   username: z
     .string()
-    .min(1)
+    // Gitea's own rule (user names: letters, digits, and single "-", "_" or "." between them).
+    .regex(/^(?=.{1,40}$)[A-Za-z0-9]+([-._][A-Za-z0-9]+)*$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a Gitea user name; use letters and digits with single "-", "_" or "." between them (at most 40)`,
+    })
     .default("hearth-admin")
     .describe("Admin user of the in-cluster Gitea."),
   tokenPath: z
@@ -464,7 +497,7 @@ export const backupTargetSchema = z.strictObject({
   endpoint: z
     .url({
       protocol: /^https?$/,
-      error: (i) => `${JSON.stringify(i.input)} is not an http(s):// URL`,
+      error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an http(s):// URL`),
     })
     .describe("S3 endpoint URL, e.g. https://s3.eu-central-1.example.net or http://nas.lan:9000."),
   bucket: z
@@ -514,7 +547,7 @@ export const backupSchema = z.strictObject({
       maxAgeDays: z.number().int().min(1).max(365).default(8),
       readDataSubset: z
         .string()
-        .regex(/^(100|[1-9]\d?)(\.\d+)?%$/, {
+        .regex(/^(100(\.0+)?|[1-9]\d?(\.\d+)?)%$/, {
           error: (i) => `${JSON.stringify(i.input)} is not a share such as 10%`,
         })
         .default("10%"),
@@ -535,21 +568,26 @@ export const backupSchema = z.strictObject({
     ),
 });
 
-const sloTarget = z
-  .number()
-  .gt(0, {
-    error: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
-  })
-  .lt(100, {
-    error: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
-  });
+// A target is a percentage: 0.999 is 0.999 %, whose burn-rate alerts never fire, so fractions are refused.
+const sloTarget = z.number().superRefine((x, ctx) => {
+  if (x > 0 && x <= 1)
+    ctx.addIssue({
+      code: "custom",
+      message: `${x} reads as ${x} %, so its alerts would never fire; targets are percentages: write ${x < 1 ? +(x * 100).toPrecision(12) : "one such as 99.9"}`,
+    });
+  else if (!(x > 0 && x < 100))
+    ctx.addIssue({
+      code: "custom",
+      message: "must be above 0 and below 100 (a percentage such as 99.9, or 70 for a beta home)",
+    });
+});
 
 /** Availability SLOs, their alerts, and where alerts go. */
 export const observabilitySchema = z.strictObject({
   sloTarget: sloTarget
     .default(99.9)
     .describe(
-      "Availability target (percent) of every app with a health path; 70 is allowed for a beta home.",
+      "Availability target of every app with a health path, as a percentage (99.9, never the fraction 0.999); 70 is allowed for a beta home.",
     ),
   sloTargets: z
     .record(z.string(), sloTarget)
@@ -616,8 +654,9 @@ export const keys = {
     description: "IANA time zone for nodes and apps. @default Etc/UTC",
     schema: z
       .string()
-      .refine(isTimeZone, {
-        error: (i) => `${JSON.stringify(i.input)} is not an IANA time zone such as Europe/Berlin`,
+      .superRefine((tz, ctx) => {
+        const problem = timeZoneProblem(tz);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .default("Etc/UTC"),
   },
@@ -687,7 +726,7 @@ export const keys = {
     secret: false,
     description: "Let's Encrypt account email (cert-manager with Cloudflare).",
     schema: z
-      .email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` })
+      .email({ error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an email address`) })
       .optional(),
   },
   hetzner: {
@@ -771,11 +810,18 @@ export type HearthConfig = { [K in KeyName]: z.output<(typeof keys)[K]["schema"]
 /** One node as configured. */
 export type NodeConfig = z.output<typeof nodeSchema>;
 
-function isTimeZone(tz: string): boolean {
+/**
+ * Why a name is no IANA time zone the nodes know, or undefined. Node's Intl ignores case, but the nodes look a
+ * zone up by its exact name (/usr/share/zoneinfo/Europe/Berlin), in which every part starts with a capital.
+ */
+function timeZoneProblem(tz: string): string | undefined {
+  let name: string;
   try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
+    name = new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return `${JSON.stringify(tz)} is not an IANA time zone such as Europe/Berlin`;
   }
+  if (tz.split("/").some((part) => !/^[A-Z]/.test(part)))
+    return `${JSON.stringify(tz)} is not written as the zone's name, which the nodes look up letter for letter; write ${name}`;
+  return undefined;
 }

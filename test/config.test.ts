@@ -1,7 +1,10 @@
+import fc from "fast-check";
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { catalogue } from "../apps";
+import { kubernetesVersionProblem } from "../components/cluster/existing-cluster";
+import { keys } from "../stacks/schema";
 import { hearthKeys, readStackFile } from "../stacks/stack-file";
 import { ConfigError, formatProblems, validateConfig } from "../stacks/validate";
 
@@ -68,6 +71,19 @@ describe("validated config", () => {
   it("lower-cases MAC addresses and the domain", () => {
     const result = validateFile(join(dir, "valid", "single-node-dhcp.yaml"));
     expect(result.ok && result.config.nodes[0].mac).toBe("aa:bb:cc:dd:ee:01");
+  });
+
+  it("takes only k3s versions an existing cluster's own check accepts, as stacks/nodes.ts derives them", () => {
+    // ExistingCluster refuses a version it cannot read; the schema must never let one through.
+    const version = fc
+      .tuple(fc.nat(99), fc.nat(99), fc.nat(9))
+      .map(([minor, patch, k3s]) => `v1.${minor}.${patch}+k3s${k3s}`);
+    fc.assert(
+      fc.property(version, (v) => {
+        expect(keys.cluster.schema.safeParse({ mode: "existing", version: v }).success).toBe(true);
+        expect(kubernetesVersionProblem(v.replace(/\+k3s\d+$/, ""))).toBeUndefined();
+      }),
+    );
   });
 
   it("formats every problem in one error that says nothing changed", () => {

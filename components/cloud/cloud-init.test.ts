@@ -1,5 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { assertCloudInitOptions, DEFAULT_PACKAGES, renderCloudInit, toYaml } from "./cloud-init";
+import {
+  assertCloudInitOptions,
+  cloudInitProblems,
+  DEFAULT_PACKAGES,
+  renderCloudInit,
+  toYaml,
+} from "./cloud-init";
 
 const HOST_PRIVATE = `-----BEGIN OPENSSH PRIVATE KEY-----
 b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
@@ -141,6 +147,23 @@ describe("renderCloudInit", () => {
     expect(() =>
       assertCloudInitOptions({ ...opts, hostname: "-bad", hostKey: { publicKey: HOST_PUBLIC } }),
     ).toThrow(/-bad/);
+  });
+});
+
+describe("cloudInitProblems", () => {
+  it("lists every problem by field, and leaves the host key out when it is not known yet", () => {
+    const problems = cloudInitProblems({
+      hostname: "cp1",
+      admin: { user: "root", authorizedKeys: ["not a key"] },
+      timezone: "Berlin time",
+      packages: ["curl", "x;y"],
+    });
+    expect(problems.map((p) => p.field)).toEqual([
+      "admin.user",
+      "admin.authorizedKeys",
+      "timezone",
+      "packages",
+    ]);
   });
 });
 

@@ -91,50 +91,84 @@ export function renderCloudInit(opts: CloudInitOptions): string {
   return `#cloud-config\n${toYaml(config)}`;
 }
 
-/** What can be checked before the secret private key is known. */
+/** What can be checked before the secret private key is known (and, in config validation, the host key). */
 export type CloudInitCheck = Omit<CloudInitOptions, "hostKey"> & {
-  hostKey: { publicKey: string; privateKey?: string };
+  hostKey?: { publicKey: string; privateKey?: string };
 };
 
-/** Throws an operator-facing error for options cloud-init would reject or that would lock us out. */
-export function assertCloudInitOptions(opts: CloudInitCheck): void {
+/** One option cloud-init would reject or that would lock us out, by field. */
+export interface CloudInitProblem {
+  field:
+    | "hostname"
+    | "admin.user"
+    | "admin.authorizedKeys"
+    | "hostKey.publicKey"
+    | "hostKey.privateKey"
+    | "timezone"
+    | "packages";
+  message: string;
+}
+
+/** Every option cloud-init would reject or that would lock us out; config validation runs this too. */
+export function cloudInitProblems(opts: CloudInitCheck): CloudInitProblem[] {
   const where = `cloud-init for ${opts.hostname}`;
+  const out: CloudInitProblem[] = [];
+  const bad = (field: CloudInitProblem["field"], message: string) => out.push({ field, message });
   if (!HOSTNAME.test(opts.hostname)) {
-    throw new Error(
+    bad(
+      "hostname",
       `${where}: "${opts.hostname}" is not a valid hostname (lowercase RFC 1123 label).`,
     );
   }
   if (!USER.test(opts.admin.user) || opts.admin.user === "root") {
-    throw new Error(
+    bad(
+      "admin.user",
       `${where}: admin user "${opts.admin.user}" is not allowed; use a lowercase name other than root.`,
     );
   }
   if (opts.admin.authorizedKeys.length === 0) {
-    throw new Error(`${where}: the admin user has no authorized keys, so nobody could log in.`);
+    bad(
+      "admin.authorizedKeys",
+      `${where}: the admin user has no authorized keys, so nobody could log in.`,
+    );
   }
   for (const key of opts.admin.authorizedKeys) {
     if (
       !/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/.test(key.trim())
     ) {
-      throw new Error(`${where}: "${key.slice(0, 40)}" is not an OpenSSH public key line.`);
+      bad(
+        "admin.authorizedKeys",
+        `${where}: "${key.slice(0, 40)}" is not an OpenSSH public key line.`,
+      );
     }
   }
-  if (!/^ssh-ed25519 [A-Za-z0-9+/=]+( .*)?$/.test(opts.hostKey.publicKey.trim())) {
-    throw new Error(`${where}: the host public key must be an ssh-ed25519 key line.`);
+  if (
+    opts.hostKey !== undefined &&
+    !/^ssh-ed25519 [A-Za-z0-9+/=]+( .*)?$/.test(opts.hostKey.publicKey.trim())
+  ) {
+    bad("hostKey.publicKey", `${where}: the host public key must be an ssh-ed25519 key line.`);
   }
-  const privateKey = opts.hostKey.privateKey;
+  const privateKey = opts.hostKey?.privateKey;
   if (privateKey !== undefined && !privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) {
-    throw new Error(
+    bad(
+      "hostKey.privateKey",
       `${where}: the host private key is not in OpenSSH format; generate it with ` +
         `ssh-keygen -t ed25519 -N "" -f host_key.`,
     );
   }
   if (opts.timezone !== undefined && !TIMEZONE.test(opts.timezone)) {
-    throw new Error(`${where}: "${opts.timezone}" is not an IANA time zone such as Europe/Berlin.`);
+    bad("timezone", `${where}: "${opts.timezone}" is not an IANA time zone such as Europe/Berlin.`);
   }
   for (const pkg of opts.packages ?? []) {
-    if (!PACKAGE.test(pkg)) throw new Error(`${where}: "${pkg}" is not a package name.`);
+    if (!PACKAGE.test(pkg)) bad("packages", `${where}: "${pkg}" is not a package name.`);
   }
+  return out;
+}
+
+/** Throws the first of `cloudInitProblems`, operator-facing. */
+export function assertCloudInitOptions(opts: CloudInitCheck): void {
+  const [first] = cloudInitProblems(opts);
+  if (first) throw new Error(first.message);
 }
 
 function ensureTrailingNewline(text: string): string {

@@ -1,6 +1,7 @@
 import {
   archForServerType,
   assertFleetPlan,
+  fleetPlanProblems,
   firewallRules,
   ipInCidr,
   ipv4ToNumber,
@@ -79,6 +80,31 @@ describe("assertFleetPlan", () => {
     ["a shared IP", [ok[0], { ...ok[1], privateIp: "10.44.0.10" }], /"s1" and "a1" share/],
   ])("refuses %s", (_label, servers, message) => {
     expect(() => assertFleetPlan(servers, "10.44.0.0/16")).toThrow(message);
+  });
+});
+
+describe("fleetPlanProblems", () => {
+  it("lists every problem at once, each with its server and field", () => {
+    const servers = [
+      { name: "s1", role: "server" as const, privateIp: "10.44.0.1" },
+      { name: "s2", role: "server" as const, privateIp: "10.44.0.10" },
+      { name: "s2", role: "agent" as const, privateIp: "10.44.0.10" },
+    ];
+    expect(fleetPlanProblems(servers, "10.44.0.0/16").map((p) => [p.server, p.field])).toEqual([
+      [0, "privateIp"],
+      [2, "name"],
+      [2, "privateIp"],
+    ]);
+  });
+
+  it("names the subnet when it is not one", () => {
+    expect(fleetPlanProblems([], "10.44.0.1/16")).toEqual([
+      {
+        field: "subnet",
+        kind: "subnet",
+        message: expect.stringMatching(/did you mean 10\.44\.0\.0\/16/),
+      },
+    ]);
   });
 });
 

@@ -72,50 +72,104 @@ export interface ServerPlan {
   privateIp: string;
 }
 
+/** One thing wrong with a fleet plan: about the subnet, the fleet, or one server's field. */
+export interface FleetProblem {
+  /** Index of the server in the list, when the problem is one server's. */
+  server?: number;
+  field: "subnet" | "servers" | "name" | "role" | "privateIp";
+  /** Which check: config validation reports the kinds no other rule of its own covers. */
+  kind: "subnet" | "empty" | "no-server" | "hostname" | "twice" | "outside" | "reserved" | "shared";
+  message: string;
+}
+
 /**
- * Checks a fleet before anything is created: names usable as hostnames and unique, private IPs unique,
- * inside the subnet and clear of the addresses Hetzner keeps (network, gateway `.1`, broadcast).
+ * What is wrong with a fleet before anything is created: names usable as hostnames and unique, private IPs
+ * unique, inside the subnet and clear of the addresses Hetzner keeps (network, gateway `.1`, broadcast).
+ * Config validation runs this on `hearth:hetzner` before any resource.
  */
-export function assertFleetPlan(servers: ServerPlan[], subnetCidr: string): void {
-  const { base, prefix } = parseCidr(subnetCidr, "private subnet");
-  const last = base + 2 ** (32 - prefix) - 1;
-  if (servers.length === 0) {
-    throw new Error("the Hetzner fleet lists no servers; add at least one with role server.");
+export function fleetPlanProblems(servers: ServerPlan[], subnetCidr: string): FleetProblem[] {
+  let subnet: { base: number; prefix: number };
+  try {
+    subnet = parseCidr(subnetCidr, "private subnet");
+  } catch (e) {
+    return [{ field: "subnet", kind: "subnet", message: (e as Error).message }];
   }
-  if (!servers.some((s) => s.role === "server")) {
-    throw new Error(
-      `the Hetzner fleet has no server with role "server" (${servers.map((s) => s.name).join(", ")}); ` +
+  const { base, prefix } = subnet;
+  const last = base + 2 ** (32 - prefix) - 1;
+  const out: FleetProblem[] = [];
+  if (servers.length === 0) {
+    out.push({
+      field: "servers",
+      kind: "empty",
+      message: "the Hetzner fleet lists no servers; add at least one with role server.",
+    });
+  } else if (!servers.some((s) => s.role === "server")) {
+    out.push({
+      field: "role",
+      kind: "no-server",
+      message:
+        `the Hetzner fleet has no server with role "server" (${servers.map((s) => s.name).join(", ")}); ` +
         `give at least one the role "server".`,
-    );
+    });
   }
   const names = new Set<string>();
   const ips = new Map<string, string>();
-  for (const s of servers) {
+  servers.forEach((s, server) => {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.name)) {
-      throw new Error(`Hetzner server name "${s.name}" is not a lowercase RFC 1123 hostname.`);
+      out.push({
+        server,
+        field: "name",
+        kind: "hostname",
+        message: `Hetzner server name "${s.name}" is not a lowercase RFC 1123 hostname.`,
+      });
+    } else if (names.has(s.name)) {
+      out.push({
+        server,
+        field: "name",
+        kind: "twice",
+        message: `Hetzner server "${s.name}" is listed twice.`,
+      });
     }
-    if (names.has(s.name)) throw new Error(`Hetzner server "${s.name}" is listed twice.`);
     names.add(s.name);
     const n = ipv4ToNumber(s.privateIp);
     if (n === undefined || n < base || n > last) {
-      throw new Error(
-        `Hetzner server "${s.name}": private IP "${s.privateIp}" is not inside the subnet ${subnetCidr}.`,
-      );
+      out.push({
+        server,
+        field: "privateIp",
+        kind: "outside",
+        message: `Hetzner server "${s.name}": private IP "${s.privateIp}" is not inside the subnet ${subnetCidr}.`,
+      });
+      return;
     }
     if (n === base || n === base + 1 || n === last) {
-      throw new Error(
-        `Hetzner server "${s.name}": private IP ${s.privateIp} is reserved by Hetzner in ${subnetCidr} ` +
+      out.push({
+        server,
+        field: "privateIp",
+        kind: "reserved",
+        message:
+          `Hetzner server "${s.name}": private IP ${s.privateIp} is reserved by Hetzner in ${subnetCidr} ` +
           `(network, gateway or broadcast address); pick another, e.g. one ending in .10.`,
-      );
+      });
+      return;
     }
     const other = ips.get(s.privateIp);
     if (other) {
-      throw new Error(
-        `Hetzner servers "${other}" and "${s.name}" share private IP ${s.privateIp}.`,
-      );
+      out.push({
+        server,
+        field: "privateIp",
+        kind: "shared",
+        message: `Hetzner servers "${other}" and "${s.name}" share private IP ${s.privateIp}.`,
+      });
     }
     ips.set(s.privateIp, s.name);
-  }
+  });
+  return out;
+}
+
+/** Throws the first of `fleetPlanProblems`: a guard for callers that skipped config validation. */
+export function assertFleetPlan(servers: ServerPlan[], subnetCidr: string): void {
+  const [first] = fleetPlanProblems(servers, subnetCidr);
+  if (first) throw new Error(first.message);
 }
 
 /** A Hetzner firewall rule as the provider takes it. */

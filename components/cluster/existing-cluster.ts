@@ -18,6 +18,15 @@ export interface ExistingClusterArgs {
   clusterIdentifier?: string;
 }
 
+/** Why a declared version is no Kubernetes version, or undefined. */
+export function kubernetesVersionProblem(version: string): string | undefined {
+  if (/^v?\d+\.\d+(\.\d+)?\S*$/.test(version)) return undefined;
+  return (
+    `declares version "${version}"; give the Kubernetes version it runs, such as v1.31.4 ` +
+    `(kubectl version prints it).`
+  );
+}
+
 /** Wraps an existing cluster's kubeconfig in the same handle a Hearth-installed cluster produces. */
 export class ExistingCluster extends pulumi.ComponentResource {
   /** The handle the platform layer builds on. */
@@ -25,12 +34,8 @@ export class ExistingCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:cluster:ExistingCluster", name, {}, opts);
-    if (!/^v?\d+\.\d+(\.\d+)?\S*$/.test(args.version)) {
-      throw new Error(
-        `existing cluster "${name}" declares version "${args.version}"; give the Kubernetes version ` +
-          `it runs, such as v1.31.4 (kubectl version prints it).`,
-      );
-    }
+    const problem = kubernetesVersionProblem(args.version);
+    if (problem) throw new Error(`existing cluster "${name}" ${problem}`);
     const kubeconfig = pulumi.secret(pulumi.output(args.kubeconfig));
     const provider = new k8s.Provider(
       `${name}-provider`,

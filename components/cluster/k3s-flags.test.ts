@@ -17,6 +17,7 @@ import {
   asRoot,
   assertK3sVersion,
   assertNoManagedFlags,
+  managedFlagProblems,
   K3S_PATHS,
   k3sAgentFlags,
   k3sHardeningFiles,
@@ -162,6 +163,31 @@ describe("k3sServerFlags", () => {
         "--kube-apiserver-arg=enable-admission-plugins=AlwaysPullImages",
       ]),
     ).toThrow(/enable-admission-plugins/);
+  });
+
+  it("lists every managed flag at once, with its index, name and kind", () => {
+    const flags = [
+      "--disable=servicelb",
+      "--cluster-cidr=10.50.0.0/16",
+      "--secrets-encryption",
+      "--kubelet-arg",
+      "tls-cipher-suites=TLS_RSA_WITH_AES_128_CBC_SHA",
+      "-t",
+    ];
+    expect(
+      managedFlagProblems("server", flags).map((p) => [p.index, p.flag, p.managed, p.kind]),
+    ).toEqual([
+      [1, "--cluster-cidr=10.50.0.0/16", "cluster-cidr", "managed"],
+      [2, "--secrets-encryption", "secrets-encryption", "cis"],
+      [
+        3,
+        "--kubelet-arg tls-cipher-suites=TLS_RSA_WITH_AES_128_CBC_SHA",
+        "tls-cipher-suites",
+        "cis",
+      ],
+      [5, "-t", "token", "managed"],
+    ]);
+    expect(managedFlagProblems("server", flags, false).map((p) => p.index)).toEqual([1, 5]);
   });
 
   it("lets the operator own hardening flags once hardening is off", () => {

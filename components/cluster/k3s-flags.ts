@@ -194,21 +194,46 @@ const CIS_MANAGED_COMPONENT_ARGS: Record<NodeRole, Record<string, string[]>> = {
   agent: { "kubelet-arg": ["streaming-connection-idle-timeout", "tls-cipher-suites"] },
 };
 
-/** Throws, naming the flag, when an operator flag would override one Hearth manages for this role. */
-export function assertNoManagedFlags(role: NodeRole, flags: string[], cisHardening = true): void {
-  const managed = new Set([...ALWAYS_MANAGED[role], ...(cisHardening ? CIS_MANAGED[role] : [])]);
+/** An operator flag that would override one Hearth manages for a role. */
+export interface ManagedFlagProblem {
+  /** Index of the flag in the list. */
+  index: number;
+  /** The flag as given, with its separate value when it takes the next argument. */
+  flag: string;
+  /** The long name Hearth manages: a flag (`cluster-cidr`) or a component argument's key. */
+  managed: string;
+  /** managed: a flag Hearth always sets; cis: one the CIS hardening sets. */
+  kind: "managed" | "cis";
+  message: string;
+}
+
+/** Every operator flag that would override one Hearth manages for this role (config validation runs this). */
+export function managedFlagProblems(
+  role: NodeRole,
+  flags: string[],
+  cisHardening = true,
+): ManagedFlagProblem[] {
+  const always = new Set(ALWAYS_MANAGED[role]);
+  const cis = new Set(cisHardening ? CIS_MANAGED[role] : []);
   const componentArgs = cisHardening ? CIS_MANAGED_COMPONENT_ARGS[role] : {};
+  const out: ManagedFlagProblem[] = [];
   for (let i = 0; i < flags.length; i++) {
     const flag = flags[i];
     if (!flag.startsWith("-")) continue;
     const [rawName, ...rest] = flag.replace(/^-+/, "").split("=");
     const name = SHORT_ALIASES[rawName] ?? rawName;
-    if (managed.has(name)) {
-      throw new Error(
-        `k3s ${role} flag "${flag}" conflicts with a flag Hearth manages (--${name}). Remove it from ` +
+    if (always.has(name) || cis.has(name)) {
+      out.push({
+        index: i,
+        flag,
+        managed: name,
+        kind: always.has(name) ? "managed" : "cis",
+        message:
+          `k3s ${role} flag "${flag}" conflicts with a flag Hearth manages (--${name}). Remove it from ` +
           `the extra k3s flags; Hearth derives it from the node list, the join token and the ` +
           `cisHardening setting.`,
-      );
+      });
+      continue;
     }
     const managedKeys = componentArgs[name];
     if (!managedKeys) continue;
@@ -216,13 +241,26 @@ export function assertNoManagedFlags(role: NodeRole, flags: string[], cisHardeni
     const value = rest.length > 0 ? rest.join("=") : (flags[i + 1] ?? "");
     const key = value.replace(/^-+/, "").split("=")[0];
     if (managedKeys.includes(key)) {
-      throw new Error(
-        `k3s ${role} flag "${flag}${rest.length > 0 ? "" : ` ${value}`}" overrides ${key}, which ` +
+      const given = `${flag}${rest.length > 0 ? "" : ` ${value}`}`;
+      out.push({
+        index: i,
+        flag: given,
+        managed: key,
+        kind: "cis",
+        message:
+          `k3s ${role} flag "${given}" overrides ${key}, which ` +
           `Hearth's CIS hardening sets. Remove it, or set cisHardening to false and manage hardening ` +
           `yourself.`,
-      );
+      });
     }
   }
+  return out;
+}
+
+/** Throws, naming the flag, when an operator flag would override one Hearth manages for this role. */
+export function assertNoManagedFlags(role: NodeRole, flags: string[], cisHardening = true): void {
+  const [first] = managedFlagProblems(role, flags, cisHardening);
+  if (first) throw new Error(first.message);
 }
 
 function commonFlags(role: NodeRole, opts: K3sNodeFlagOptions): string[] {

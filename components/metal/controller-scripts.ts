@@ -17,13 +17,18 @@ export interface ControllerLayout {
   dnsmasqConf: string;
 }
 
+/** Why `rootDir` cannot hold the controller's files (not a plain absolute path), or undefined. */
+export function rootDirProblem(rootDir: string): string | undefined {
+  if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(rootDir) || rootDir.split("/").includes("..")) {
+    return `"${rootDir}" must be an absolute path without a trailing slash or "..", such as /srv/hearth`;
+  }
+  return undefined;
+}
+
 /** Paths under `rootDir`; throws when `rootDir` is not a plain absolute path. */
 export function controllerLayout(rootDir: string): ControllerLayout {
-  if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(rootDir) || rootDir.split("/").includes("..")) {
-    throw new Error(
-      `PXE controller: rootDir "${rootDir}" must be an absolute path such as /srv/hearth`,
-    );
-  }
+  const problem = rootDirProblem(rootDir);
+  if (problem) throw new Error(`PXE controller: rootDir ${problem}`);
   return {
     rootDir,
     tftpRoot: `${rootDir}/tftp`,

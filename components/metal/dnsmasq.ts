@@ -26,6 +26,13 @@ export interface DnsmasqSpec extends BootServer {
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 
+/** Why a name cannot be a Linux network interface (at most 15 characters, no spaces or slashes), or undefined. */
+export function interfaceProblem(name: string): string | undefined {
+  return /^[A-Za-z0-9._@-]{1,15}$/.test(name)
+    ? undefined
+    : `"${name}" is not a network interface name (at most 15 letters, digits, ".", "_", "@" or "-", as ip link shows it)`;
+}
+
 /**
  * Renders dnsmasq.conf for a proxy-DHCP PXE server. The LAN's router keeps handing out leases; dnsmasq only adds
  * boot information, only for the listed MACs, so every other machine on the network is left alone.
@@ -38,11 +45,8 @@ export function renderDnsmasqConfig(spec: DnsmasqSpec): string {
   if (!/^\/[A-Za-z0-9._/-]*$/.test(spec.tftpRoot)) {
     throw new Error(`PXE controller: tftpRoot "${spec.tftpRoot}" must be an absolute path`);
   }
-  if (spec.interface !== undefined && !/^[A-Za-z0-9._@-]{1,15}$/.test(spec.interface)) {
-    throw new Error(
-      `PXE controller: interface "${spec.interface}" is not a network interface name`,
-    );
-  }
+  const iface = spec.interface === undefined ? undefined : interfaceProblem(spec.interface);
+  if (iface) throw new Error(`PXE controller: interface ${iface}`);
   if (spec.macs.length === 0) {
     throw new Error(
       "PXE controller: no node MACs to answer; add at least one metal node with a mac",

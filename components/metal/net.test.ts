@@ -1,4 +1,4 @@
-import { intToIpv4, ipv4ToInt, isHostIn, isIpv4, parseCidr } from "./net";
+import { cidrsOverlap, inCidr, intToIpv4, ipv4ToInt, isHostIn, isIpv4, parseCidr } from "./net";
 
 describe("IPv4 helpers", () => {
   it("parses a /24 into address, netmask and broadcast", () => {
@@ -45,5 +45,20 @@ describe("IPv4 helpers", () => {
     expect(isHostIn("192.168.1.0/24", "192.168.1.255")).toBe(false);
     expect(isHostIn("192.168.1.0/24", "192.168.2.21")).toBe(false);
     expect(isHostIn("192.168.1.0/31", "192.168.1.1")).toBe(true);
+  });
+
+  it("tells whether an address lies in a network, its edges included", () => {
+    expect(inCidr("192.168.1.0", "192.168.1.0/24")).toBe(true);
+    expect(inCidr("192.168.1.255", "192.168.1.0/24")).toBe(true);
+    expect(inCidr("192.168.2.0", "192.168.1.0/24")).toBe(false);
+    expect(inCidr("10.1.2.3", "0.0.0.0/0")).toBe(true);
+    expect(inCidr("10.44.0.1", "10.44.0.0/32")).toBe(false);
+  });
+
+  it("tells whether two networks overlap, whichever is larger", () => {
+    expect(cidrsOverlap("10.42.0.0/16", "10.42.8.0/24")).toBe(true);
+    expect(cidrsOverlap("10.42.8.0/24", "10.42.0.0/16")).toBe(true);
+    expect(cidrsOverlap("10.42.0.0/16", "10.43.0.0/16")).toBe(false);
+    expect(cidrsOverlap("0.0.0.0/0", "192.168.1.0/24")).toBe(true);
   });
 });

@@ -63,3 +63,19 @@ export function isHostIn(cidr: string, ip: string): boolean {
   if (net.prefix >= 31) return value >= first && value <= last;
   return value > first && value < last;
 }
+
+/** Whether `ip` lies anywhere in `cidr` (network and broadcast addresses included); host bits are ignored. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split("/");
+  const prefix = Number(bits);
+  const size = 2 ** (32 - prefix);
+  const start = ipv4ToInt(base) - (ipv4ToInt(base) % size);
+  const value = ipv4ToInt(ip);
+  return value >= start && value < start + size;
+}
+
+/** Whether two IPv4 CIDR networks share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const prefix = Math.min(Number(a.split("/")[1]), Number(b.split("/")[1]));
+  return inCidr(a.split("/")[0], `${b.split("/")[0]}/${prefix}`);
+}

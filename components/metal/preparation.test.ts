@@ -1,4 +1,4 @@
-import { K3S_SYSCTLS, preparationScript } from "./preparation";
+import { K3S_SYSCTLS, preparationProblems, preparationScript } from "./preparation";
 import { checkShellSyntax, unquote } from "../../test/metal-fixtures";
 
 const inner = (script: string) => unquote(script, script.indexOf("$hearth_root sh -c ") + 19)[0];
@@ -84,5 +84,15 @@ describe("preparationScript", () => {
     expect(() =>
       preparationScript({ hostname: "a", os: "debian", timezone: "UTC", packages: ["x;rm"] }),
     ).toThrow(/not package names: x;rm/);
+  });
+
+  it("lists every problem at once, by field; a Fedora package group is not a package name here", () => {
+    expect(
+      preparationProblems({
+        hostname: "Node_A",
+        timezone: "Europe Paris",
+        packages: ["htop", "@development-tools"],
+      }).map((p) => p.field),
+    ).toEqual(["hostname", "timezone", "packages"]);
   });
 });

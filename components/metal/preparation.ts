@@ -50,24 +50,46 @@ function packageLines(os: InstallOs, packages: string[]): string[] {
   ];
 }
 
+/** One problem of a preparation spec, by field. */
+export interface PreparationProblem {
+  field: "hostname" | "timezone" | "packages";
+  message: string;
+}
+
+/** Every problem of a preparation spec; config validation runs this on each metal node. */
+export function preparationProblems(
+  spec: Pick<PreparationSpec, "hostname" | "timezone" | "packages">,
+): PreparationProblem[] {
+  const out: PreparationProblem[] = [];
+  if (!HOSTNAME.test(spec.hostname)) {
+    out.push({
+      field: "hostname",
+      message: "the name must be a host name label (lowercase letters, digits, hyphens)",
+    });
+  }
+  if (!TIMEZONE.test(spec.timezone)) {
+    out.push({
+      field: "timezone",
+      message: `timezone "${spec.timezone}" is not an IANA name such as Europe/Paris`,
+    });
+  }
+  const bad = spec.packages.filter((p) => !PACKAGE.test(p));
+  if (bad.length > 0) {
+    out.push({
+      field: "packages",
+      message: `not package names: ${bad.join(", ")} (the preparation installs plain package names with apt or dnf)`,
+    });
+  }
+  return out;
+}
+
 /**
  * The idempotent root script that prepares a node for k3s: host name, time zone, packages, swap off for good
  * (fstab entries and Fedora's zram), the kernel modules and sysctls k3s needs, applied now and at every boot.
  */
 export function preparationScript(spec: PreparationSpec): string {
-  const where = `metal node "${spec.hostname}"`;
-  if (!HOSTNAME.test(spec.hostname)) {
-    throw new Error(
-      `${where}: the name must be a host name label (lowercase letters, digits, hyphens)`,
-    );
-  }
-  if (!TIMEZONE.test(spec.timezone)) {
-    throw new Error(
-      `${where}: timezone "${spec.timezone}" is not an IANA name such as Europe/Paris`,
-    );
-  }
-  const bad = spec.packages.filter((p) => !PACKAGE.test(p));
-  if (bad.length > 0) throw new Error(`${where}: not package names: ${bad.join(", ")}`);
+  const [first] = preparationProblems(spec);
+  if (first) throw new Error(`metal node "${spec.hostname}": ${first.message}`);
 
   const name = shellQuote(spec.hostname);
   const tz = shellQuote(spec.timezone);

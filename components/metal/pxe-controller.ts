@@ -10,7 +10,9 @@ import {
   secretFileScript,
   setupScript,
 } from "./controller-scripts";
+import { controllerSettingsProblems } from "./controller-checks";
 import { renderDnsmasqConfig } from "./dnsmasq";
+import { parseCidr } from "./net";
 import {
   debianInstallerDir,
   debianNetbootBase,
@@ -20,7 +22,6 @@ import {
   renderNodeScript,
 } from "./ipxe";
 import { renderKickstart } from "./kickstart";
-import { isHostIn, parseCidr } from "./net";
 import { renderPreseed } from "./preseed";
 import { sha256 } from "./shell";
 import {
@@ -48,17 +49,7 @@ import { wakeCommand } from "./wol";
 
 /** Checks what the renderers cannot see alone: nodes against each other and against the controller. */
 export function validateControllerArgs(args: PxeControllerArgs): void {
-  const problems: string[] = [];
-  parseCidr(args.network);
-  if (!isHostIn(args.network, args.serverAddress)) {
-    problems.push(`serverAddress ${args.serverAddress} is not a host address in ${args.network}`);
-  }
-  const port = args.httpPort ?? 8080;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    problems.push(`httpPort ${port} is not a TCP port`);
-  }
-  if ((args.installTimeoutMinutes ?? 60) <= 0)
-    problems.push("installTimeoutMinutes must be positive");
+  const problems = controllerSettingsProblems(args).map((p) => `${p.field} ${p.message}`);
   if (args.nodes.length === 0) problems.push("no nodes: add at least one metal node to install");
   const names = new Set<string>();
   const macs = new Set<string>();

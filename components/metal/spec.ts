@@ -178,14 +178,26 @@ const CONSOLE = /^tty[A-Za-z0-9]+(,\d+([noe]\d?)?)?$/;
 const LOCALE = /^[a-z]{2,3}_[A-Z]{2}\.UTF-8$/;
 const KEYBOARD = /^[a-z]{2,}([_-][a-z0-9]+)*$/;
 
+// What "not a host address" means, for the operator.
+const NOT_A_HOST = " (inside it, neither its network nor its broadcast address)";
+
+/** One problem of an install spec: the spec's field (`ip`, `mirrors.fedora`, `authorizedKeys[0]`) and what. */
+export interface InstallSpecProblem {
+  field: string;
+  message: string;
+}
+
 /**
- * Checks a node's install spec and throws one error listing every problem, each naming the node and field.
- * The private key is checked only when it is a plain string (renderers get it unwrapped).
+ * Every problem of a node's install spec, by field; config validation runs this on each node the PXE
+ * controller would install. The private key is checked only when it is a plain string (renderers get it
+ * unwrapped); fields in `skip` are not checked.
  */
-export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] = []): void {
-  const where = `metal node "${node.name}"`;
-  const problems: string[] = [];
-  const bad = (field: string, what: string) => problems.push(`${field}: ${what}`);
+export function installSpecProblems(
+  node: InstallSpec<unknown>,
+  skip: string[] = [],
+): InstallSpecProblem[] {
+  const problems: InstallSpecProblem[] = [];
+  const bad = (field: string, message: string) => problems.push({ field, message });
 
   if (!HOSTNAME.test(node.name)) {
     bad(
@@ -209,12 +221,12 @@ export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] =
   if (cidrOk && !isHostIn(node.network.cidr, node.network.gateway)) {
     bad(
       "network.gateway",
-      `"${node.network.gateway}" is not a host address in ${node.network.cidr}`,
+      `"${node.network.gateway}" is not a host address in ${node.network.cidr}${NOT_A_HOST}`,
     );
   }
   if (node.ip !== undefined) {
     if (cidrOk && !isHostIn(node.network.cidr, node.ip)) {
-      bad("ip", `"${node.ip}" is not a host address in ${node.network.cidr}`);
+      bad("ip", `"${node.ip}" is not a host address in ${node.network.cidr}${NOT_A_HOST}`);
     }
     if (node.network.dns.length === 0) {
       bad("network.dns", "a static address needs at least one name server");
@@ -298,7 +310,7 @@ export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] =
   if (!HTTP_URL.test(node.mirrors.fedora)) {
     bad(
       "mirrors.fedora",
-      `"${node.mirrors.fedora}" must be a plain http:// URL: iPXE fetches the kernel from it and has no TLS`,
+      `"${node.mirrors.fedora}" must be a plain http:// URL: iPXE fetches the kernel from it and has no TLS (host, port and path only; no query, user or fragment)`,
     );
   }
   if (node.reportUrl !== undefined && !HTTP_URL.test(node.reportUrl)) {
@@ -316,8 +328,19 @@ export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] =
   if (node.keyboard !== undefined && !KEYBOARD.test(node.keyboard)) {
     bad("keyboard", `"${node.keyboard}" must be a keyboard layout such as us or de`);
   }
+  return problems;
+}
+
+/**
+ * Checks a node's install spec and throws one error listing every problem, each naming the node and field.
+ * The private key is checked only when it is a plain string (renderers get it unwrapped).
+ */
+export function validateInstallSpec(node: InstallSpec<unknown>, skip: string[] = []): void {
+  const problems = installSpecProblems(node, skip).map((p) => `${p.field}: ${p.message}`);
   if (problems.length > 0) {
-    throw new Error(`${where} cannot be installed:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(
+      `metal node "${node.name}" cannot be installed:\n  - ${problems.join("\n  - ")}`,
+    );
   }
 }
 

@@ -1,0 +1,17 @@
+/**
+ * Where a Gitea token may be sent: Argo CD clones the GitOps repository with one as its password, so the
+ * URL must be https://, or plain http:// to a loopback host (the local sandbox's Gitea), where nothing crosses
+ * a network. Pure, for the recipe and for config validation alike.
+ */
+
+/** Plain HTTP is allowed to a loopback host only: nothing crosses a network. */
+const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
+
+/** Why a repository URL cannot carry a token, or undefined. */
+export function tokenUrlProblem(url: string): string | undefined {
+  if (/^https:\/\//.test(url) || LOOPBACK_HTTP.test(url)) return undefined;
+  return (
+    `"${url}" is not an https:// URL; Hearth registers the Gitea repository with a token, which only ` +
+    `works over HTTPS (plain http only to a loopback address)`
+  );
+}

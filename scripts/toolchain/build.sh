@@ -69,12 +69,13 @@ note() { printf '%-34s %s\n' "$1" "$2"; }
 now() { date +%s; }
 record_time() { printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" "$3" >>"$tc/timings.tsv"; }
 
-# Hash of the inputs of a component: the listed files plus Go's version.
+# Hash of the inputs of a component: the listed files (content and name relative to this directory, so the
+# key is the same in every checkout and on every machine) plus Go's version.
 src_key() {
 	{
 		go env GOVERSION
 		for f in "$@"; do
-			sha256sum "$f"
+			printf '%s  %s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#"$here"/}"
 		done
 	} | sha256sum | cut -c1-16
 }

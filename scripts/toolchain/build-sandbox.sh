@@ -160,11 +160,12 @@ build() {
 }
 
 # copy_share NAME SRC-DIR DEST-DIR FILE...: copies files (or directories) from a module into $share, keyed by
-# the module directory (which carries the version), so a second run copies nothing.
+# the module directory (which carries the version) relative to the module cache, so a second run copies
+# nothing, nor does a run on a machine whose module cache is elsewhere (a cache imported from another one).
 copy_share() {
 	local name=$1 from=$2 to=$3 key stamp f
 	shift 3
-	key=$(printf '%s\n' "$from" "$@" | sha256sum | cut -c1-16)
+	key=$(printf '%s\n' "${from#"$(go env GOMODCACHE)"/}" "$@" | sha256sum | cut -c1-16)
 	stamp="$stamps/share-$name-$key"
 	if [ -f "$stamp" ] && [ -d "$to" ]; then
 		note "share/$name" "cached"

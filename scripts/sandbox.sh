@@ -185,13 +185,13 @@ require_root() {
 
 require_binaries() {
 	local missing=() b
-	for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok gitea helm versitygw; do
+	for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok gitea versitygw; do
 		[ -x "$BIN/$b" ] || missing+=("$b")
 	done
 	[ -d "$SHARE/gitea/options" ] && [ -d "$SHARE/gitea/templates" ] || missing+=("share/gitea/{options,templates}")
 	compgen -G "$SHARE/kwok/stages/*.yaml" >/dev/null || missing+=("share/kwok/stages/*.yaml")
 	[ "${#missing[@]}" -eq 0 ] ||
-		die "missing in $CACHE/sandbox: ${missing[*]}; build them with scripts/toolchain/build-sandbox.sh"
+		die "missing in $CACHE/sandbox: ${missing[*]}; build them with scripts/toolchain/build-sandbox.sh --for dev"
 }
 
 require_tools() {

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the tools the contract tests hand generated files to: dnsmasq (dnsmasq --test), debconf
 # (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
-# watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules), amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check and
-# shellcheck (the shipped shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the
-# cache, and the S3 server of the backup tests (versitygw, built from its pinned Go module into the sandbox's
-# cache by scripts/toolchain/build-sandbox.sh versitygw), and vmalert and vmalert-tool (the rules run by the
-# real vmalert, build-sandbox.sh vm). Idempotent: prints nothing and installs nothing when
-# everything is there. Runs before `npm test` (the `pretest` script).
+# watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules),
+# amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check and ShellCheck (the shipped
+# shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the cache, and, built from
+# their pinned Go modules into the sandbox's cache by scripts/toolchain/build-sandbox.sh --for test: the S3
+# server of the backup tests (versitygw), helm (the local charts' render), and vmalert, vmalert-tool and
+# victoria-metrics (the rules and the scrape file run by the real VictoriaMetrics). Idempotent: prints nothing
+# and installs nothing when everything is there. Runs before `npm test` (the `pretest` script).
 set -euo pipefail
 cache="${HEARTH_CACHE:-$HOME/.cache/hearth}"
 pykickstart_version=3.78
@@ -41,21 +42,18 @@ if [ ! -x "$venv/bin/ksvalidator" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check "pykickstart==$pykickstart_version"
 fi
 
-if [ ! -x "$cache/sandbox/bin/versitygw" ]; then
+# The sandbox binaries only tests run (`npm run dev` builds the sandbox's own set, build.sh --for dev):
+# versitygw (the backup tests' S3 server), helm (`helm template` of the local charts), vmalert, vmalert-tool
+# and victoria-metrics (the checkers of the rules and the scrape file). Built on demand, once.
+test_bins=()
+for b in versitygw helm vmalert vmalert-tool victoria-metrics; do
+  [ -x "$cache/sandbox/bin/$b" ] || test_bins+=("$b")
+done
+if [ "${#test_bins[@]}" -gt 0 ]; then
   if command -v go >/dev/null 2>&1; then
-    echo "test-setup: building versitygw (the backup tests' S3 server) into $cache/sandbox/bin" >&2
-    bash "$(dirname "$0")/toolchain/build-sandbox.sh" versitygw >&2
+    echo "test-setup: building ${test_bins[*]} (build-sandbox.sh --for test) into $cache/sandbox/bin" >&2
+    bash "$(dirname "$0")/toolchain/build-sandbox.sh" --for test >&2
   else
-    echo "test-setup: the backup tests need versitygw; install Go, then run scripts/toolchain/build-sandbox.sh versitygw" >&2
-  fi
-fi
-
-if [ ! -x "$cache/sandbox/bin/vmalert" ] || [ ! -x "$cache/sandbox/bin/vmalert-tool" ] ||
-  [ ! -x "$cache/sandbox/bin/victoria-metrics" ]; then
-  if command -v go >/dev/null 2>&1; then
-    echo "test-setup: building vmalert, vmalert-tool and victoria-metrics (the checkers of the rules and the scrape file) into $cache/sandbox/bin" >&2
-    bash "$(dirname "$0")/toolchain/build-sandbox.sh" vm >&2
-  else
-    echo "test-setup: the rule tests need vmalert; install Go, then run scripts/toolchain/build-sandbox.sh vm" >&2
+    echo "test-setup: the contract tests need ${test_bins[*]}; install Go, then run scripts/toolchain/build-sandbox.sh --for test (or npm run toolchain -- import FILE)" >&2
   fi
 fi

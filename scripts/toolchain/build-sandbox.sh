@@ -27,6 +27,9 @@
 #   scripts/toolchain/build-sandbox.sh
 #   HEARTH_GO_JOBS=2 scripts/toolchain/build-sandbox.sh   allow two parallel compiles (default 1)
 #   scripts/toolchain/build-sandbox.sh versitygw          only the named parts (k8s, kwok, gitea, helm, versitygw, vm)
+#   scripts/toolchain/build-sandbox.sh --for dev          what the sandbox runs (`npm run dev`): k8s kwok gitea versitygw
+#   scripts/toolchain/build-sandbox.sh --for test         what `npm test`'s contract tests run: versitygw helm vm
+#   scripts/toolchain/build-sandbox.sh --for all          every part (the default)
 #
 # Exits 1 when a build fails. See docs/toolchain.md for timings.
 set -euo pipefail
@@ -35,20 +38,47 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
 
+# parts_for SET: the parts a job needs. dev is what scripts/sandbox.sh starts (helm and the vm checkers are
+# used by tests and benches only, so a first `npm run dev` does not wait for them); test is what the contract
+# tests of `npm test` hand files to (scripts/test-setup.sh builds it on demand).
+parts_for() {
+	case "$1" in
+	dev) echo k8s kwok gitea versitygw ;;
+	test) echo versitygw helm vm ;;
+	all) echo k8s kwok gitea helm versitygw vm ;;
+	*)
+		echo "build-sandbox.sh: --for takes dev, test or all, not: $1" >&2
+		exit 2
+		;;
+	esac
+}
+
 only=""
+for_next=0
 for arg in "$@"; do
+	if [ "$for_next" = 1 ]; then
+		only="$only $(parts_for "$arg")"
+		for_next=0
+		continue
+	fi
 	case "$arg" in
 	-h | --help)
-		sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	k8s | kwok | gitea | helm | versitygw | vm) only="$only $arg" ;;
+	--for) for_next=1 ;;
+	--for=*) only="$only $(parts_for "${arg#--for=}")" ;;
 	*)
 		echo "build-sandbox.sh: unknown argument: $arg" >&2
 		exit 2
 		;;
 	esac
 done
+if [ "$for_next" = 1 ]; then
+	echo "build-sandbox.sh: --for needs dev, test or all" >&2
+	exit 2
+fi
 
 cache=${HEARTH_CACHE:-$HOME/.cache/hearth}
 sb="$cache/sandbox"
@@ -130,11 +160,12 @@ build() {
 }
 
 # copy_share NAME SRC-DIR DEST-DIR FILE...: copies files (or directories) from a module into $share, keyed by
-# the module directory (which carries the version), so a second run copies nothing.
+# the module directory (which carries the version) relative to the module cache, so a second run copies
+# nothing, nor does a run on a machine whose module cache is elsewhere (a cache imported from another one).
 copy_share() {
 	local name=$1 from=$2 to=$3 key stamp f
 	shift 3
-	key=$(printf '%s\n' "$from" "$@" | sha256sum | cut -c1-16)
+	key=$(printf '%s\n' "${from#"$(go env GOMODCACHE)"/}" "$@" | sha256sum | cut -c1-16)
 	stamp="$stamps/share-$name-$key"
 	if [ -f "$stamp" ] && [ -d "$to" ]; then
 		note "share/$name" "cached"

@@ -16,6 +16,8 @@
 #   scripts/toolchain/build.sh              build what is missing; the provider plugin is best effort
 #   scripts/toolchain/build.sh --strict     also fail (exit 1) if the provider plugin cannot be built
 #   scripts/toolchain/build.sh --no-sandbox skip build-sandbox.sh (the sandbox binaries)
+#   scripts/toolchain/build.sh --for dev    only what `npm run dev` runs: the sandbox without helm and the vm
+#                                           checkers, which tests build on demand (build-sandbox.sh --for)
 #   HEARTH_GO_JOBS=2 scripts/toolchain/build.sh   allow two parallel compiles (default 1; builds run niced)
 #
 # See docs/toolchain.md for timings and for what cannot be built from the module proxy.
@@ -28,12 +30,21 @@ repo=$(cd "$here/../.." && pwd)
 
 strict=0
 sandbox=1
+for_set=all
+for_next=0
 for arg in "$@"; do
+	if [ "$for_next" = 1 ]; then
+		for_set=$arg
+		for_next=0
+		continue
+	fi
 	case "$arg" in
 	--strict) strict=1 ;;
 	--no-sandbox) sandbox=0 ;;
+	--for) for_next=1 ;;
+	--for=*) for_set=${arg#--for=} ;;
 	-h | --help)
-		sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -42,6 +53,13 @@ for arg in "$@"; do
 		;;
 	esac
 done
+case "$for_next:$for_set" in
+0:dev | 0:all) ;;
+*)
+	echo "build.sh: --for takes dev or all (the default)" >&2
+	exit 2
+	;;
+esac
 
 cache=${HEARTH_CACHE:-$HOME/.cache/hearth}
 tc="$cache/toolchain/$HEARTH_PULUMI_VERSION"
@@ -69,12 +87,13 @@ note() { printf '%-34s %s\n' "$1" "$2"; }
 now() { date +%s; }
 record_time() { printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" "$3" >>"$tc/timings.tsv"; }
 
-# Hash of the inputs of a component: the listed files plus Go's version.
+# Hash of the inputs of a component: the listed files (content and name relative to this directory, so the
+# key is the same in every checkout and on every machine) plus Go's version.
 src_key() {
 	{
 		go env GOVERSION
 		for f in "$@"; do
-			sha256sum "$f"
+			printf '%s  %s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#"$here"/}"
 		done
 	} | sha256sum | cut -c1-16
 }
@@ -246,6 +265,6 @@ if [ "${#failures[@]}" -gt 0 ]; then
 fi
 if [ "$sandbox" = 1 ]; then
 	echo
-	"$here/build-sandbox.sh"
+	"$here/build-sandbox.sh" --for "$for_set"
 fi
 exit 0

@@ -83,9 +83,12 @@ export class EngineRun {
     return ok;
   };
 
-  /** Builds the toolchain if needed and points `env` at it with this run's own file backend. */
+  /**
+   * Builds the toolchain if needed (what the dev sandbox runs: `--for dev`) and points `env` at it with this
+   * run's own file backend.
+   */
   useToolchain(): boolean {
-    const r = spawnSync("bash", ["scripts/toolchain/build.sh", "--strict"], {
+    const r = spawnSync("bash", ["scripts/toolchain/build.sh", "--strict", "--for", "dev"], {
       cwd: repo,
       stdio: "inherit",
     });

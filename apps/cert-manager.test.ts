@@ -9,6 +9,7 @@ installMocks();
 function platform(): Platform {
   return {
     provider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1" }),
+    kubeconfig: "apiVersion: v1",
     domain: "home.example.org",
     exposure: {
       mode: "tunnel",

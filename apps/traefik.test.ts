@@ -8,6 +8,7 @@ installMocks();
 function platform(mode: Exposure["mode"]): Platform {
   return {
     provider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1" }),
+    kubeconfig: "apiVersion: v1",
     domain: "home.example.org",
     exposure: {
       mode,

@@ -72,6 +72,8 @@ export interface GiteaEndpoint {
 /** What the platform layer hands to every app recipe. Apps see nothing else. */
 export interface Platform {
   provider: k8s.Provider;
+  /** Secret: the cluster's admin kubeconfig, for Hearth's own resources that act on the cluster (`AppData`). */
+  kubeconfig: pulumi.Input<string>;
   domain: string;
   exposure: Exposure;
   charts: ChartSource;

@@ -1,14 +1,19 @@
 /**
- * Two resources of Hearth's provider plugin that act on the cluster through its API when something leaves the
- * config:
+ * Resources of Hearth's provider plugin that act on the cluster through its API when something leaves the config:
  *
  * - `hearth:cluster:NodeMembership`: a machine's place in the cluster. Deleting it (the node left
  *   `hearth:nodes`) cordons the node, evicts its pods as `kubectl drain` would (DaemonSet and mirror pods stay)
  *   and deletes its Node object; on k3s, deleting a server's Node makes k3s's etcd member controller remove its
  *   etcd member from the cluster (k3s-io/k3s#3973), so the survivors keep their quorum.
- * - `hearth:app:RetiredData`: an app retired with "delete-data" (`hearth:apps.retired`). Creating it deletes the
- *   app's namespace, with its volumes, and waits until it is gone; for Argo CD, whose data is the GitOps
- *   repository, it deletes that repository and its organization in Gitea.
+ * - `hearth:app:AppData`: the data of an app that keeps some, in its namespace. The app's Helm release depends on
+ *   it, so when the app leaves the config the engine deletes it after uninstalling the release. Its delete then
+ *   deletes the namespace with its volumes only when the namespace is marked for it (below); otherwise, a
+ *   retirement with "keep-data", a `pulumi destroy`, it leaves everything (the namespace itself is
+ *   `retainOnDelete`).
+ * - `hearth:app:RetiredData`: an app retired with "delete-data" (`hearth:apps.retired`). Creating it marks the
+ *   app's namespace for deletion (the annotation `hearth.dev/retired: delete-data`), which `AppData` acts on in
+ *   the same run; deleting it (the entry left the config) takes the mark off. For Argo CD, whose data is the
+ *   GitOps repository, it deletes that repository and its organization in Gitea.
  */
 import {
   encodeSegment,
@@ -30,13 +35,23 @@ export interface NodeMembershipInputs {
   drainTimeoutSeconds?: number;
 }
 
-/** Inputs of `RetiredData`, secrets revealed. */
-export interface RetiredDataInputs {
+/** The annotation that marks a retired app's namespace for deletion with its data. */
+export const RETIRED_ANNOTATION = "hearth.dev/retired";
+
+/** Inputs of `AppData`, secrets revealed. */
+export interface AppDataInputs {
   kubeconfig: string;
-  /** The namespace deleted with everything in it. */
+  /** The app's namespace. */
   namespace: string;
   /** Seconds to wait for the namespace to be gone. @default 600 */
   timeoutSeconds?: number;
+}
+
+/** Inputs of `RetiredData`, secrets revealed. */
+export interface RetiredDataInputs {
+  kubeconfig: string;
+  /** The retired app's namespace, marked for deletion. */
+  namespace: string;
   /** A Gitea repository deleted too, then its organization. @default none */
   gitea?: { endpoint: GiteaConnection; owner: string; repo: string };
 }
@@ -125,10 +140,63 @@ export async function removeNode(
   log.info(urn, `${node} drained and removed from the cluster`);
 }
 
+/** Puts the retirement mark on a namespace, or takes it off (`null`); a namespace that is gone is left. */
+export async function markNamespace(
+  urn: string,
+  inputs: { kubeconfig: string; namespace: string },
+  mark: string | null,
+  log: CommandLog,
+): Promise<void> {
+  const access = kubeAccessOf(inputs.kubeconfig);
+  const path = `/api/v1/namespaces/${encodeURIComponent(inputs.namespace)}`;
+  const current = await kubeRequest(access, "GET", path);
+  if (current.status === 404) return;
+  const annotations = ((current.body?.metadata ?? {}) as { annotations?: Record<string, string> })
+    .annotations;
+  if ((annotations?.[RETIRED_ANNOTATION] ?? null) === mark) return;
+  const a = await kubeRequest(
+    access,
+    "PATCH",
+    path,
+    { metadata: { annotations: { [RETIRED_ANNOTATION]: mark } } },
+    "application/merge-patch+json",
+  );
+  if (a.status !== 200) throw new Error(`marking namespace ${inputs.namespace}: ${kubeMessage(a)}`);
+  log.info(
+    urn,
+    mark
+      ? `namespace ${inputs.namespace} marked ${RETIRED_ANNOTATION}=${mark}: it goes with the app's release`
+      : `namespace ${inputs.namespace} is no longer marked for deletion`,
+  );
+}
+
+/** The namespace's retirement mark, or undefined (also when the namespace is gone). */
+async function markOf(access: KubeAccess, namespace: string): Promise<string | undefined> {
+  const a = await kubeRequest(access, "GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+  if (a.status !== 200) return undefined;
+  return ((a.body?.metadata ?? {}) as { annotations?: Record<string, string> }).annotations?.[
+    RETIRED_ANNOTATION
+  ];
+}
+
+/** `AppData`'s delete: the namespace goes, with its volumes, only when it is marked "delete-data". */
+export async function dropAppData(
+  urn: string,
+  inputs: AppDataInputs,
+  log: CommandLog,
+): Promise<void> {
+  const mark = await markOf(kubeAccessOf(inputs.kubeconfig), inputs.namespace);
+  if (mark !== "delete-data") {
+    log.info(urn, `namespace ${inputs.namespace} and its volumes stay (not marked for deletion)`);
+    return;
+  }
+  await deleteNamespace(urn, inputs, log);
+}
+
 /** Deletes the namespace with everything in it and waits until the API no longer has it. */
 export async function deleteNamespace(
   urn: string,
-  inputs: RetiredDataInputs,
+  inputs: AppDataInputs,
   log: CommandLog,
 ): Promise<void> {
   const access = kubeAccessOf(inputs.kubeconfig);
@@ -216,9 +284,25 @@ export function clusterDataHandlers(log: CommandLog) {
         id: `node-${reveal(inputs).node}`,
         outs: stateOf(inputs),
       }),
-      update: async (news: Record<string, unknown>) => ({ outs: stateOf(news) }),
+      update: async (news: Record<string, unknown>, _urn?: string) => ({ outs: stateOf(news) }),
       delete: (urn: string, props: Record<string, unknown>) =>
         removeNode(urn, reveal(props) as NodeMembershipInputs, log),
+    },
+    appData: {
+      check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "namespace"]),
+      diff: replacedBy("namespace"),
+      // An app in the config is never marked for deletion: a mark left by a retirement taken back goes.
+      async create(urn: string, inputs: Record<string, unknown>) {
+        const i = reveal(inputs) as AppDataInputs;
+        await markNamespace(urn, i, null, log);
+        return { id: `data-${i.namespace}`, outs: stateOf(inputs) };
+      },
+      async update(news: Record<string, unknown>, urn?: string) {
+        await markNamespace(urn ?? "", reveal(news) as AppDataInputs, null, log);
+        return { outs: stateOf(news) };
+      },
+      delete: (urn: string, props: Record<string, unknown>) =>
+        dropAppData(urn, reveal(props) as AppDataInputs, log),
     },
     retired: {
       check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "namespace"]),
@@ -227,13 +311,14 @@ export function clusterDataHandlers(log: CommandLog) {
       async create(urn: string, inputs: Record<string, unknown>) {
         if (containsUnknown(inputs)) throw new Error(`${urnName(urn)}: inputs unknown at create`);
         const i = reveal(inputs) as RetiredDataInputs;
-        await deleteNamespace(urn, i, log);
+        await markNamespace(urn, i, "delete-data", log);
         if (i.gitea) await deleteRepository(urn, i.gitea, log);
-        return { id: `retired-${reveal(inputs).namespace}`, outs: stateOf(inputs) };
+        return { id: `retired-${i.namespace}`, outs: stateOf(inputs) };
       },
-      update: async (news: Record<string, unknown>) => ({ outs: stateOf(news) }),
-      // Nothing to undo: the data is gone, and re-enabling the app starts it afresh.
-      delete: async () => {},
+      update: async (news: Record<string, unknown>, _urn?: string) => ({ outs: stateOf(news) }),
+      // The entry left the config: a namespace still there (the app enabled again) keeps its data.
+      delete: (urn: string, props: Record<string, unknown>) =>
+        markNamespace(urn, reveal(props) as RetiredDataInputs, null, log),
     },
   };
 }

@@ -6,7 +6,8 @@
  * - `hearth:secrets:GeneratedPassword`: a password from Node's CSPRNG with its bcrypt hash (`password.ts`);
  * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`);
  * - `hearth:cluster:NodeMembership`: a node's place in the cluster, drained and removed when it leaves the config;
- * - `hearth:app:RetiredData`: the data of an app retired with "delete-data", deleted (`cluster-data.ts`).
+ * - `hearth:app:AppData` and `hearth:app:RetiredData`: an app's data, deleted only when it is retired with
+ *   "delete-data" (`cluster-data.ts`).
  *
  * The engine finds it through `plugins.providers` in Pulumi.yaml; `bin/pulumi-resource-hearth` starts this file.
  */
@@ -23,6 +24,7 @@ export const TOKENS = {
   generatedPassword: "hearth:secrets:GeneratedPassword",
   generatedRsaKey: "hearth:secrets:GeneratedRsaKey",
   nodeMembership: "hearth:cluster:NodeMembership",
+  appData: "hearth:app:AppData",
   retiredData: "hearth:app:RetiredData",
 } as const;
 
@@ -96,7 +98,7 @@ export function hearthProvider(
     async update(_id, urn, olds, news) {
       const t = kind(urn);
       const c = clusterKind(t);
-      if (c) return c.update(news);
+      if (c) return flushed(() => c.update(news, urn));
       if (t === TOKENS.generatedPassword) return { outs: updatePasswordSchedule(olds, news) };
       // Every change of a key's inputs replaces it (diffRsaKey), so an update never reaches here for one.
       if (t === TOKENS.generatedRsaKey) return { outs: olds };

@@ -13,7 +13,7 @@ import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
 import { BackupTarget, repository } from "../components/backup/plan";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
-import { RetiredData } from "../components/app/retired-data";
+import { RetiredData } from "../components/app/app-data";
 import { ClusterHandle, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
 import { IdentityResult } from "./identity";
@@ -86,6 +86,7 @@ export function buildPlatform(
 
   let platform: Platform = {
     provider: cluster.provider,
+    kubeconfig: cluster.kubeconfig,
     domain: c.domain,
     timezone: c.timezone,
     charts: { localDir: c.charts.localDir },

@@ -61,6 +61,7 @@ export async function testPlatform() {
   const k8s = await import("@pulumi/kubernetes");
   return {
     provider: new k8s.Provider("k8s", {}),
+    kubeconfig: "planted-kubeconfig",
     domain: "home.example.org",
     exposure: {
       mode: "tunnel" as const,

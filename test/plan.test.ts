@@ -78,7 +78,7 @@ describe("riskSummary", () => {
       newState: { type: "hearth:app:RetiredData", inputs: { namespace: "victoria-logs" } },
     };
     expect(riskSummary([created]).kept).toEqual([
-      "victoria-logs: deleted with its volumes, as hearth:apps.retired says (delete-data)",
+      "victoria-logs: deleted with its volumes once its release is uninstalled, as hearth:apps.retired says (delete-data)",
     ]);
   });
 });

@@ -23,6 +23,7 @@ const chart = { repository: "https://charts.example.org", name: "demo", version:
 function platform(overrides: Partial<Platform> = {}): Platform {
   return {
     provider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1" }),
+    kubeconfig: "apiVersion: v1",
     domain: "home.example.org",
     exposure: {
       mode: "tunnel",
@@ -127,8 +128,14 @@ describe("HelmApp", () => {
     await settle();
     const ns = find("kubernetes:core/v1:Namespace", "data-namespace");
     expect(ns.options.retainOnDelete).toBe(true);
-    // The release itself is not retained: retiring the app stops its workloads.
-    expect(find(RELEASE, "data-release").options.retainOnDelete).toBe(false);
+    // The release itself is not retained: retiring the app stops its workloads. It depends on the app's data,
+    // so a removal uninstalls it before the data's delete decides (delete-data) about the namespace.
+    const release = find(RELEASE, "data-release");
+    expect(release.options.retainOnDelete).toBe(false);
+    const data = find("hearth:app:AppData", "data-data");
+    expect(release.dependencies).toContain(data.urn);
+    expect(data.inputs.namespace).toBe("data");
+    expect(isSecretInput(data, "kubeconfig")).toBe(true);
   });
 
   it("defaults to restricted, a 600 s timeout and no egress beyond DNS", async () => {

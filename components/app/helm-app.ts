@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartRef, Platform } from "../types";
+import { AppData } from "./app-data";
 import { checkLocalChart, releaseChart } from "./chart-source";
 import { mergeValues } from "./merge-values";
 import { networkPolicies, serviceUrlNamespace } from "./network-policies";
@@ -68,7 +69,8 @@ export interface HelmAppArgs {
   /**
    * The app keeps data in its namespace (volumes). The namespace is then never deleted by Pulumi: a removal or a
    * replacement leaves it and its claims in the cluster (`retainOnDelete`; a new one of the same name is
-   * applied over it), and only `hearth:apps.retired` "delete-data" deletes it (docs/day-2.md). @default false
+   * applied over it), and only `hearth:apps.retired` "delete-data" deletes it, through the app's `AppData`,
+   * once the release is uninstalled (docs/day-2.md). @default false
    */
   keepsData?: boolean;
 }
@@ -158,6 +160,17 @@ export class HelmApp extends pulumi.ComponentResource {
         ),
     );
 
+    // The release depends on it, so a removal uninstalls the release before this decides about the data.
+    const data = args.keepsData
+      ? [
+          new AppData(
+            `${name}-data`,
+            { kubeconfig: platform.kubeconfig, namespace: this.namespace },
+            { parent: this },
+          ),
+        ]
+      : [];
+
     const values = pulumi
       .output(args.values ?? {})
       .apply((base) => mergeValues(base as Record<string, unknown>, args.valuesOverride ?? {}));
@@ -177,7 +190,7 @@ export class HelmApp extends pulumi.ComponentResource {
       },
       // Policies first, so pods start under the rules they will live with; Secrets and ConfigMaps first, so
       // charts find them.
-      { ...child, dependsOn: [...policies, ...secrets, ...configMaps] },
+      { ...child, dependsOn: [...policies, ...secrets, ...configMaps, ...data] },
     );
 
     if (args.hostname && args.service) {

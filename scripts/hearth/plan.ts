@@ -77,7 +77,7 @@ export function riskSummary(steps: PlanStep[]): RiskSummary {
     const name = nameOf(s.urn);
     if (t === "hearth:app:RetiredData" && s.op === "create")
       r.kept.push(
-        `${String(inputs(s).namespace)}: deleted with its volumes, as hearth:apps.retired says (delete-data)`,
+        `${String(inputs(s).namespace)}: deleted with its volumes once its release is uninstalled, as hearth:apps.retired says (delete-data)`,
       );
     if (t === "hearth:ssh:RemoteCommand" && s.op !== "same") {
       const conn = (inputs(s).connection ?? {}) as { host?: string };

@@ -5,7 +5,7 @@ import { find, installMocks, ofType, registrations, settle } from "../test/mocks
 
 installMocks();
 
-function platform(mode: Exposure["mode"]): Platform {
+function platform(mode: Exposure["mode"], trustedProxies?: string[]): Platform {
   return {
     provider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1" }),
     kubeconfig: "apiVersion: v1",
@@ -14,6 +14,7 @@ function platform(mode: Exposure["mode"]): Platform {
       mode,
       ingressClass: "hearth",
       ingressService: "http://traefik.traefik.svc.cluster.local:80",
+      ...(trustedProxies ? { trustedProxies } : {}),
     },
     charts: {},
     timezone: "UTC",
@@ -54,7 +55,7 @@ describe("traefik recipe", () => {
   it("behind the tunnel: ClusterIP, class hearth, restricted, only the tunnel connects", async () => {
     const { deploy, meta } = await import("./traefik");
     const deployed = deploy("traefik", {
-      platform: platform("tunnel"),
+      platform: platform("tunnel", ["10.42.0.0/16"]),
       extra: { allowFromNamespaces: ["cloudflared"] },
       overrides: { values: { accessLog: { enabled: true } } },
     });
@@ -83,6 +84,10 @@ describe("traefik recipe", () => {
     });
     // The operator's override lands on top.
     expect(values.accessLog).toEqual({ enabled: true });
+    // The tunnel's connector sends X-Forwarded-Proto: https from the pod network: kept from there only.
+    expect((values.ports as Record<string, unknown>).web).toMatchObject({
+      forwardedHeaders: { trustedIPs: ["10.42.0.0/16"] },
+    });
 
     const labels = (
       find("kubernetes:core/v1:Namespace", "traefik-namespace").inputs.metadata as {
@@ -107,6 +112,10 @@ describe("traefik recipe", () => {
       unknown
     >;
     expect(values.service).toEqual({ spec: { type: "LoadBalancer" } });
+    // Without the tunnel nothing forwards on a visitor's behalf: every forwarded header is replaced.
+    expect(
+      (values.ports as Record<string, Record<string, unknown>>).web.forwardedHeaders,
+    ).toBeUndefined();
     expect(find(NP, "traefik-allow-public-ports").inputs.spec).toMatchObject({
       ingress: [
         {

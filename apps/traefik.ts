@@ -84,7 +84,18 @@ export function traefikValues(exposure: Exposure): Record<string, unknown> {
     },
     ingressRoute: { dashboard: { enabled: false } },
     ports: {
-      web: { port: WEB_PORT, exposedPort: SERVICE_HTTP_PORT },
+      // Behind the tunnel, the connector sends plain HTTP to this entrypoint with X-Forwarded-Proto: https.
+      // Traefik replaces forwarded headers from untrusted sources (pkg/middlewares/forwardedheaders), and the
+      // identity provider then refuses the "http" scheme; so the pod network is trusted, and only it.
+      // `ports.web.forwardedHeaders.trustedIPs` becomes `--entryPoints.web.forwardedHeaders.trustedIPs`
+      // (values.yaml and templates/_podtemplate.tpl at v41.3.0).
+      web: {
+        port: WEB_PORT,
+        exposedPort: SERVICE_HTTP_PORT,
+        ...(exposure.trustedProxies?.length
+          ? { forwardedHeaders: { trustedIPs: exposure.trustedProxies } }
+          : {}),
+      },
       websecure: { port: WEBSECURE_PORT, exposedPort: 443 },
     },
     service: { spec: { type: exposure.mode === "tunnel" ? "ClusterIP" : "LoadBalancer" } },

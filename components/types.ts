@@ -55,6 +55,12 @@ export interface Exposure {
   ingressService: string;
   /** cert-manager ClusterIssuer that signs app certificates, when cert-manager is enabled. */
   clusterIssuer?: string;
+  /**
+   * Networks whose `X-Forwarded-*` headers the ingress keeps: the pod network, where the tunnel's connector runs
+   * (it sends plain HTTP with `X-Forwarded-Proto: https`). From anywhere else the ingress sets them itself.
+   * @default none: every forwarded header is replaced
+   */
+  trustedProxies?: string[];
 }
 
 /** Gitea as the platform knows it: where its API is and how to authenticate. */

@@ -96,6 +96,8 @@ export function buildPlatform(
       // The one constant the traefik recipe pins its Service name with (fullnameOverride); the
       // release itself is "<name>-traefik", so the name must not be derived from a release name here.
       ingressService: traefik.TRAEFIK_INGRESS_SERVICE,
+      // The tunnel's connector runs in the pod network and forwards the visitor's scheme in X-Forwarded-Proto.
+      ...(c.cloudflare ? { trustedProxies: [c.cluster.podCidr] } : {}),
     },
   };
 

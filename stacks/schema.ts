@@ -228,7 +228,7 @@ export const clusterSchema = z.strictObject({
   podCidr: cidr
     .default("10.42.0.0/16")
     .describe(
-      "Pod network (k3s --cluster-cidr); must overlap neither the service network nor the LAN.",
+      "Pod network (k3s --cluster-cidr); must overlap neither the service network nor the LAN. Behind the Cloudflare tunnel the ingress trusts X-Forwarded-* headers from it (the connector runs there): with cluster.mode existing, give the cluster's own pod network.",
     ),
   serviceCidr: cidr
     .default("10.43.0.0/16")

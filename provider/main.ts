@@ -46,9 +46,11 @@ export function hearthProvider(
   const clusterKind = (t: string) =>
     t === TOKENS.nodeMembership
       ? cluster.membership
-      : t === TOKENS.retiredData
-        ? cluster.retired
-        : undefined;
+      : t === TOKENS.appData
+        ? cluster.appData
+        : t === TOKENS.retiredData
+          ? cluster.retired
+          : undefined;
   // Every call that may log waits for its lines to reach the engine before it answers.
   const flushed = async <T>(run: () => Promise<T>): Promise<T> => {
     try {

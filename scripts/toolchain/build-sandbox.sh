@@ -8,6 +8,7 @@
 #       bin/kube-controller-manager
 #       bin/kube-scheduler
 #       bin/kubectl
+#       bin/kubelet, bin/kube-proxy   k8s.io/kubernetes cmd/... (wrapper ./sandbox-kubelet): the real nodes
 #       bin/kwok                      sigs.k8s.io/kwok cmd/kwok (wrapper ./sandbox-kwok)
 #       bin/gitea                     code.gitea.io/gitea, SQLite, CGO (wrapper ./sandbox-gitea)
 #       bin/helm                      helm.sh/helm/v3 cmd/helm (wrapper ./sandbox-helm)
@@ -26,7 +27,7 @@
 #
 #   scripts/toolchain/build-sandbox.sh
 #   HEARTH_GO_JOBS=2 scripts/toolchain/build-sandbox.sh   allow two parallel compiles (default 1)
-#   scripts/toolchain/build-sandbox.sh versitygw          only the named parts (k8s, kwok, gitea, helm, versitygw, vm)
+#   scripts/toolchain/build-sandbox.sh versitygw          only the named parts (k8s, nodes, kwok, gitea, helm, versitygw, vm)
 #   scripts/toolchain/build-sandbox.sh --for dev          what the sandbox runs (`npm run dev`): k8s kwok gitea versitygw
 #   scripts/toolchain/build-sandbox.sh --for test         what `npm test`'s contract tests run: versitygw helm vm
 #   scripts/toolchain/build-sandbox.sh --for all          every part (the default)
@@ -43,9 +44,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # tests of `npm test` hand files to (scripts/test-setup.sh builds it on demand).
 parts_for() {
 	case "$1" in
-	dev) echo k8s kwok gitea versitygw ;;
+	dev) echo k8s nodes kwok gitea versitygw ;;
 	test) echo versitygw helm vm ;;
-	all) echo k8s kwok gitea helm versitygw vm ;;
+	all) echo k8s nodes kwok gitea helm versitygw vm ;;
 	*)
 		echo "build-sandbox.sh: --for takes dev, test or all, not: $1" >&2
 		exit 2
@@ -66,7 +67,7 @@ for arg in "$@"; do
 		sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
-	k8s | kwok | gitea | helm | versitygw | vm) only="$only $arg" ;;
+	k8s | nodes | kwok | gitea | helm | versitygw | vm) only="$only $arg" ;;
 	--for) for_next=1 ;;
 	--for=*) only="$only $(parts_for "${arg#--for=}")" ;;
 	*)
@@ -197,6 +198,22 @@ for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
 	build "$c" "$k8s_v" "$here/sandbox-k8s" "k8s.io/kubernetes/cmd/$c" -ldflags "$k8s_ldflags"
 done
 build etcd "v$HEARTH_SANDBOX_ETCD_VERSION" "$here/sandbox-k8s" ./etcd -ldflags "-s -w"
+fi
+
+# --- Real nodes: the kubelet and kube-proxy, at the control plane's version ---------------------------------
+if want nodes; then
+k8s_v="v$HEARTH_SANDBOX_KUBERNETES_VERSION"
+k8s_minor=${HEARTH_SANDBOX_KUBERNETES_VERSION#*.}
+k8s_minor=${k8s_minor%%.*}
+node_ldflags="-s -w"
+for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+	node_ldflags+=" -X $p.gitVersion=$k8s_v -X $p.gitMajor=${HEARTH_SANDBOX_KUBERNETES_VERSION%%.*}"
+	node_ldflags+=" -X $p.gitMinor=$k8s_minor -X $p.gitTreeState=clean"
+done
+check_pin "$here/sandbox-kubelet" k8s.io/kubernetes "$k8s_v"
+for c in kubelet kube-proxy; do
+	build "$c" "$k8s_v" "$here/sandbox-kubelet" "k8s.io/kubernetes/cmd/$c" -ldflags "$node_ldflags"
+done
 fi
 
 # --- kwok and its stages -------------------------------------------------------------------------------------

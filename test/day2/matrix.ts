@@ -451,8 +451,9 @@ function changes(): Change[] {
         );
         d.setIn(["config", "hearth:cluster", "kubeconfigPath"], kubeconfigCopy);
       },
-      // The provider is updated in place (clusterIdentifier); the memberships keep the new kubeconfig.
-      only: /hearth-cluster-provider|membership$|-retired$/,
+      // The provider is updated in place (clusterIdentifier); Hearth's own cluster resources (memberships, the
+      // apps' data) keep the new kubeconfig.
+      only: /hearth-cluster-provider|membership$|-data$|-retired$/,
     },
     {
       name: "rename the Gitea org",

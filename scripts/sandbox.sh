@@ -39,6 +39,12 @@ BRIDGE_ADDR=10.77.0.1
 # spare machine outside the cluster, for the day-2 tests that add and remove a node.
 NODES=(node-1 node-2 node-3 node-4)
 MEMBERS=(node-1 node-2 node-3)
+# Members that are real nodes (containerd, kubelet and kube-proxy in the node's network namespace, pods of images
+# built here: scripts/sandbox/real-node.ts); the others are kwok's. `none` for kwok only. A host that cannot run
+# containers gets kwok with the reason printed. A real node carries the taint hearth.dev/real-node:NoSchedule, so
+# only the apps the dev stack runs for real (they tolerate it) land there.
+read -r -a REAL_NODES <<<"${HEARTH_SANDBOX_REAL_NODES:-node-1}"
+[ "${REAL_NODES[*]}" = none ] && REAL_NODES=()
 # Gitea runs as root: a dedicated user could not reach the sandbox directory when any folder above it is
 # private (a checkout under /root, or in a 0700 mktemp folder), and the sandbox is root-only anyway.
 GITEA_USER=root
@@ -396,10 +402,14 @@ start_kwok() {
 		--server-address "127.0.0.1:$KWOK_PORT" --cidr 10.244.0.0/16
 }
 
-# The simulated Kubernetes Nodes, one per member SSH node, with the same name and address.
+# Whether a member is one of this sandbox's real nodes (its Node registers itself).
+is_real() { [[ " ${REAL_NODES[*]} " == *" $1 "* ]]; }
+
+# The simulated Kubernetes Nodes, one per member SSH node that is not real, with the same name and address.
 apply_k8s_nodes() {
 	local name n
 	for name in "${MEMBERS[@]}"; do
+		is_real "$name" && continue
 		n=${name#node-}
 		cat <<-EOF
 			---
@@ -436,6 +446,49 @@ apply_k8s_nodes() {
 			    kubeProxyVersion: v1.36.1
 		EOF
 	done | kubectl_ apply -f - >/dev/null
+}
+
+# --- Real nodes ------------------------------------------------------------------------------------------
+
+real_node() { (cd "$REPO" && node -r ts-node/register/transpile-only scripts/sandbox/real-node.ts "$@"); }
+
+# The real nodes reach the API server at the bridge's address, forwarded to its loopback port; in-cluster clients
+# reach it as the kubernetes Service, whose endpoint is that address (the API server reconciles none itself).
+real_nodes_up() {
+	[ "${#REAL_NODES[@]}" -gt 0 ] || return 0
+	local why
+	if ! why=$(real_node check); then
+		say "real nodes: this host cannot run containers ($why); ${REAL_NODES[*]} stay kwok's"
+		REAL_NODES=()
+		apply_k8s_nodes
+		return 0
+	fi
+	api_bridge_ok || start_bg api-bridge socat "TCP-LISTEN:$APISERVER_PORT,bind=$BRIDGE_ADDR,fork,reuseaddr" \
+		"TCP:127.0.0.1:$APISERVER_PORT"
+	kubectl_ apply -f - >/dev/null <<-EOF
+		apiVersion: v1
+		kind: Endpoints
+		metadata: { name: kubernetes, namespace: default }
+		subsets: [{ addresses: [{ ip: $BRIDGE_ADDR }], ports: [{ name: https, port: $APISERVER_PORT, protocol: TCP }] }]
+	EOF
+	local name
+	for name in "${REAL_NODES[@]}"; do kubectl_ delete node "$name" --ignore-not-found >/dev/null; done
+	real_node up "$DIR" "${REAL_NODES[@]}"
+	for name in "${REAL_NODES[@]}"; do
+		wait_for "real node $name" "$name-kubelet" 90 node_registered "$name"
+		kubectl_ taint node "$name" hearth.dev/real-node=true:NoSchedule --overwrite >/dev/null
+	done
+}
+
+api_bridge_ok() { ss -ltn 2>/dev/null | grep -q " $BRIDGE_ADDR:$APISERVER_PORT "; }
+node_registered() { kubectl_ get node "$1" >/dev/null 2>&1; }
+
+real_nodes_down() {
+	local dirs=() name p
+	p=$(cat "$DIR/run/api-bridge.pid" 2>/dev/null || :)
+	[ -z "$p" ] || kill "$p" 2>/dev/null || :
+	for name in "${MEMBERS[@]}"; do [ -d "$DIR/nodes/$name/real" ] && dirs+=("$name"); done
+	[ "${#dirs[@]}" -eq 0 ] || real_node down "$DIR" "${dirs[@]}" || :
 }
 
 # --- Gitea -----------------------------------------------------------------------------------------------
@@ -1077,7 +1130,8 @@ cmd_up() {
 	took[ssh-nodes]=$(since "${started[ssh]}")
 	write_nodes_json
 
-	wait_for "kubernetes nodes Ready" kwok 60 test_nodes_ready
+	real_nodes_up
+	wait_for "kubernetes nodes Ready" kwok 90 test_nodes_ready
 	took[nodes-ready]=$(since "${started[rest]}")
 	wait_for "default service account" kube-controller-manager 60 default_sa_ok
 	took[default-sa]=$(since "${started[rest]}")
@@ -1138,6 +1192,8 @@ cmd_down() {
 	[ "${1:-}" = --keep-state ] && keep=yes
 	require_root down
 	local t0=$EPOCHREALTIME pids=() part p etcd_pid=""
+	# The real nodes first: their pods and cgroups, the route to them, the kernel settings the kubelet changed.
+	real_nodes_down
 	for part in "${PARTS[@]}" "${NODES[@]}"; do
 		[ "$part" = etcd ] && continue
 		p=$(pid_of "$part") && pids+=("$p")

@@ -118,7 +118,7 @@ build_tools() {
 	done
 	pack "$1" "$2" "$root" 1000 /bin/sh
 }
-TOOLS_VERSION=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null | tr '+:~' '---')
+TOOLS_VERSION=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null | sed 's/^[0-9]*://; s/[+~:]/-/g')
 
 want() { [ "$#" -eq 0 ] || [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 only="$*"

@@ -267,6 +267,12 @@ sign() {
 }
 
 ensure_pki() {
+	# Logs and exec on a real node: the API server calls its kubelet with a client certificate of its own.
+	if [ -s "$PKI/ca.crt" ] && [ ! -s "$PKI/apiserver-kubelet-client.crt" ]; then
+		sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+			'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n'
+		chmod 0600 "$PKI"/apiserver-kubelet-client.*
+	fi
 	[ -s "$PKI/ca.crt" ] && [ -s "$PKI/sa.pub" ] && return 0
 	rm -rf "$PKI"
 	install -d -m 0700 "$PKI"
@@ -282,6 +288,7 @@ ensure_pki() {
 	sign scheduler "/CN=system:kube-scheduler" "$client"
 	sign kwok "/O=system:masters/CN=hearth-kwok" "$client"
 	sign front-proxy-client "/CN=front-proxy-client" "$client" front-proxy-ca
+	sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI/sa.key" 2>/dev/null
 	openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 	chmod 0600 "$PKI"/*
@@ -367,7 +374,10 @@ start_apiserver() {
 		--service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
 		--service-cluster-ip-range "$SERVICE_CIDR" \
 		--authorization-mode Node,RBAC "${hardening[@]}" \
-		--endpoint-reconciler-type none --allow-privileged=true --profiling=false
+		--endpoint-reconciler-type none --allow-privileged=true --profiling=false \
+		--kubelet-preferred-address-types InternalIP,Hostname \
+		--kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
+		--kubelet-client-key "$PKI/apiserver-kubelet-client.key"
 }
 
 start_controller_manager() {

@@ -9,7 +9,7 @@
  *   ts-node scripts/sandbox/real-node.ts down <dir> <node>...   stops them, their pods and what they changed
  *
  * What stays on the host and how `down` puts it back: processes (in the cgroup `hearth-sandbox/<node>` of every
- * hierarchy, killed and removed), mounts (under the sandbox directory, unmounted by sandbox.sh), the route to each
+ * mounted hierarchy, killed and removed), mounts (under the sandbox directory, unmounted by sandbox.sh), the route to each
  * node's pod network (deleted), and the kernel settings the kubelet insists on (`kernel.panic`,
  * `kernel.panic_on_oops`, `vm.overcommit_memory`: recorded before, restored after).
  */
@@ -23,6 +23,7 @@ import {
   rmdirSync,
   writeFileSync,
 } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { images } from "./images";
 
@@ -34,7 +35,11 @@ export const BRIDGE_ADDR = "10.77.0.1";
 export const API_PORT = 16443;
 /** The kernel settings the kubelet sets at start (pkg/kubelet/cm setupKernelTunables), restored by `down`. */
 export const KUBELET_SYSCTLS = ["kernel/panic", "kernel/panic_on_oops", "vm/overcommit_memory"];
-const HIERARCHIES = ["cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "devices", "freezer"];
+/** Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, name=systemd, the hybrid unified one). */
+function hierarchies(): string[] {
+  const base = "/sys/fs/cgroup";
+  return readdirSync(base).filter((h) => existsSync(join(base, h, "cgroup.procs")));
+}
 
 /** The number of a node (`node-1` is 1): its address 10.77.0.1N and pod network 10.244.N.0/24. */
 export function nodeNumber(node: string): number {
@@ -55,6 +60,7 @@ export function pathsOf(dir: string, node: string) {
     kubelet: join(root, "kubelet"),
     kubeletConfig: join(root, "kubelet.yaml"),
     kubeconfig: join(root, "kubelet.kubeconfig"),
+    proxyKubeconfig: join(root, "kube-proxy.kubeconfig"),
     proxyConfig: join(root, "kube-proxy.yaml"),
     cni: join(root, "cni"),
     cniState: join(root, "cni-state"),
@@ -167,8 +173,16 @@ export function kubeletConfig(p: ReturnType<typeof pathsOf>, node: string): stri
   ].join("\n");
 }
 
-/** A kubeconfig for the node's kubelet and proxy: the API through the bridge, a client certificate of its own. */
-export function nodeKubeconfig(p: ReturnType<typeof pathsOf>, node: string): string {
+/**
+ * A kubeconfig through the bridge with the client certificate `<cert>.crt` of the node's folder: the kubelet's
+ * (`system:node:<node>`) or kube-proxy's (`system:kube-proxy`, which the default `system:node-proxier` binding
+ * lets read Services and EndpointSlices).
+ */
+export function nodeKubeconfig(
+  p: ReturnType<typeof pathsOf>,
+  node: string,
+  cert: "node" | "proxy" = "node",
+): string {
   const b64 = (f: string) => readFileSync(f).toString("base64");
   return [
     "apiVersion: v1",
@@ -183,8 +197,8 @@ export function nodeKubeconfig(p: ReturnType<typeof pathsOf>, node: string): str
     "users:",
     `- name: ${node}`,
     "  user:",
-    `    client-certificate-data: ${b64(join(p.root, "node.crt"))}`,
-    `    client-key-data: ${b64(join(p.root, "node.key"))}`,
+    `    client-certificate-data: ${b64(join(p.root, `${cert}.crt`))}`,
+    `    client-key-data: ${b64(join(p.root, `${cert}.key`))}`,
     "contexts:",
     `- name: ${node}`,
     `  context: { cluster: sandbox, user: ${node} }`,
@@ -198,7 +212,7 @@ export function proxyConfig(p: ReturnType<typeof pathsOf>, node: string): string
   return [
     "apiVersion: kubeproxy.config.k8s.io/v1alpha1",
     "kind: KubeProxyConfiguration",
-    `clientConnection: { kubeconfig: ${p.kubeconfig} }`,
+    `clientConnection: { kubeconfig: ${p.proxyKubeconfig} }`,
     `hostnameOverride: ${node}`,
     "mode: iptables",
     "clusterCIDR: 10.244.0.0/16",
@@ -214,10 +228,13 @@ function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
 }
 
-/** Starts a process detached, in the node's network namespace, its output in logs/<name>.log, its pid file in run/. */
+/**
+ * Starts a process detached, in the node's network namespace only, its output in logs/<name>.log, its pid file in
+ * run/. `nsenter --net`, not `ip netns exec`: the latter mounts a fresh /sys, which hides the cgroup mounts.
+ */
 function startIn(dir: string, node: string, name: string, argv: string[]): void {
   const log = openSync(join(dir, "logs", `${name}.log`), "a");
-  const child = spawn("ip", ["netns", "exec", `hearth-sb-${node}`, ...argv], {
+  const child = spawn("nsenter", [`--net=/run/netns/hearth-sb-${node}`, "--", ...argv], {
     detached: true,
     stdio: ["ignore", log, log],
   });
@@ -233,9 +250,10 @@ async function waitFor(what: string, ok: () => boolean, seconds: number): Promis
   }
 }
 
-/** The node's client certificate, `system:node:<node>` in `system:nodes`, signed by the sandbox CA. */
-function nodeCertificate(p: ReturnType<typeof pathsOf>, node: string): void {
-  if (existsSync(join(p.root, "node.crt"))) return;
+/** A client certificate `<name>.crt` in the node's folder for `subject`, signed by the sandbox CA. */
+function clientCertificate(p: ReturnType<typeof pathsOf>, name: string, subject: string): void {
+  if (existsSync(join(p.root, `${name}.crt`))) return;
+  const key = join(p.root, `${name}.key`);
   run("openssl", [
     "genpkey",
     "-algorithm",
@@ -243,17 +261,10 @@ function nodeCertificate(p: ReturnType<typeof pathsOf>, node: string): void {
     "-pkeyopt",
     "ec_paramgen_curve:P-256",
     "-out",
-    join(p.root, "node.key"),
+    key,
   ]);
-  const csr = run("openssl", [
-    "req",
-    "-new",
-    "-key",
-    join(p.root, "node.key"),
-    "-subj",
-    `/O=system:nodes/CN=system:node:${node}`,
-  ]);
-  const ext = join(p.root, "node.ext");
+  const csr = run("openssl", ["req", "-new", "-key", key, "-subj", subject]);
+  const ext = join(p.root, "client.ext");
   writeFileSync(
     ext,
     "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
@@ -261,20 +272,9 @@ function nodeCertificate(p: ReturnType<typeof pathsOf>, node: string): void {
   run(
     "openssl",
     [
-      "x509",
-      "-req",
-      "-CA",
-      join(p.pki, "ca.crt"),
-      "-CAkey",
-      join(p.pki, "ca.key"),
-      "-days",
-      "3650",
-      "-set_serial",
-      `0x${Date.now().toString(16)}`,
-      "-extfile",
-      ext,
-      "-out",
-      join(p.root, "node.crt"),
+      ...["x509", "-req", "-CA", join(p.pki, "ca.crt"), "-CAkey", join(p.pki, "ca.key")],
+      ...["-days", "3650", "-set_serial", `0x${randomBytes(16).toString("hex")}`],
+      ...["-extfile", ext, "-out", join(p.root, `${name}.crt`)],
     ],
     csr,
   );
@@ -282,9 +282,8 @@ function nodeCertificate(p: ReturnType<typeof pathsOf>, node: string): void {
 
 /** The node's cgroup in every v1 hierarchy (cpuset's masks copied from the root, as children need them). */
 function ensureCgroups(node: string): void {
-  for (const h of HIERARCHIES) {
+  for (const h of hierarchies()) {
     const base = join("/sys/fs/cgroup", h);
-    if (!existsSync(base)) continue;
     for (const sub of ["hearth-sandbox", `hearth-sandbox/${node}`]) {
       const d = join(base, sub);
       if (!existsSync(d)) mkdirSync(d);
@@ -313,8 +312,10 @@ export async function nodeUp(dir: string, node: string): Promise<void> {
   const pause = images.pause.ref;
   writeFileSync(p.config, containerdConfig(p, pause));
   writeFileSync(join(p.cni, "10-hearth.conflist"), cniConfig(node, p.cniState));
-  nodeCertificate(p, node);
+  clientCertificate(p, "node", `/O=system:nodes/CN=system:node:${node}`);
+  clientCertificate(p, "proxy", "/CN=system:kube-proxy");
   writeFileSync(p.kubeconfig, nodeKubeconfig(p, node), { mode: 0o600 });
+  writeFileSync(p.proxyKubeconfig, nodeKubeconfig(p, node, "proxy"), { mode: 0o600 });
   writeFileSync(p.kubeletConfig, kubeletConfig(p, node));
   writeFileSync(p.proxyConfig, proxyConfig(p, node));
   ensureCgroups(node);
@@ -349,7 +350,7 @@ export async function nodeUp(dir: string, node: string): Promise<void> {
 function killCgroups(node: string): void {
   for (let round = 0; round < 5; round++) {
     let left = 0;
-    for (const h of HIERARCHIES) {
+    for (const h of hierarchies()) {
       const d = join("/sys/fs/cgroup", h, "hearth-sandbox", node);
       if (!existsSync(d)) continue;
       const walk = (x: string): string[] => [
@@ -422,7 +423,7 @@ async function main(argv: string[]): Promise<number> {
     }
     // The cgroup parent goes when the last node is down.
     if (cmd === "down")
-      for (const h of HIERARCHIES)
+      for (const h of hierarchies())
         try {
           rmdirSync(join("/sys/fs/cgroup", h, "hearth-sandbox"));
         } catch {

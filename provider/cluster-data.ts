@@ -1,10 +1,10 @@
 /**
  * Resources of Hearth's provider plugin that act on the cluster through its API when something leaves the config:
  *
- * - `hearth:cluster:NodeMembership`: a machine's place in the cluster. Deleting it (the node left
- *   `hearth:nodes`) cordons the node, evicts its pods as `kubectl drain` would (DaemonSet and mirror pods stay)
- *   and deletes its Node object; on k3s, deleting a server's Node makes k3s's etcd member controller remove its
- *   etcd member from the cluster (k3s-io/k3s#3973), so the survivors keep their quorum.
+ * - `hearth:cluster:NodeRemoval`: a machine leaving the cluster (it left `hearth:nodes`). Creating it cordons the
+ *   node, evicts its pods as `kubectl drain` would (DaemonSet and mirror pods stay) and deletes its Node object;
+ *   on k3s, deleting a server's Node makes k3s's etcd member controller remove its etcd member from the cluster
+ *   (k3s-io/k3s#3973), so the survivors keep their quorum. Deleting it does nothing.
  * - `hearth:app:AppData`: the data of an app that keeps some, in its namespace. The app's Helm release depends on
  *   it, so when the app leaves the config the engine deletes it after uninstalling the release. Its delete then
  *   deletes the namespace with its volumes only when the namespace is marked for it (below); otherwise, a
@@ -25,8 +25,8 @@ import { containsUnknown, reveal, secret, sameValue, urnName } from "./wire";
 import { KubeAccess, kubeAccessOf, kubeMessage, kubeRequest, waitUntil } from "./kube";
 import type { CommandLog } from "./remote-command";
 
-/** Inputs of `NodeMembership`, secrets revealed. */
-export interface NodeMembershipInputs {
+/** Inputs of `NodeRemoval`, secrets revealed. */
+export interface NodeRemovalInputs {
   /** Secret: an admin kubeconfig of the cluster. */
   kubeconfig: string;
   /** The Node object's name: the machine's host name. */
@@ -87,7 +87,7 @@ const podName = (p: Record<string, unknown>) => {
 /** Cordons, drains and deletes the node; a node the cluster does not have is logged and left. */
 export async function removeNode(
   urn: string,
-  inputs: NodeMembershipInputs,
+  inputs: NodeRemovalInputs,
   log: CommandLog,
 ): Promise<void> {
   const access = kubeAccessOf(inputs.kubeconfig);
@@ -276,17 +276,19 @@ function replacedBy(key: string) {
 /** The provider's handlers for both resources. */
 export function clusterDataHandlers(log: CommandLog) {
   return {
-    membership: {
+    removal: {
       check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "node"]),
       // Another node name is another machine; a new kubeconfig or timeout is stored in place.
       diff: replacedBy("node"),
-      create: async (_urn: string, inputs: Record<string, unknown>) => ({
-        id: `node-${reveal(inputs).node}`,
-        outs: stateOf(inputs),
-      }),
+      async create(urn: string, inputs: Record<string, unknown>) {
+        if (containsUnknown(inputs)) throw new Error(`${urnName(urn)}: inputs unknown at create`);
+        const i = reveal(inputs) as NodeRemovalInputs;
+        await removeNode(urn, i, log);
+        return { id: `removed-${i.node}`, outs: stateOf(inputs) };
+      },
       update: async (news: Record<string, unknown>, _urn?: string) => ({ outs: stateOf(news) }),
-      delete: (urn: string, props: Record<string, unknown>) =>
-        removeNode(urn, reveal(props) as NodeMembershipInputs, log),
+      // The node is gone already: nothing to undo.
+      delete: async () => {},
     },
     appData: {
       check: (news: Record<string, unknown>) => required(news, ["kubeconfig", "namespace"]),

@@ -6,7 +6,7 @@ const urn = (token: string) => `urn:pulumi:dev::hearth::hearth:stack:Homelab$${t
 describe("hearthProvider", () => {
   const p = hearthProvider(undefined, "0.0.0");
   it.each([
-    [TOKENS.nodeMembership, ["kubeconfig", "node"]],
+    [TOKENS.nodeRemoval, ["kubeconfig", "node"]],
     [TOKENS.appData, ["kubeconfig", "namespace"]],
     [TOKENS.retiredData, ["kubeconfig", "namespace"]],
     [

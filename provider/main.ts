@@ -5,7 +5,7 @@
  * - `hearth:ssh:RemoteCommand`: a command over SSH with a pinned host key (`remote-command.ts`);
  * - `hearth:secrets:GeneratedPassword`: a password from Node's CSPRNG with its bcrypt hash (`password.ts`);
  * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`);
- * - `hearth:cluster:NodeMembership`: a node's place in the cluster, drained and removed when it leaves the config;
+ * - `hearth:cluster:NodeRemoval`: a node that left the config, drained and removed from the cluster;
  * - `hearth:app:AppData` and `hearth:app:RetiredData`: an app's data, deleted only when it is retired with
  *   "delete-data" (`cluster-data.ts`).
  *
@@ -23,7 +23,7 @@ export const TOKENS = {
   remoteCommand: "hearth:ssh:RemoteCommand",
   generatedPassword: "hearth:secrets:GeneratedPassword",
   generatedRsaKey: "hearth:secrets:GeneratedRsaKey",
-  nodeMembership: "hearth:cluster:NodeMembership",
+  nodeRemoval: "hearth:cluster:NodeRemoval",
   appData: "hearth:app:AppData",
   retiredData: "hearth:app:RetiredData",
 } as const;
@@ -44,8 +44,8 @@ export function hearthProvider(
   const commands = remoteCommandHandlers(log);
   const cluster = clusterDataHandlers(log);
   const clusterKind = (t: string) =>
-    t === TOKENS.nodeMembership
-      ? cluster.membership
+    t === TOKENS.nodeRemoval
+      ? cluster.removal
       : t === TOKENS.appData
         ? cluster.appData
         : t === TOKENS.retiredData

@@ -8,7 +8,7 @@ import { homedir } from "os";
 import { isAbsolute, resolve } from "path";
 import { publicKeyOf } from "../components/metal/authorized-keys";
 import { HearthConfig, sshPublicKey } from "./schema";
-import { CatalogueEntry, ConfigError, validateConfig } from "./validate";
+import { CatalogueEntry, ConfigError, History, validateConfig } from "./validate";
 import { hearthKeys } from "./stack-file";
 
 // `isConfigSecret` is exported by the runtime module but missing from its type declarations.
@@ -40,14 +40,17 @@ export type LoadedConfig = Omit<HearthConfig, SecretKey> & {
 };
 
 /** Reads and validates the stack's `hearth:` config; throws a `ConfigError` listing every problem. */
-export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedConfig {
+export function loadConfig(
+  catalogue: Record<string, CatalogueEntry>,
+  history: History = {},
+): LoadedConfig {
   const raw = hearthKeys(pulumi.runtime.allConfig());
   const secretKeys = new Set(
     Object.keys(raw)
       .map((k) => `hearth:${k}`)
       .filter((k) => runtimeConfig.isConfigSecret(k)),
   );
-  const result = validateConfig(raw, secretKeys, catalogue);
+  const result = validateConfig(raw, secretKeys, catalogue, history);
   if (!result.ok) throw new ConfigError(result.problems);
   const c = result.config;
   const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../components/types";
 import { LoadedConfig } from "./config";
-import { buildCluster, buildMemberships, buildNodes } from "./nodes";
+import { buildCluster, buildNodes, buildRemovals } from "./nodes";
 import { BackupsOutput, buildPlatform } from "./platform";
 import { Footprint } from "./day2";
 
@@ -38,7 +38,7 @@ export class Homelab extends pulumi.ComponentResource {
     const c = args.config;
     const nodes = buildNodes(name, c, this);
     this.cluster = buildCluster(name, c, nodes, this, args.previous);
-    buildMemberships(name, nodes, this.cluster, this);
+    buildRemovals(name, c, args.previous, this.cluster, this);
     const platform = buildPlatform(name, c, this.cluster, this);
 
     this.urls = pulumi.output(platform.urls);

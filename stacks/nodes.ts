@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HcloudFleet } from "../components/cloud/hcloud-fleet";
 import { ExistingCluster } from "../components/cluster/existing-cluster";
 import { K3s } from "../components/cluster/k3s";
-import { NodeMembership } from "../components/cluster/node-membership";
+import { NodeRemoval } from "../components/cluster/node-removal";
 import { MetalNode } from "../components/metal/node";
 import { PxeController } from "../components/metal/pxe-controller";
 import { PxeNodeSpec } from "../components/metal/spec";
@@ -127,20 +127,24 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
 }
 
 /**
- * Each machine's place in the cluster: when one leaves the config, it is drained and its Node object deleted
- * before its own steps are undone (and on k3s its etcd member goes with it). Created after the node is ready.
+ * The machines that left `hearth:nodes` since the previous run (its footprint lists them): each is drained and its
+ * Node object deleted (on k3s, a server's etcd member with it) before its own steps are undone, as creates come
+ * before deletes. A node that was never in the footprint is left alone.
  */
-export function buildMemberships(
+export function buildRemovals(
   name: string,
-  nodes: NodeHandle[],
+  c: LoadedConfig,
+  previous: Footprint | undefined,
   cluster: ClusterHandle,
   parent: pulumi.Resource,
 ): void {
-  for (const node of nodes) {
-    new NodeMembership(
-      `${name}-${node.name}-membership`,
-      { kubeconfig: cluster.kubeconfig, node: node.name },
-      { parent, dependsOn: node.ready },
+  const now = new Set([...c.nodes, ...(c.hetzner?.servers ?? [])].map((n) => n.name));
+  const before = [...(previous?.servers ?? []), ...(previous?.agents ?? [])];
+  for (const node of before.filter((n) => !now.has(n))) {
+    new NodeRemoval(
+      `${name}-${node}-removal`,
+      { kubeconfig: cluster.kubeconfig, node },
+      { parent },
     );
   }
 }

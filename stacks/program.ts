@@ -61,16 +61,17 @@ async function previousOutputs(): Promise<Record<string, unknown>> {
 }
 
 /**
- * The program: validated config and preflight checks, then the change checked against what the previous run left
- * (day 2), then one `Homelab`; returns the stack outputs. Every refusal comes before any resource but the
- * read of the stack's own outputs.
+ * The program: the previous run's outputs read, validated config and preflight checks, then the change checked
+ * against what the previous run left (day 2), then one `Homelab`; returns the stack outputs. Every refusal comes
+ * before any resource is registered (the stack's own outputs are only read).
  */
 export async function program() {
   if (!process.env.HEARTH_FULL_STACK_TRACES) installCheapStackTraces();
-  const config = loadConfig(catalogue);
+  // What the previous run left comes first: validation weighs some changes against it (a shrinking cluster).
+  const { footprint: previous, legacy } = footprintFromOutputs(await previousOutputs(), catalogue);
+  const config = loadConfig(catalogue, { serversBefore: previous?.servers.length || undefined });
   const problems = localChartProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
-  const { footprint: previous, legacy } = footprintFromOutputs(await previousOutputs(), catalogue);
   const footprint: Footprint = footprintOf(config, catalogue, previous);
   const changes = changeProblems(previous, footprint, config, catalogue, legacy);
   if (changes.length > 0) throw new ConfigError(changes);

@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import { HearthConfig, KeyName, keys } from "./schema";
-import { CatalogueEntry, closest, LenientConfig, NS, Problem } from "./validate/context";
+import { CatalogueEntry, closest, History, LenientConfig, NS, Problem } from "./validate/context";
 import { parseLeniently } from "./validate/lenient";
 import { crossFieldProblems } from "./validate/rules";
 
-export type { CatalogueEntry, Problem } from "./validate/context";
+export type { CatalogueEntry, History, Problem } from "./validate/context";
 export { IDENTITY_PROVIDER_APP } from "./validate/identity";
 export { crossFieldProblems } from "./validate/rules";
 
@@ -39,6 +39,7 @@ export function validateConfig(
   raw: Record<string, string>,
   secretKeys: ReadonlySet<string>,
   catalogue: Record<string, CatalogueEntry>,
+  history: History = {},
 ): Validation {
   const problems: Problem[] = [];
   const parsed: Partial<Record<KeyName, unknown>> = {};
@@ -95,7 +96,7 @@ export function validateConfig(
     lenient[name] = parseLeniently(schema, value);
   }
 
-  problems.push(...crossFieldProblems(lenient as LenientConfig, catalogue, failedPaths));
+  problems.push(...crossFieldProblems(lenient as LenientConfig, catalogue, failedPaths, history));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: parsed as HearthConfig };
 }

@@ -96,3 +96,23 @@ describe("validated config", () => {
     );
   });
 });
+
+describe("a shrinking cluster", () => {
+  // The invalid fixture with two servers: refused for a new home, taken on the way down from three.
+  const twoServers = readdirSync(join(dir, "invalid"))
+    .map((f) => join(dir, "invalid", f))
+    .find((f) => readFileSync(f, "utf8").includes("2 servers cannot keep an etcd quorum"))!;
+  const validate = (serversBefore?: number) => {
+    const stack = readStackFile(readFileSync(twoServers, "utf8"));
+    const r = validateConfig(hearthKeys(stack.values), new Set(stack.secretKeys), catalogue, {
+      serversBefore,
+    });
+    return r.ok ? [] : r.problems.map((p) => p.message).filter((m) => m.includes("etcd quorum"));
+  };
+  it("passes through an even count for one run, one server per up, and says so when it stays there", () => {
+    expect(validate()).toHaveLength(1);
+    expect(validate(3)).toEqual([]);
+    expect(validate(2)[0]).toContain("a shrink passes through it for one run only");
+    expect(validate(1)).toHaveLength(1);
+  });
+});

@@ -59,9 +59,11 @@ describe("riskSummary", () => {
       step("delete", "hearth:ssh:RemoteCommand", "hearth-node-4-prepare", {
         connection: { host: "10.77.0.14" },
       }),
-      step("delete", "hearth:cluster:NodeMembership", "hearth-node-4-membership", {
-        node: "node-4",
-      }),
+      {
+        op: "create",
+        urn: urn("hearth:cluster:NodeRemoval", "hearth-node-4-removal"),
+        newState: { type: "hearth:cluster:NodeRemoval", inputs: { node: "node-4" } },
+      },
     ]);
     expect(r.nodes).toEqual([
       "10.77.0.11: hearth-node-1-authorized-keys (update: its update)",

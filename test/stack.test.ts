@@ -530,12 +530,27 @@ describe("day 2 in the whole program", () => {
       expect(byName(n).options.retainOnDelete).toBe(true);
     expect(byName("hearth-secrets-backup-repository").options.protect).toBe(true);
     expect(byName("hearth-etcd-s3").options.retainOnDelete).toBe(true);
-    // Every node has its place in the cluster, drained when it leaves, after it is ready.
-    const memberships = regs.filter((r) => r.type === "hearth:cluster:NodeMembership");
-    expect(memberships.map((r) => reveal(r.inputs).node).sort()).toEqual(
-      [...footprint.servers, ...(outputs.footprint as { agents: string[] }).agents].sort(),
+    // No node left since the previous run: nothing to drain.
+    expect(regs.filter((r) => r.type === "hearth:cluster:NodeRemoval")).toEqual([]);
+  });
+
+  it("drains and removes a node the previous run had and the config no longer lists, and only that", async () => {
+    const { outputs } = await evaluateStackFile(home);
+    // One server of three: etcd keeps its quorum, so the change is taken.
+    const servers = (outputs.footprint as { servers: string[] }).servers;
+    expect(servers.length).toBe(3);
+    const gone = servers[servers.length - 1];
+    const { registrations: regs } = await evaluateStackFile(
+      home,
+      (values) => {
+        const nodes = JSON.parse(values["hearth:nodes"]) as { name: string }[];
+        values["hearth:nodes"] = JSON.stringify(nodes.filter((n) => n.name !== gone));
+      },
+      outputs,
     );
-    for (const m of memberships) expect(isSecretValue(m.rawInputs.kubeconfig)).toBe(true);
+    const removals = regs.filter((r) => r.type === "hearth:cluster:NodeRemoval");
+    expect(removals.map((r) => reveal(r.inputs).node)).toEqual([gone]);
+    expect(isSecretValue(removals[0].rawInputs.kubeconfig)).toBe(true);
   });
 
   it("refuses an app with data removed without a retirement, before any resource registers (its own outputs are read, not registered)", async () => {

@@ -85,7 +85,7 @@ export function riskSummary(steps: PlanStep[]): RiskSummary {
         s.op === "delete" ? "its delete command" : s.op === "update" ? "its update" : "its command";
       r.nodes.push(`${conn.host ?? "?"}: ${name} (${s.op}: ${run})`);
     }
-    if (t === "hearth:cluster:NodeMembership" && s.op === "delete")
+    if (t === "hearth:cluster:NodeRemoval" && s.op === "create")
       r.nodes.push(`${String(inputs(s).node)}: drained and removed from the cluster`);
     if (!DELETES.includes(s.op)) continue;
     const held = dataHeld(s);

@@ -35,6 +35,8 @@ export type LenientConfig = { [K in KeyName]?: Lenient<HearthConfig[K]> };
 export interface RuleContext {
   c: LenientConfig;
   catalogue: Record<string, CatalogueEntry>;
+  /** What the previous run left that a rule may weigh a change against (stacks/day2.ts). @default a new home */
+  history: History;
   /** Whether the value at this key path (without `hearth:`), or anything inside it, failed its own check. */
   failed(path: string): boolean;
   /** Whether a key was left out (not given, or given and failed: that is reported already). */
@@ -51,12 +53,19 @@ export interface RuleContext {
 /** One rule across fields: reads what parsed, never what did not, and reports through `ctx.add`. */
 export type Rule = (ctx: RuleContext) => void;
 
+/** What the stack's previous run left, as far as validation needs it. */
+export interface History {
+  /** How many servers the cluster had: fewer now is a shrink, which passes through an even count. */
+  serversBefore?: number;
+}
+
 /** A context over `c`, with the key paths (without `hearth:`) whose own check failed; problems go to `out`. */
 export function ruleContext(
   c: LenientConfig,
   catalogue: Record<string, CatalogueEntry>,
   failedPaths: readonly string[],
   out: Problem[],
+  history: History = {},
 ): RuleContext {
   const failed = (path: string) =>
     failedPaths.some((f) => f === path || f.startsWith(`${path}.`) || f.startsWith(`${path}[`));
@@ -64,6 +73,7 @@ export function ruleContext(
   return {
     c,
     catalogue,
+    history,
     failed,
     missing: (key) => c[key] === undefined && !failed(key),
     add,

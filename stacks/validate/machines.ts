@@ -116,10 +116,14 @@ export const clusterQuorum: Rule = (ctx) => {
     );
   else if (servers === 0)
     ctx.add("nodes", `no node has role "server"; k3s needs one (1, 3 or 5 servers)`);
-  else if (servers % 2 === 0)
+  // On the way down from 3 (or 5) servers, one per up, the cluster passes through an even count for one run.
+  else if (servers % 2 === 0 && !((ctx.history.serversBefore ?? 0) > servers))
     ctx.add(
       "nodes",
-      `${servers} servers cannot keep an etcd quorum through a failure; use 1, 3 or 5 servers`,
+      `${servers} servers cannot keep an etcd quorum through a failure; use 1, 3 or 5 servers` +
+        ((ctx.history.serversBefore ?? 0) === servers
+          ? " (a shrink passes through it for one run only: remove the next server now)"
+          : ""),
     );
 };
 

@@ -17,7 +17,7 @@ import {
 } from "./apps";
 import { backupCopies, backupSecrets, backupTargets, etcdBackup } from "./backup";
 import { clusterNetworks, existingClusterAccess, k3sBinaryPin, k3sFlags } from "./cluster";
-import { CatalogueEntry, LenientConfig, Problem, Rule, ruleContext } from "./context";
+import { CatalogueEntry, History, LenientConfig, Problem, Rule, ruleContext } from "./context";
 import { hetznerAccount, hetznerCloudInit, hetznerFleet, hetznerServers } from "./hetzner";
 import { appSignIn, identityProvider, identityUsersAndGroups } from "./identity";
 import {
@@ -82,9 +82,10 @@ export function crossFieldProblems(
   c: LenientConfig,
   catalogue: Record<string, CatalogueEntry>,
   failedPaths: readonly string[] = [],
+  history: History = {},
 ): Problem[] {
   const out: Problem[] = [];
-  const ctx = ruleContext(c, catalogue, failedPaths, out);
+  const ctx = ruleContext(c, catalogue, failedPaths, out, history);
   for (const rule of RULES) rule(ctx);
   return out;
 }

@@ -363,7 +363,7 @@ function changes(): Change[] {
       name: "add an agent node",
       edit: (d) => setNodes(d, [...nodeList(d), node4]),
       only: /node-4/,
-      expect: [/node-4-prepare/, /node-4-membership/],
+      expect: [/node-4-prepare/],
       after: () =>
         onNode("node-4", "ls /etc/sysctl.d").includes("90-hearth-k3s.conf")
           ? undefined
@@ -419,7 +419,7 @@ function changes(): Change[] {
           nodeList(d).filter((n) => n.name !== "node-4"),
         ),
       only: /node-4/,
-      expect: [/node-4-membership/, /node-4-prepare/],
+      expect: [/node-4-removal/, /node-4-prepare/],
       after: () => {
         if (uid("node", "node-4") !== undefined) return "node-4's Node object is deleted";
         if (uid("pod", "day2-on-node-4", "default") !== undefined) return "its pod was evicted";
@@ -451,9 +451,9 @@ function changes(): Change[] {
         );
         d.setIn(["config", "hearth:cluster", "kubeconfigPath"], kubeconfigCopy);
       },
-      // The provider is updated in place (clusterIdentifier); Hearth's own cluster resources (memberships, the
-      // apps' data) keep the new kubeconfig.
-      only: /hearth-cluster-provider|membership$|-data$|-retired$/,
+      // The provider is updated in place (clusterIdentifier); Hearth's own cluster resources (the apps' data)
+      // keep the new kubeconfig.
+      only: /hearth-cluster-provider|-data$|-retired$/,
     },
     {
       name: "rename the Gitea org",

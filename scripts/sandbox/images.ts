@@ -36,4 +36,5 @@ function busyboxVersion(): string {
 export const images: Record<string, SandboxImage> = {
   pause: image("pause", "3.10-hearth"),
   tools: image("tools", busyboxVersion()),
+  traefik: image("traefik", "v3.6.12"),
 };

@@ -34,10 +34,12 @@ hearth.dev/stand-in: "true"
 {{- end -}}
 
 {{/*
-One Deployment of a stand-in component: a single container that kwok reports Running and Ready.
+One Deployment of a stand-in component: a single container, which kwok reports Running and Ready, or which a
+real sandbox node runs (with the sandbox's own image).
 dict: root, name, component, image, podSecurityContext, securityContext, resources, ports (list of
 name/containerPort), readinessProbe, and optional replicas, strategy, args, env, envFrom, volumeMounts,
-volumes, podAnnotations.
+volumes, podAnnotations, serviceAccountName (its token then mounted), imagePullPolicy, nodeSelector,
+tolerations.
 */}}
 {{- define "traefik.deployment" -}}
 {{- $root := .root -}}
@@ -65,15 +67,26 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
     spec:
-      automountServiceAccountToken: false
+      automountServiceAccountToken: {{ not (empty .serviceAccountName) }}
       {{- with .serviceAccountName }}
       serviceAccountName: {{ . }}
+      {{- end }}
+      {{- with .nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
       {{- end }}
       securityContext:
         {{- toYaml .podSecurityContext | nindent 8 }}
       containers:
         - name: {{ .component }}
           image: {{ .image | quote }}
+          {{- with .imagePullPolicy }}
+          imagePullPolicy: {{ . }}
+          {{- end }}
           {{- with .args }}
           args:
             {{- toYaml . | nindent 12 }}

@@ -18,7 +18,6 @@ out="$cache/images"
 stamps="$out/stamps"
 logs="$out/logs"
 work="$out/work"
-sbin="$cache/sandbox/bin"
 mkdir -p "$out" "$stamps" "$logs" "$work"
 # shellcheck source=../versions.env
 . "$here/../versions.env"
@@ -70,7 +69,8 @@ pack() {
 
 # image NAME VERSION KEY BUILDER: runs BUILDER (a function making the rootfs and calling pack) unless cached.
 image() {
-	local name=$1 version=$2 k=$3 builder=$4 t0 stamp="$stamps/$1-$2-$3"
+	local name=$1 version=$2 k=$3 builder=$4 t0 stamp
+	stamp="$stamps/$name-$version-$k"
 	if [ -f "$stamp" ] && [ -f "$out/$name-$version.tar" ]; then
 		note "$name" "cached ($version)"
 		return 0
@@ -120,10 +120,25 @@ build_tools() {
 }
 TOOLS_VERSION=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null | sed 's/^[0-9]*://; s/[+~:]/-/g')
 
+# --- traefik: the ingress controller, built from its Go module (wrapper ./traefik) --------------------------
+TRAEFIK_VERSION=v3.6.12
+build_traefik() {
+	local root="$work/traefik-root"
+	static_root "$root"
+	(cd "$here/traefik" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false -p=${HEARTH_GO_JOBS:-1}" \
+		nice -n 19 go build -trimpath \
+		-ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+		-o "$root/usr/local/bin/traefik" github.com/traefik/traefik/v3/cmd/traefik)
+	pack "$1" "$2" "$root" 65532 /usr/local/bin/traefik
+}
+
 want() { [ "$#" -eq 0 ] || [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 only="$*"
 
 if want pause; then image pause "$PAUSE_VERSION" "$(key "$here/pause.c" "$here/build-images.sh")" build_pause; fi
+if want traefik; then
+	image traefik "$TRAEFIK_VERSION" "$(key "$here/traefik/go.mod" "$here/traefik/go.sum" "$(go env GOVERSION)" "$here/build-images.sh")" build_traefik
+fi
 if want tools; then
 	[ -x /bin/busybox ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
 	image tools "$TOOLS_VERSION" "$(key /bin/busybox "$here/build-images.sh")" build_tools

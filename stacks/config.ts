@@ -23,6 +23,7 @@ export type SecretKey =
   | "kubeconfig"
   | "cloudflareApiToken"
   | "cloudflareDnsApiToken"
+  | "dnsTsigSecret"
   | "hcloudToken"
   | "giteaToken"
   | "backupSecretAccessKeys"
@@ -118,6 +119,8 @@ export function loadConfig(catalogue: Record<string, CatalogueEntry>): LoadedCon
     kubeconfig: secret(kubeconfig),
     cloudflareApiToken: secret(c.cloudflareApiToken),
     cloudflareDnsApiToken: secret(c.cloudflareDnsApiToken),
+    // A secret read from a file (pulumi config set --secret ... < file) ends with its newline.
+    dnsTsigSecret: secret(c.dnsTsigSecret?.trim()),
     hcloudToken: secret(c.hcloudToken),
     giteaToken: secret(giteaToken),
     backupSecretAccessKeys: backupKeys,

@@ -8,6 +8,7 @@ module.exports = {
     "<rootDir>/stacks",
     "<rootDir>/provider",
     "<rootDir>/cli",
+    "<rootDir>/book",
   ],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },

@@ -42,7 +42,7 @@ class Output extends Writable {
 
 /** How a default is shown: long ones (an SSH key) cut short. */
 function shown(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 32)}...${value.slice(-6)}` : value;
+  return value.length > 60 ? `${value.slice(0, 32)}...${value.slice(-12)}` : value;
 }
 
 /** The terminal asker: a help line, the prompt with its choices and default; secrets without echo. */

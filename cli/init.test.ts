@@ -186,3 +186,81 @@ async function answer(prompt: string, value = ""): Promise<void> {
     process.stdout.write(`init in tmux: ${seconds.toFixed(1)} s from start to [exit 0]\n`);
   }, 180_000);
 });
+
+(ready ? describe : describe.skip)("npm run init -- --non-interactive", () => {
+  const project = join(work, "flags");
+  const home = join(work, "flags-home");
+  const login = generateEd25519KeyPair("ada@laptop");
+  const tsig = Buffer.from("a tsig secret from the environment").toString("base64");
+  beforeAll(() => {
+    mkdirSync(join(home, ".ssh"), { recursive: true });
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "Pulumi.yaml"), readFileSync(join(root, "Pulumi.yaml")));
+    writeFileSync(join(home, ".ssh/id_ed25519"), login.privateKey, { mode: 0o600 });
+    writeFileSync(join(home, ".ssh/id_ed25519.pub"), `${login.publicKey}\n`);
+  });
+  const init = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    spawnSync(
+      "node",
+      [
+        "-r",
+        "./node_modules/ts-node/register/transpile-only",
+        "cli/init.ts",
+        "--dir",
+        project,
+        ...args,
+      ],
+      { cwd: root, env: { ...env, HOME: home, ...extra }, encoding: "utf8" },
+    );
+  const flags = [
+    "--non-interactive",
+    "--domain",
+    "coop.example.org",
+    "--pxe-host-key",
+    generateEd25519KeyPair("root@pxe").publicKey,
+    "--nodes",
+    "1",
+    "--node1-mac",
+    "52:54:00:00:00:21",
+    "--apps",
+    "traefik,cert-manager,homepage",
+    "--dns",
+    "rfc2136",
+    "--dns-server",
+    "ns1.example.org:5353",
+    "--public-address",
+    "203.0.113.20",
+    "--acme-email",
+    "admins@example.org",
+  ];
+
+  it("refuses a wrong flag with up's message, and a secret on the command line, writing nothing", () => {
+    const wrong = init(flags.map((f) => (f === "52:54:00:00:00:21" ? "52:54:zz" : f)));
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toBe(
+      'Hearth init: nothing was written:\n  - hearth:nodes[0].mac: "52:54:zz" is not a MAC address; write six hex pairs with colons, e.g. 52:54:00:12:34:56\n',
+    );
+    const onCommandLine = init([...flags, "--tsig-secret", tsig]);
+    expect(onCommandLine.status).toBe(2);
+    expect(onCommandLine.stderr).toContain(
+      "--tsig-secret: a secret is never taken on the command line, where ps shows it; use --tsig-secret-file FILE or HEARTH_INIT_TSIG_SECRET",
+    );
+    const dev = init(flags, { PULUMI_CONFIG_PASSPHRASE: "hearth-local-dev-only" });
+    expect(dev.status).toBe(2);
+    expect(dev.stderr).toContain("public passphrase");
+    expect(existsSync(join(project, "Pulumi.home.yaml"))).toBe(false);
+  });
+
+  it("writes the stack from flags and the environment alone", () => {
+    const r = init(flags, { HEARTH_INIT_TSIG_SECRET: tsig });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      "Set with pulumi config set --secret (stored encrypted): hearth:sshPrivateKey, hearth:dnsTsigSecret.",
+    );
+    const text = readFileSync(join(project, "Pulumi.home.yaml"), "utf8");
+    expect(text).not.toContain(tsig);
+    expect(text).toContain("server: ns1.example.org:5353");
+    expect(r.stdout + r.stderr).not.toContain(tsig);
+  });
+});

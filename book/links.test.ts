@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brokenLinks, headingIds, markdownFiles } from "./links";
 
 describe("links outside the book", () => {
   const root = mkdtempSync(join(tmpdir(), "hearth-links-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, "docs"));
   mkdirSync(join(root, "charts"));
   writeFileSync(join(root, "docs/day-2.md"), "# Day 2\n\n## A run killed outright\n");

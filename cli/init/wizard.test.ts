@@ -3,7 +3,7 @@
  * gives, a problem across answers sending the wizard back to the question that settles it, flags refused for
  * good without a terminal; and the stack it renders evaluated by the whole program under mocks.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../apps";
@@ -174,7 +174,8 @@ describe("runWizard", () => {
     expect(text).toContain('mac: "52:54:00:00:00:11"');
     expect(text).toContain("enabled: [ traefik, cert-manager, authelia, gitea, homepage ]");
     expect(text).toMatch(/^encryptionsalt: v1:salt$/m);
-    const file = join(mkdtempSync(join(tmpdir(), "hearth-init-")), "Pulumi.home.yaml");
+    const dir = mkdtempSync(join(tmpdir(), "hearth-init-"));
+    const file = join(dir, "Pulumi.home.yaml");
     writeFileSync(file, text);
     expect(readStackFile(text).secretKeys.sort()).toEqual([
       "hearth:dnsTsigSecret",
@@ -182,6 +183,7 @@ describe("runWizard", () => {
     ]);
     const { evaluateStackFile } = await import("../../test/evaluate");
     const { registrations } = await evaluateStackFile(file);
+    rmSync(dir, { recursive: true, force: true });
     const types = new Set(registrations.map((r) => r.type));
     for (const t of [
       "hearth:stack:Homelab",

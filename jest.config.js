@@ -7,6 +7,8 @@ module.exports = {
     "<rootDir>/apps",
     "<rootDir>/stacks",
     "<rootDir>/provider",
+    "<rootDir>/cli",
+    "<rootDir>/book",
   ],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },

@@ -127,6 +127,71 @@ describe("cert-manager recipe", () => {
     expect(ofType("kubernetes:core/v1:Secret")).toHaveLength(0);
   });
 
+  it("with an RFC 2136 server: the TSIG secret in a Secret and an ACME issuer solving through that server", async () => {
+    const { deploy } = await import("./cert-manager");
+    const deployed = deploy("cm", {
+      platform: platform(),
+      extra: {
+        acmeEmail: "admins@coop.example.org",
+        rfc2136: {
+          nameserver: "ns1.coop.example.org:53",
+          tsigKeyName: "hearth-coop",
+          tsigAlgorithm: "hmac-sha512",
+          tsigSecret: pulumi.secret("planted-tsig"),
+        },
+      },
+    });
+    await settle();
+    expect(deployed.issuerName).toBe("letsencrypt");
+    const release = find(RELEASE, "cm-release");
+    expect(reveal(release.inputs.values)).toMatchObject({ dns01RecursiveNameserversOnly: true });
+    const tsig = find("kubernetes:core/v1:Secret", "cm-rfc2136-tsig");
+    expect(isSecretInput(tsig, "stringData")).toBe(true);
+    expect(reveal(tsig.inputs.stringData)).toEqual({ "tsig-secret": "planted-tsig" });
+    const issuer = find(CR, "cm-letsencrypt");
+    expect(issuer.dependencies).toContain(release.urn);
+    expect(JSON.stringify(issuer.rawInputs)).not.toContain("planted-tsig");
+    // cert-manager v1.21.1's ACMEIssuerDNS01ProviderRFC2136 (pkg/apis/acme/v1/types_issuer.go).
+    expect(issuer.inputs.spec).toMatchObject({
+      acme: {
+        email: "admins@coop.example.org",
+        solvers: [
+          {
+            selector: { dnsZones: ["home.example.org"] },
+            dns01: {
+              rfc2136: {
+                nameserver: "ns1.coop.example.org:53",
+                tsigKeyName: "hearth-coop",
+                tsigAlgorithm: "HMACSHA512",
+                tsigSecretSecretRef: { name: "rfc2136-tsig", key: "tsig-secret" },
+              },
+            },
+          },
+        ],
+      },
+    });
+    expect(ofType("kubernetes:core/v1:Secret").map((r) => r.name)).toEqual(["cm-rfc2136-tsig"]);
+  });
+
+  it("refuses a Cloudflare token and an RFC 2136 server together", async () => {
+    const { deploy } = await import("./cert-manager");
+    expect(() =>
+      deploy("cm", {
+        platform: platform(),
+        extra: {
+          acmeEmail: "a@example.org",
+          cloudflareApiToken: pulumi.secret("t"),
+          rfc2136: {
+            nameserver: "ns:53",
+            tsigKeyName: "k",
+            tsigAlgorithm: "hmac-sha256",
+            tsigSecret: "s",
+          },
+        },
+      }),
+    ).toThrow(/hearth:dns.provider chooses one/);
+  });
+
   it("refuses a Cloudflare setup without a usable e-mail address", async () => {
     const { deploy } = await import("./cert-manager");
     expect(() =>

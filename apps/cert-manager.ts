@@ -9,7 +9,7 @@ export const meta: AppMetadata = {
   name: "cert-manager",
   title: "cert-manager",
   description:
-    "Issues and renews app certificates: Let's Encrypt via Cloudflare DNS, or a home CA.",
+    "Issues and renews app certificates: Let's Encrypt via Cloudflare DNS or your own DNS server (RFC 2136), or a home CA.",
   category: "security",
   // Chart and app share one version. The newest tag whose source could be read and rendered here
   // (ADR 13): cert-manager/cert-manager v1.21.1, chart `deploy/charts/cert-manager`.
@@ -21,17 +21,34 @@ export const meta: AppMetadata = {
   testedBy: "apps/cert-manager.test.ts",
 };
 
+/** A DNS server of the home's own that answers DNS-01 challenges through dynamic updates (RFC 2136). */
+export interface Rfc2136Solver {
+  /** The zone's primary server, `host:port`. */
+  nameserver: string;
+  tsigKeyName: string;
+  /** As the server has it: `hmac-sha256` or `hmac-sha512`. */
+  tsigAlgorithm: string;
+  /** Secret: the key's secret, base64; it is stored in a Secret in cert-manager's namespace. */
+  tsigSecret: pulumi.Input<string>;
+}
+
 /**
- * What only cert-manager needs: where Let's Encrypt writes, and the Cloudflare token for DNS-01.
+ * What only cert-manager needs: where Let's Encrypt writes, and the credential for DNS-01 (a Cloudflare token or
+ * an RFC 2136 key). With neither, a self-signed home CA signs certificates instead.
  */
 export interface CertManagerExtra {
-  /** Let's Encrypt account address for expiry notices; required with `cloudflareApiToken`. */
+  /** Let's Encrypt account address for expiry notices; required with a DNS-01 solver. */
   acmeEmail: string;
   /**
    * Secret: a Cloudflare API token with Zone:DNS:Edit on the domain.
-   * @default none: a self-signed home CA signs certificates instead
+   * @default none
    */
   cloudflareApiToken?: pulumi.Input<string>;
+  /**
+   * A DNS server of the home's own that takes TSIG-signed updates (BIND, Knot, PowerDNS).
+   * @default none
+   */
+  rfc2136?: Rfc2136Solver;
 }
 
 /** One cert-manager object to create after the chart, in order. */
@@ -46,11 +63,28 @@ export interface IssuerObject {
 
 /** Names shared by the issuer objects and the Secret the Cloudflare solver reads. */
 export const CLOUDFLARE_TOKEN_SECRET = { name: "cloudflare-api-token", key: "api-token" };
+/** Names shared by the issuer objects and the Secret the RFC 2136 solver reads. */
+export const RFC2136_TSIG_SECRET = { name: "rfc2136-tsig", key: "tsig-secret" };
 const LETSENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
+/** cert-manager's name of a TSIG algorithm (v1.21.1 `pkg/issuer/acme/dns/rfc2136`: HMACSHA256, HMACSHA512). */
+export function certManagerTsigAlgorithm(algorithm: string): string {
+  return algorithm.replace(/-/g, "").toUpperCase();
+}
+
+/** The DNS-01 solver of cert-manager's v1 API for a server of the home's own (`ACMEIssuerDNS01ProviderRFC2136`). */
+export function rfc2136SolverSpec(solver: Omit<Rfc2136Solver, "tsigSecret">) {
+  return {
+    nameserver: solver.nameserver,
+    tsigKeyName: solver.tsigKeyName,
+    tsigAlgorithm: certManagerTsigAlgorithm(solver.tsigAlgorithm),
+    tsigSecretSecretRef: RFC2136_TSIG_SECRET,
+  };
+}
+
 /**
- * The issuers for a home: with Cloudflare, one ACME ClusterIssuer solving DNS-01 for the domain's
- * zone; without, a self-signed root certificate and a CA ClusterIssuer signing with it (browsers
+ * The issuers for a home: with Cloudflare or an RFC 2136 server, one ACME ClusterIssuer solving DNS-01 for the
+ * domain's zone; without, a self-signed root certificate and a CA ClusterIssuer signing with it (browsers
  * need the root imported once). The last object is the ClusterIssuer apps use.
  */
 export function issuerObjects(input: {
@@ -58,9 +92,14 @@ export function issuerObjects(input: {
   domain: string;
   acmeEmail: string;
   cloudflare: boolean;
+  /** A server of the home's own instead of Cloudflare. @default none */
+  rfc2136?: Omit<Rfc2136Solver, "tsigSecret">;
 }): IssuerObject[] {
   const api = "cert-manager.io/v1";
-  if (input.cloudflare) {
+  if (input.cloudflare || input.rfc2136) {
+    const dns01 = input.rfc2136
+      ? { rfc2136: rfc2136SolverSpec(input.rfc2136) }
+      : { cloudflare: { apiTokenSecretRef: CLOUDFLARE_TOKEN_SECRET } };
     return [
       {
         suffix: "letsencrypt",
@@ -75,7 +114,7 @@ export function issuerObjects(input: {
             solvers: [
               {
                 selector: { dnsZones: [input.domain] },
-                dns01: { cloudflare: { apiTokenSecretRef: CLOUDFLARE_TOKEN_SECRET } },
+                dns01,
               },
             ],
           },
@@ -116,14 +155,17 @@ export function issuerObjects(input: {
   ];
 }
 
-/** Helm values for cert-manager: CRDs from the chart, leader election kept in its own namespace. */
-export function certManagerValues(namespace: string, cloudflare: boolean): Record<string, unknown> {
+/**
+ * Helm values for cert-manager: CRDs from the chart, leader election kept in its own namespace; with a DNS-01
+ * solver (`acmeDns01`: Cloudflare or RFC 2136), challenge records checked through public resolvers.
+ */
+export function certManagerValues(namespace: string, acmeDns01: boolean): Record<string, unknown> {
   return {
     // keep: uninstalling the chart must not delete every Certificate in the cluster with the CRDs.
     crds: { enabled: true, keep: true },
     global: { leaderElection: { namespace } },
     // Check DNS-01 records with public resolvers: a home resolver may answer for the zone itself.
-    ...(cloudflare
+    ...(acmeDns01
       ? { dns01RecursiveNameservers: "1.1.1.1:53,9.9.9.9:53", dns01RecursiveNameserversOnly: true }
       : {}),
   };
@@ -152,7 +194,19 @@ export class CertManager extends pulumi.ComponentResource implements DeployedApp
     const { platform, extra } = args;
     const token = extra.cloudflareApiToken;
     const cloudflare = token !== undefined;
-    if (cloudflare && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(extra.acmeEmail)) {
+    const rfc2136 = extra.rfc2136;
+    if (cloudflare && rfc2136)
+      throw new Error(
+        `app "${name}": a Cloudflare token and an RFC 2136 server are both given; hearth:dns.provider chooses one`,
+      );
+    const acme = cloudflare || rfc2136 !== undefined;
+    // The issuer names the Secret; the secret itself goes only into it.
+    const solver = rfc2136 && {
+      nameserver: rfc2136.nameserver,
+      tsigKeyName: rfc2136.tsigKeyName,
+      tsigAlgorithm: rfc2136.tsigAlgorithm,
+    };
+    if (acme && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(extra.acmeEmail)) {
       throw new Error(
         `app "${name}": acmeEmail "${extra.acmeEmail}" is not an e-mail address; Let's Encrypt needs one ` +
           `for its account. Set hearth:apps.settings.cert-manager.acmeEmail.`,
@@ -165,13 +219,16 @@ export class CertManager extends pulumi.ComponentResource implements DeployedApp
         platform,
         namespace,
         chart: resolveChart(meta.chart, args.overrides),
-        values: certManagerValues(namespace, cloudflare),
+        values: certManagerValues(namespace, acme),
         valuesOverride: args.overrides?.values,
         secrets:
           token !== undefined
             ? { [CLOUDFLARE_TOKEN_SECRET.name]: { [CLOUDFLARE_TOKEN_SECRET.key]: token } }
-            : {},
-        // ACME and Cloudflare are on the internet; the API server calls the webhook on 10250.
+            : rfc2136 !== undefined
+              ? { [RFC2136_TSIG_SECRET.name]: { [RFC2136_TSIG_SECRET.key]: rfc2136.tsigSecret } }
+              : {},
+        // ACME and the DNS API are on the internet (an RFC 2136 server may be anywhere); the API server calls
+        // the webhook on 10250.
         egress: "internet",
         publicPorts: [10250],
       },
@@ -184,6 +241,7 @@ export class CertManager extends pulumi.ComponentResource implements DeployedApp
       domain: platform.domain,
       acmeEmail: extra.acmeEmail,
       cloudflare,
+      ...(solver ? { rfc2136: solver } : {}),
     })) {
       created.push(
         new k8s.apiextensions.CustomResource(
@@ -198,7 +256,7 @@ export class CertManager extends pulumi.ComponentResource implements DeployedApp
         ),
       );
     }
-    this.issuerName = cloudflare ? "letsencrypt" : "hearth-ca";
+    this.issuerName = acme ? "letsencrypt" : "hearth-ca";
     this.resource = this;
     this.registerOutputs({ issuerName: this.issuerName });
   }

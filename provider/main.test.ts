@@ -9,6 +9,7 @@ describe("hearthProvider", () => {
     [TOKENS.nodeRemoval, ["kubeconfig", "node"]],
     [TOKENS.appData, ["kubeconfig", "namespace"]],
     [TOKENS.retiredData, ["kubeconfig", "namespace"]],
+    [TOKENS.rfc2136Record, ["server", "zone", "name", "type", "values", "tsig"]],
     [
       TOKENS.remoteCommand,
       [

@@ -7,7 +7,8 @@
  * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`);
  * - `hearth:cluster:NodeRemoval`: a node that left the config, drained and removed from the cluster;
  * - `hearth:app:AppData` and `hearth:app:RetiredData`: an app's data, deleted only when it is retired with
- *   "delete-data" (`cluster-data.ts`).
+ *   "delete-data" (`cluster-data.ts`);
+ * - `hearth:edge:Rfc2136Record`: a DNS record set changed with TSIG-signed dynamic updates (`rfc2136-record.ts`).
  *
  * The engine finds it through `plugins.providers` in Pulumi.yaml; `bin/pulumi-resource-hearth` starts this file.
  */
@@ -17,6 +18,7 @@ import { checkPassword, createPassword, diffPassword, updatePasswordSchedule } f
 import { remoteCommandHandlers } from "./remote-command";
 import { checkRsaKey, createRsaKey, diffRsaKey } from "./rsa-key";
 import { clusterDataHandlers } from "./cluster-data";
+import { rfc2136RecordHandlers as records } from "./rfc2136-record";
 
 /** The type tokens this plugin serves. */
 export const TOKENS = {
@@ -26,6 +28,7 @@ export const TOKENS = {
   nodeRemoval: "hearth:cluster:NodeRemoval",
   appData: "hearth:app:AppData",
   retiredData: "hearth:app:RetiredData",
+  rfc2136Record: "hearth:edge:Rfc2136Record",
 } as const;
 
 /** The type token inside a URN (`urn:pulumi:stack::project::parent$type::name`). */
@@ -70,6 +73,7 @@ export function hearthProvider(
       const t = kind(urn);
       const c = clusterKind(t);
       if (c) return { inputs: news, failures: c.check(news) };
+      if (t === TOKENS.rfc2136Record) return { inputs: news, failures: records.check(news) };
       const failures =
         t === TOKENS.remoteCommand
           ? commands.check(news)
@@ -82,6 +86,7 @@ export function hearthProvider(
       const t = kind(urn);
       const c = clusterKind(t);
       if (c) return c.diff(olds, news);
+      if (t === TOKENS.rfc2136Record) return records.diff(olds, news);
       if (t === TOKENS.generatedRsaKey) return diffRsaKey(olds, news);
       return t === TOKENS.remoteCommand ? commands.diff(olds, news) : diffPassword(olds, news);
     },
@@ -89,6 +94,7 @@ export function hearthProvider(
       const t = kind(urn);
       const c = clusterKind(t);
       if (c) return flushed(() => c.create(urn, inputs));
+      if (t === TOKENS.rfc2136Record) return records.create(urn, inputs);
       if (t === TOKENS.generatedPassword) return createPassword(inputs);
       if (t === TOKENS.generatedRsaKey) return createRsaKey(inputs);
       try {
@@ -101,6 +107,7 @@ export function hearthProvider(
       const t = kind(urn);
       const c = clusterKind(t);
       if (c) return flushed(() => c.update(news, urn));
+      if (t === TOKENS.rfc2136Record) return records.update(urn, news);
       if (t === TOKENS.generatedPassword) return { outs: updatePasswordSchedule(olds, news) };
       // Every change of a key's inputs replaces it (diffRsaKey), so an update never reaches here for one.
       if (t === TOKENS.generatedRsaKey) return { outs: olds };
@@ -113,6 +120,7 @@ export function hearthProvider(
     async delete(_id, urn, props) {
       const c = clusterKind(kind(urn));
       if (c) return flushed(() => c.delete(urn, props));
+      if (kind(urn) === TOKENS.rfc2136Record) return records.delete(urn, props);
       if (kind(urn) !== TOKENS.remoteCommand) return;
       try {
         await commands.delete(urn, props);
@@ -123,6 +131,7 @@ export function hearthProvider(
     // A command with a `read` looks at the host for drift; otherwise, and for a generated value, the state is
     // the truth.
     async read(id, urn, props) {
+      if (kind(urn) === TOKENS.rfc2136Record) return records.read(id, urn, props ?? {});
       if (kind(urn) !== TOKENS.remoteCommand) return { id, props };
       try {
         return { id, props: await commands.read(urn, props ?? {}) };

@@ -1,15 +1,17 @@
 /**
  * Generates the files that restate the schema and the catalogue: docs/configuration.md, the `config:` block
- * of Pulumi.yaml and docs/catalogue.md. `--check` fails (exit 1) when any of them is stale.
+ * of Pulumi.yaml and docs/catalogue.md, and the book's generated pages (book/pages.ts: diagrams of the program,
+ * the decisions' index). `--check` fails (exit 1) when any of them is stale.
  */
 import { homeRunbookMarkdown } from "../components/observability/home-alerts";
 import { runbookMarkdown } from "../components/observability/slo";
-import { readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { mkdirSync, readFileSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import { z } from "zod";
 import { catalogue } from "../apps";
 import { renderCatalogue } from "../apps/catalogue";
 import { keys, KeySpec, observabilitySchema } from "../stacks/schema";
+import { bookPages } from "../book/pages";
 
 const root = join(__dirname, "..");
 
@@ -184,9 +186,14 @@ const targets: [string, () => string][] = [
 /** The default availability target the runbooks quote (hearth:observability.sloTarget's default). */
 const DEFAULT_SLO_TARGET = observabilitySchema.shape.sloTarget.parse(undefined) as number;
 
-function main(check: boolean): number {
+async function main(check: boolean): Promise<number> {
   let stale = 0;
-  for (const [file, render] of targets) {
+  // The book's pages (diagrams of the program, the decisions' index): book/pages.ts.
+  const book = (await bookPages()).map(([file, text]): [string, () => string] => [
+    file,
+    () => text,
+  ]);
+  for (const [file, render] of [...targets, ...book]) {
     const path = join(root, file);
     const want = render();
     let have = "";
@@ -200,6 +207,7 @@ function main(check: boolean): number {
       console.error(`${file} is stale: run \`npm run docs\` and commit the result.`);
       stale++;
     } else {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, want);
       console.log(`wrote ${file}`);
     }
@@ -207,4 +215,5 @@ function main(check: boolean): number {
   return stale === 0 ? 0 : 1;
 }
 
-if (require.main === module) process.exit(main(process.argv.includes("--check")));
+if (require.main === module)
+  void main(process.argv.includes("--check")).then((code) => process.exit(code));

@@ -2,8 +2,9 @@
 # Installs the tools the contract tests hand generated files to: dnsmasq (dnsmasq --test), debconf
 # (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
 # watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules),
-# amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check and ShellCheck (the shipped
-# shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the cache, and, built from
+# amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check, ShellCheck (the shipped
+# shell scripts) and BIND with dig and nsupdate (the RFC 2136 records' tests) from Debian, pykickstart (ksvalidator)
+# and the book's mkdocs-material (book/setup.sh) from PyPI into venvs under the cache, and, built from
 # their pinned Go modules into the sandbox's cache by scripts/toolchain/build-sandbox.sh --for test: the S3
 # server of the backup tests (versitygw), helm (the local charts' render), and vmalert, vmalert-tool and
 # victoria-metrics (the rules and the scrape file run by the real VictoriaMetrics). Idempotent: prints nothing
@@ -26,6 +27,9 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# The RFC 2136 records' tests update a real BIND and look with dig and nsupdate.
+[ -x /usr/sbin/named ] || missing+=(bind9)
+command -v dig >/dev/null 2>&1 && command -v nsupdate >/dev/null 2>&1 || missing+=(bind9-dnsutils)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test-setup: installing ${missing[*]} from Debian" >&2
@@ -35,6 +39,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "test-setup: the contract tests need ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
   fi
 fi
+
+# The book's generator (npm run docs:check builds the book in strict mode): mkdocs-material into its own venv.
+bash "$(dirname "$0")/../book/setup.sh" >/dev/null
 
 if [ ! -x "$venv/bin/ksvalidator" ]; then
   echo "test-setup: installing pykickstart $pykickstart_version into $venv" >&2

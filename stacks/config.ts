@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync } from "fs";
 import { homedir } from "os";
 import { isAbsolute, resolve } from "path";
-import { publicKeyOf } from "../components/metal/authorized-keys";
 import { HearthConfig, sshPublicKey } from "./schema";
 import { CatalogueEntry, ConfigError, History, validateConfig } from "./validate";
+import { privateKeyProblem } from "./ssh-key";
 import { hearthKeys } from "./stack-file";
 
 // `isConfigSecret` is exported by the runtime module but missing from its type declarations.
@@ -23,6 +23,7 @@ export type SecretKey =
   | "kubeconfig"
   | "cloudflareApiToken"
   | "cloudflareDnsApiToken"
+  | "dnsTsigSecret"
   | "hcloudToken"
   | "giteaToken"
   | "backupSecretAccessKeys"
@@ -121,21 +122,13 @@ export function loadConfig(
     kubeconfig: secret(kubeconfig),
     cloudflareApiToken: secret(c.cloudflareApiToken),
     cloudflareDnsApiToken: secret(c.cloudflareDnsApiToken),
+    // A secret read from a file (pulumi config set --secret ... < file) ends with its newline.
+    dnsTsigSecret: secret(c.dnsTsigSecret?.trim()),
     hcloudToken: secret(c.hcloudToken),
     giteaToken: secret(giteaToken),
     backupSecretAccessKeys: backupKeys,
     notifySecret: secret(notifySecret),
   };
-}
-
-/** Why a private key cannot be used to sign in (unreadable, or encrypted), or undefined. */
-function privateKeyProblem(key: string): string | undefined {
-  try {
-    publicKeyOf(key);
-    return undefined;
-  } catch (e) {
-    return `${(e as Error).message}; give an unencrypted OpenSSH private key (ssh-keygen -t ed25519 -N "")`;
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { RetiredData } from "../components/app/app-data";
 import { ClusterHandle, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
 import { IdentityResult } from "./identity";
+import { buildAppRecords } from "./dns";
 import { deployOrder, EDGE_APPS, TUNNEL_NAMESPACE, waitsFor, WireContext, WIRINGS } from "./wiring";
 
 /** What the platform layer hands back to the stack. */
@@ -101,11 +102,13 @@ export function buildPlatform(
     },
   };
 
+  const hostnames = c.apps.enabled
+    .map((app) => hostnameFor(catalogue[app], c.domain, settings(app)))
+    .filter((h): h is string => h !== undefined);
+  // With hearth:dns.provider rfc2136, the apps' records go to the home's own DNS server instead.
+  const records = buildAppRecords(name, c, hostnames, parent);
   let tunnel: CloudflareTunnel | undefined;
   if (c.cloudflare) {
-    const hostnames = c.apps.enabled
-      .map((app) => hostnameFor(catalogue[app], c.domain, settings(app)))
-      .filter((h): h is string => h !== undefined);
     const cfProvider = new cloudflare.Provider(
       `${name}-cloudflare`,
       { apiToken: c.cloudflareApiToken },
@@ -135,6 +138,7 @@ export function buildPlatform(
     platform,
     secrets,
     tunnel,
+    records,
     gitea: c.gitea.url
       ? {
           endpoint: { url: c.gitea.url, token: c.giteaToken, ca: c.giteaCa },

@@ -3,6 +3,7 @@
  * secretness that `docs/configuration.md` and `Pulumi.yaml` are generated from. Pure: no Pulumi imports.
  */
 import { z } from "zod";
+import { TSIG_ALGORITHMS } from "../components/edge/dns-wire";
 import { parseCidr } from "../components/metal/net";
 import { cronProblem } from "./cron";
 import { sshPublicKeyProblem } from "./ssh-key";
@@ -296,6 +297,75 @@ export const cloudflareSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{32}$/, { error: "is not a Cloudflare zone id (32 hex characters)" }),
   tunnelName: z.string().min(1).optional().describe("Tunnel name. @default hearth-<stack>"),
+});
+
+/**
+ * Which DNS service holds the home's records and answers cert-manager's DNS-01 challenges: Cloudflare (with
+ * hearth:cloudflare, the default), or any server that takes dynamic updates (RFC 2136: BIND, Knot, PowerDNS).
+ */
+export const dnsSchema = z.strictObject({
+  provider: z
+    .enum(["cloudflare", "rfc2136"])
+    .default("cloudflare")
+    .describe(
+      "cloudflare: hearth:cloudflare's tunnel and zone. rfc2136: a DNS server of your own that takes TSIG-signed dynamic updates (BIND, Knot, PowerDNS); apps are then reached at hearth:dns.address or hearth:dns.alias, and cert-manager answers DNS-01 challenges through the same server.",
+    ),
+  server: z
+    .string()
+    .regex(
+      /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(:\d{1,5})?$/i,
+      {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a DNS server as host or host:port, e.g. ns1.coop.example.org or 192.0.2.53:53`,
+      },
+    )
+    .optional()
+    .describe(
+      "The zone's primary server that takes the updates, host or host:port (port 53 by default); Hearth and cert-manager both send to it.",
+    ),
+  zone: z
+    .string()
+    .transform((s) => s.toLowerCase().replace(/\.$/, ""))
+    .pipe(
+      z.string().regex(DOMAIN, {
+        error: (i) => `${JSON.stringify(i.input)} is not a zone name such as coop.example.org`,
+      }),
+    )
+    .optional()
+    .describe("The zone the records are in (its apex). @default hearth:domain"),
+  tsigKeyName: z
+    .string()
+    .regex(/^([a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9])?\.)*[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9])?\.?$/i, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a TSIG key name; use the name the server gives the key, e.g. hearth-coop`,
+    })
+    .optional()
+    .describe(
+      "Name of the TSIG key the server lets update the zone (BIND: update-policy { grant <name> zonesub ANY; }); its secret is hearth:dnsTsigSecret.",
+    ),
+  tsigAlgorithm: z
+    .enum(TSIG_ALGORITHMS)
+    .default("hmac-sha256")
+    .describe("The key's algorithm, as the server has it (tsig-keygen -a)."),
+  address: ipv4
+    .optional()
+    .describe(
+      "Public IPv4 address every app's A record points at: where the ingress controller answers (a router's port forward, or a load balancer).",
+    ),
+  alias: z
+    .string()
+    .regex(DOMAIN, {
+      error: (i) => `${JSON.stringify(i.input)} is not a host name such as edge.coop.example.org`,
+    })
+    .optional()
+    .describe("A host name every app's record points at as a CNAME, instead of address."),
+  ttl: z
+    .number()
+    .int()
+    .min(30)
+    .max(86400)
+    .default(300)
+    .describe("Seconds resolvers may keep the apps' records."),
 });
 
 /** A Hetzner Cloud server that becomes a node. */
@@ -727,6 +797,25 @@ export const keys = {
     description: "Let's Encrypt account email (cert-manager with Cloudflare).",
     schema: z
       .email({ error: (i) => given(i.input, `${JSON.stringify(i.input)} is not an email address`) })
+      .optional(),
+  },
+  dns: {
+    kind: "object",
+    secret: false,
+    description:
+      "Where the apps' DNS records live and cert-manager's DNS-01 challenges are answered: Cloudflare (the default, with hearth:cloudflare) or a server of your own that takes dynamic updates (RFC 2136). Leave out for Cloudflare or an internal-only home.",
+    schema: dnsSchema.optional(),
+  },
+  dnsTsigSecret: {
+    kind: "string",
+    secret: true,
+    description:
+      "Secret of the TSIG key hearth:dns.tsigKeyName, base64 as tsig-keygen prints it: pulumi config set --secret hearth:dnsTsigSecret < secret-file. It is also stored in the cluster for cert-manager.",
+    schema: secretString("the TSIG secret")
+      // The message never quotes the value: it is a secret.
+      .regex(/^[A-Za-z0-9+/]+={0,2}\s*$/, {
+        error: 'is not base64; give the key\'s secret as tsig-keygen prints it (secret "...";)',
+      })
       .optional(),
   },
   hetzner: {

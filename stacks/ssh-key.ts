@@ -5,6 +5,21 @@
  * before any installer plants it.
  */
 
+import { publicKeyOf } from "../components/metal/authorized-keys";
+
+/**
+ * Why a private key cannot be used to sign in (unreadable, or encrypted), or undefined: `up` checks
+ * hearth:sshPrivateKey with it, and `npm run init` the key file it is given.
+ */
+export function privateKeyProblem(key: string): string | undefined {
+  try {
+    publicKeyOf(key);
+    return undefined;
+  } catch (e) {
+    return `${(e as Error).message}; give an unencrypted OpenSSH private key (ssh-keygen -t ed25519 -N "")`;
+  }
+}
+
 /** RSA keys below this many bits are refused by current OpenSSH (RequiredRSASize, 8.9+). */
 export const MIN_RSA_BITS = 2048;
 

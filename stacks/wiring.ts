@@ -27,6 +27,7 @@ import * as vmalert from "../apps/vmalert";
 import * as woodpecker from "../apps/woodpecker";
 import * as zot from "../apps/zot";
 import { backupAlertRules } from "../components/backup/alerts";
+import type { AppRecords } from "../components/edge/app-records";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
 import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
@@ -38,6 +39,7 @@ import { sloRules } from "../components/observability/slo";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { GiteaEndpoint, Platform } from "../components/types";
 import { LoadedConfig } from "./config";
+import { rfc2136Solver } from "./dns";
 import { buildIdentity, IdentityResult, ssoOn } from "./identity";
 
 /** The Gitea user Argo CD clones the GitOps repository as: read permission on that repository only. */
@@ -58,6 +60,8 @@ export interface WireContext {
   platform: Platform;
   secrets: GeneratedSecrets;
   tunnel?: CloudflareTunnel;
+  /** The apps' records on the home's own DNS server (hearth:dns.provider rfc2136). */
+  records?: AppRecords;
   /** Set by authelia's wiring. */
   identity?: IdentityResult;
   /** Gitea's API: the in-cluster app (set by its wiring) or an existing one from `hearth:gitea.url`. */
@@ -164,6 +168,7 @@ export const WIRINGS: Record<string, Wiring> = {
           acmeEmail: ctx.c.acmeEmail ?? `hostmaster@${ctx.c.domain}`,
           // DNS-only: this token is stored in the cluster, so it must not be able to edit tunnels.
           cloudflareApiToken: ctx.c.cloudflare ? ctx.c.cloudflareDnsApiToken : undefined,
+          rfc2136: rfc2136Solver(ctx.c),
         },
       },
       opts,
@@ -200,11 +205,12 @@ export const WIRINGS: Record<string, Wiring> = {
       opts,
     );
     // Its API is called at https://<host>: calls wait for the route there (release, Ingress, and the tunnel
-    // with its DNS records when Cloudflare fronts the home), not only for the release.
+    // with its DNS records when Cloudflare fronts the home, or the records on the home's own DNS server), not
+    // only for the release.
     ctx.gitea = {
       endpoint: { ...g.endpoint, ca: ctx.c.giteaCa },
       url: g.url,
-      ready: [g.route, ...(ctx.tunnel ? [ctx.tunnel] : [])],
+      ready: [g.route, ...(ctx.tunnel ? [ctx.tunnel] : []), ...(ctx.records ? [ctx.records] : [])],
     };
     return g;
   },

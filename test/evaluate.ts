@@ -93,6 +93,9 @@ export function stackNameOf(file: string): string {
 /** The private key planted for `hearth:sshPrivateKey` in every evaluated stack file. */
 export const PLANTED_SSH_KEY = generateEd25519KeyPair("planted-operator").privateKey;
 
+/** The TSIG secret planted for a `hearth:dnsTsigSecret` that is Pulumi ciphertext (base64 of "planted-tsig"). */
+export const PLANTED_TSIG_SECRET = Buffer.from("planted-tsig").toString("base64");
+
 /** Runs the program for a stack file under mocks and returns what it registered and exported. */
 export async function evaluateStackFile(
   file: string,
@@ -105,6 +108,10 @@ export async function evaluateStackFile(
   // private key, so plant a real one (the secret scans look for its "BEGIN OPENSSH PRIVATE KEY" header).
   if (stack.values["hearth:sshPrivateKey"] !== undefined) {
     stack.values["hearth:sshPrivateKey"] = PLANTED_SSH_KEY;
+  }
+  // A TSIG secret is base64, which Pulumi's ciphertext (v1:...) is not.
+  if (/^v1:.*:/.test(stack.values["hearth:dnsTsigSecret"] ?? "")) {
+    stack.values["hearth:dnsTsigSecret"] = PLANTED_TSIG_SECRET;
   }
   patch?.(stack.values);
   installMocks(computedOutputs, stackNameOf(file));

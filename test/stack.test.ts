@@ -89,6 +89,7 @@ const configSecrets = [
   "v1:backupkey",
   "v1:backupkey2",
   "v1:notify",
+  "dHNpZy1zZWNyZXQtcGxhbnRlZA==",
 ];
 
 describe.each([...examples, ...fixtures])("%s under mocks", (file) => {
@@ -155,6 +156,39 @@ describe("the resource graph", () => {
     const issuers = regs.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer");
     expect(issuers.length).toBeGreaterThan(0);
     expect(issuers.some((r) => JSON.stringify(r.inputs).includes("selfSigned"))).toBe(true);
+  });
+
+  it("co-op on its own DNS (RFC 2136): a record per app, no Cloudflare, cert-manager solving through the same key", async () => {
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "test/fixtures/valid/coop-rfc2136.yaml"),
+    );
+    expect(regs.filter((r) => r.type.startsWith("cloudflare:"))).toEqual([]);
+    const component = regs.find((r) => r.type === "hearth:edge:AppRecords")!;
+    const records = regs.filter((r) => r.type === "hearth:edge:Rfc2136Record");
+    expect(records.map((r) => [r.parent, reveal(r.inputs.name), reveal(r.inputs.values)])).toEqual([
+      [component.urn, "git.apps.coop.example.org", ["203.0.113.10"]],
+      [component.urn, "argocd.apps.coop.example.org", ["203.0.113.10"]],
+      [component.urn, "home.apps.coop.example.org", ["203.0.113.10"]],
+    ]);
+    for (const r of records) {
+      expect(r.inputs).toMatchObject({
+        server: "ns1.coop.example.org:53",
+        zone: "coop.example.org",
+      });
+      expect(isSecretValue(r.rawInputs.tsig)).toBe(true);
+    }
+    const issuer = regs.find((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer")!;
+    expect(reveal(issuer.inputs.spec).acme.solvers[0].dns01).toEqual({
+      rfc2136: {
+        nameserver: "ns1.coop.example.org:53",
+        tsigKeyName: "hearth-coop",
+        tsigAlgorithm: "HMACSHA256",
+        tsigSecretSecretRef: { name: "rfc2136-tsig", key: "tsig-secret" },
+      },
+    });
+    // Gitea's API is called at its hostname: the GitOps repository waits for the records.
+    const gitops = regs.find((r) => r.type === "hearth:git:GitOpsRepo")!;
+    expect(gitops.dependencies).toEqual(expect.arrayContaining(records.map((r) => r.urn)));
   });
 
   it("home: Gitea's API calls wait for its route (Ingress, tunnel, DNS), not only its release", async () => {

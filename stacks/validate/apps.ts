@@ -6,6 +6,7 @@ import { valuesProblems } from "../../components/app/values-checks";
 import { tokenUrlProblem } from "../../components/git/clone-url";
 import { retiredProblems } from "../day2";
 import { closest, enabledApps, entries, NS, Rule } from "./context";
+import { usesRfc2136 } from "./dns";
 
 /** The Cloudflare tunnel is made with its API token. */
 export const cloudflareAccess: Rule = (ctx) => {
@@ -72,16 +73,24 @@ export const uniqueHostnames: Rule = (ctx) => {
   }
 };
 
-/** The Cloudflare tunnel only publishes names in its zone, `hearth:domain`. */
+/**
+ * The Cloudflare tunnel only publishes names in its zone, `hearth:domain`; with RFC 2136, Hearth writes records
+ * only in `hearth:dns.zone`.
+ */
 export const hostnamesInZone: Rule = (ctx) => {
   const { c } = ctx;
-  if (c.cloudflare === undefined || c.domain === undefined) return;
+  const rfc2136 = usesRfc2136(c);
+  if ((c.cloudflare === undefined && !rfc2136) || c.domain === undefined) return;
+  if (rfc2136 && ctx.failed("dns.zone")) return;
+  const zone = rfc2136 ? (c.dns?.zone ?? c.domain) : c.domain;
   for (const [app, set] of entries(c.apps?.settings)) {
     const host = set.hostname;
-    if (host && host !== c.domain && !host.endsWith(`.${c.domain}`))
+    if (host && host !== zone && !host.endsWith(`.${zone}`))
       ctx.add(
         `apps.settings.${app}.hostname`,
-        `${JSON.stringify(host)} is outside ${NS}:domain ${c.domain}; the Cloudflare tunnel only publishes names in that zone`,
+        rfc2136
+          ? `${JSON.stringify(host)} is outside ${NS}:dns.zone ${zone}; Hearth writes the apps' records only in that zone`
+          : `${JSON.stringify(host)} is outside ${NS}:domain ${c.domain}; the Cloudflare tunnel only publishes names in that zone`,
       );
   }
 };
@@ -99,10 +108,22 @@ export const settingsOfEnabledApps: Rule = (ctx) => {
   }
 };
 
-/** cert-manager behind Cloudflare solves DNS-01 with its own token and registers an ACME account. */
+/**
+ * cert-manager behind Cloudflare solves DNS-01 with its own token and registers an ACME account; with RFC 2136 it
+ * solves DNS-01 with hearth:dnsTsigSecret (required by the DNS rules) and registers an account.
+ */
 export const certManagerNeeds: Rule = (ctx) => {
   const { c } = ctx;
-  if (!enabledApps(c).includes("cert-manager") || c.cloudflare === undefined) return;
+  if (!enabledApps(c).includes("cert-manager")) return;
+  if (usesRfc2136(c)) {
+    if (ctx.missing("acmeEmail"))
+      ctx.add(
+        "acmeEmail",
+        `is required for Let's Encrypt certificates (cert-manager with ${NS}:dns.provider rfc2136)`,
+      );
+    return;
+  }
+  if (c.cloudflare === undefined) return;
   if (ctx.missing("cloudflareDnsApiToken"))
     ctx.add(
       "cloudflareDnsApiToken",

@@ -18,6 +18,7 @@ import {
 import { backupCopies, backupSecrets, backupTargets, etcdBackup } from "./backup";
 import { clusterNetworks, existingClusterAccess, k3sBinaryPin, k3sFlags } from "./cluster";
 import { CatalogueEntry, History, LenientConfig, Problem, Rule, ruleContext } from "./context";
+import { dnsProvider } from "./dns";
 import { hetznerAccount, hetznerCloudInit, hetznerFleet, hetznerServers } from "./hetzner";
 import { appSignIn, identityProvider, identityUsersAndGroups } from "./identity";
 import {
@@ -45,6 +46,7 @@ export const RULES: Rule[] = [
   clusterNetworks,
   pxeAddressInLan,
   cloudflareAccess,
+  dnsProvider,
   k3sBinaryPin,
   hetznerAccount,
   monitoringNeedsObservability,

@@ -109,6 +109,8 @@ describe("exportablePath", () => {
     "sandbox/stamps/gitea-v1.26.0-0123456789abcdef",
     "sandbox/share/gitea/options/locale/locale_en-US.ini",
     "sandbox/versions.env",
+    "images/pause-3.10-hearth.tar",
+    "images/stamps/pause-3.10-hearth-0123456789abcdef",
   ])("takes %s", (p) => expect(exportablePath(p, ours)).toBe(true));
 
   it.each([
@@ -127,6 +129,10 @@ describe("exportablePath", () => {
     ".sandbox/pki/ca.key",
     "sandbox/share/../../state/x",
     "sandbox/share//x",
+    "images/timings.tsv",
+    "images/logs/traefik.log",
+    "images/work/pause-root/pause",
+    "images/pause-3.10-hearth.tar.tmp",
   ])("refuses %s", (p) => expect(exportablePath(p, ours)).toBe(false));
 });
 

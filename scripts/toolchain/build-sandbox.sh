@@ -9,6 +9,7 @@
 #       bin/kube-scheduler
 #       bin/kubectl
 #       bin/kubelet, bin/kube-proxy   k8s.io/kubernetes cmd/... (wrapper ./sandbox-kubelet): the real nodes
+#       ../images/*.tar               the real nodes' images: pause, tools, traefik (images/build-images.sh)
 #       bin/kwok                      sigs.k8s.io/kwok cmd/kwok (wrapper ./sandbox-kwok)
 #       bin/gitea                     code.gitea.io/gitea, SQLite, CGO (wrapper ./sandbox-gitea)
 #       bin/helm                      helm.sh/helm/v3 cmd/helm (wrapper ./sandbox-helm)
@@ -214,6 +215,8 @@ check_pin "$here/sandbox-kubelet" k8s.io/kubernetes "$k8s_v"
 for c in kubelet kube-proxy; do
 	build "$c" "$k8s_v" "$here/sandbox-kubelet" "k8s.io/kubernetes/cmd/$c" -ldflags "$node_ldflags"
 done
+# The images their pods run (OCI archives in $HEARTH_CACHE/images, cached by the hash of their inputs).
+bash "$here/images/build-images.sh"
 fi
 
 # --- kwok and its stages -------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ export function kubernetesPluginPath(versions: Record<string, string>): string {
 }
 
 /**
- * Where build.sh and build-sandbox.sh put what they build, relative to HEARTH_CACHE: the files and folders
+ * Where build.sh, build-sandbox.sh and images/build-images.sh put what they build, relative to HEARTH_CACHE: the files and folders
  * an export walks. Not their logs, work folders and timings, the state backend, PULUMI_HOME's credentials and
  * workspaces, the venvs, or anything of a sandbox's state (.sandbox/ is in the checkout, never in the cache).
  */
@@ -70,6 +70,7 @@ export function exportRoots(versions: Record<string, string>): string[] {
     "sandbox/share",
     "sandbox/versions.env",
     "sandbox/stamps",
+    "images",
   ];
 }
 
@@ -81,13 +82,15 @@ export function exportablePath(path: string, versions: Record<string, string>): 
   const tc = `toolchain/${versions[PULUMI]}`;
   if (path === kubernetesPluginPath(versions) || path === "sandbox/versions.env") return true;
   const dir = parts.slice(0, -1).join("/");
-  if ([`${tc}/bin`, `${tc}/stamps`, "sandbox/bin", "sandbox/stamps"].includes(dir)) return true;
+  if ([`${tc}/bin`, `${tc}/stamps`, "sandbox/bin", "sandbox/stamps", "images/stamps"].includes(dir)) return true;
+  // The real nodes' OCI archives (build-images.sh), not its logs, work folders or timings.
+  if (dir === "images") return path.endsWith(".tar");
   return path.startsWith("sandbox/share/");
 }
 
 /** Whether a path is a stamp (a cache key of build.sh or build-sandbox.sh). */
 export function isStamp(path: string): boolean {
-  return /^(toolchain\/[^/]+|sandbox)\/stamps\/[^/]+$/.test(path);
+  return /^(toolchain\/[^/]+|sandbox|images)\/stamps\/[^/]+$/.test(path);
 }
 
 /**

@@ -25,6 +25,11 @@ export interface Footprint {
   servers: string[];
   /** Agent nodes by name. */
   agents: string[];
+  /**
+   * Nodes that left `hearth:nodes` in an earlier run and were drained and removed then: their removal stays in the
+   * stack (so the next preview is clean) until the name comes back. Absent in footprints of older runs.
+   */
+  removed?: string[];
   /** Enabled apps that keep data (catalogue `keepsData`), each deployed with what keeps its volume on removal. */
   dataApps: string[];
   /** Apps retired with "delete-data" whose data Hearth deleted. */
@@ -51,7 +56,7 @@ export function clusterIdOf(c: Pick<Day2Config, "cluster">): string {
 }
 
 /** Every machine of the home, metal first then Hetzner, in config order. */
-function machines(c: Day2Config): { name: string; role: "server" | "agent" }[] {
+function machines(c: Pick<Day2Config, "nodes" | "hetzner">): { name: string; role: "server" | "agent" }[] {
   return [...c.nodes, ...(c.hetzner?.servers ?? [])];
 }
 
@@ -77,11 +82,13 @@ export function footprintOf(
   const all = machines(c);
   const first = bootstrapServer(c, previous);
   const servers = all.filter((m) => m.role === "server").map((m) => m.name);
+  const removed = removedNodes(c, previous);
   return {
     version: 1,
     clusterId: clusterIdOf(c),
     servers: first ? [first, ...servers.filter((s) => s !== first)] : servers,
     agents: all.filter((m) => m.role === "agent").map((m) => m.name),
+    ...(removed.length > 0 ? { removed } : {}),
     dataApps: c.apps.enabled.filter((app) => catalogue[app]?.keepsData !== undefined),
     deleted: Object.entries(c.apps.retired)
       .filter(([, how]) => how === "delete-data")
@@ -91,6 +98,16 @@ export function footprintOf(
       : {}),
     backup: c.backup !== undefined,
   };
+}
+
+/**
+ * The nodes this run removes from the cluster, or keeps removed: those the previous run had, or had removed, and the
+ * config does not list. A name that comes back leaves the list (its removal is deleted, which does nothing).
+ */
+export function removedNodes(c: Pick<Day2Config, "nodes" | "hetzner">, previous?: Footprint): string[] {
+  const now = new Set(machines(c).map((m) => m.name));
+  const before = [...(previous?.servers ?? []), ...(previous?.agents ?? []), ...(previous?.removed ?? [])];
+  return [...new Set(before)].filter((n) => !now.has(n));
 }
 
 /**

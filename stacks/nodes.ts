@@ -15,7 +15,7 @@ import { PxeNodeSpec } from "../components/metal/spec";
 import { NodeHostKeys } from "../components/secrets/node-host-keys";
 import { ClusterHandle, NodeHandle, SshConnection } from "../components/types";
 import { LoadedConfig } from "./config";
-import { bootstrapServer, clusterIdOf, Footprint } from "./day2";
+import { bootstrapServer, clusterIdOf, Footprint, removedNodes } from "./day2";
 import { controllerSettingsOf, installSpecOf } from "./metal-specs";
 import { NodeConfig } from "./schema";
 
@@ -129,7 +129,8 @@ export function buildNodes(name: string, c: LoadedConfig, parent: pulumi.Resourc
 /**
  * The machines that left `hearth:nodes` since the previous run (its footprint lists them): each is drained and its
  * Node object deleted (on k3s, a server's etcd member with it) before its own steps are undone, as creates come
- * before deletes. A node that was never in the footprint is left alone.
+ * before deletes. The removal stays registered in later runs (the footprint's `removed`), so they plan nothing for
+ * it. A node that was never in the footprint is left alone.
  */
 export function buildRemovals(
   name: string,
@@ -138,9 +139,7 @@ export function buildRemovals(
   cluster: ClusterHandle,
   parent: pulumi.Resource,
 ): void {
-  const now = new Set([...c.nodes, ...(c.hetzner?.servers ?? [])].map((n) => n.name));
-  const before = [...(previous?.servers ?? []), ...(previous?.agents ?? [])];
-  for (const node of before.filter((n) => !now.has(n))) {
+  for (const node of removedNodes(c, previous)) {
     new NodeRemoval(
       `${name}-${node}-removal`,
       { kubeconfig: cluster.kubeconfig, node },

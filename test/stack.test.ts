@@ -587,6 +587,30 @@ describe("day 2 in the whole program", () => {
     expect(isSecretValue(removals[0].rawInputs.kubeconfig)).toBe(true);
   });
 
+  it("keeps a node's removal registered in the runs after it (a clean preview), until the node comes back", async () => {
+    const agent = { name: "node4", role: "agent", mac: "52:54:00:00:00:14", ip: "192.168.1.14" };
+    const nodes =
+      (edit: (n: { name: string }[]) => { name: string }[]) => (values: Record<string, string>) => {
+        values["hearth:nodes"] = JSON.stringify(
+          edit(JSON.parse(values["hearth:nodes"]) as { name: string }[]),
+        );
+      };
+    const withAgent = nodes((n) => [...n, agent]);
+    const removalsOf = (regs: { type: string; inputs: unknown }[]) =>
+      regs.filter((r) => r.type === "hearth:cluster:NodeRemoval").map((r) => reveal(r.inputs).node);
+    const first = await evaluateStackFile(home, withAgent);
+    expect((first.outputs.footprint as { agents: string[] }).agents).toEqual(["node4"]);
+    const removing = await evaluateStackFile(home, undefined, first.outputs);
+    expect(removalsOf(removing.registrations)).toEqual(["node4"]);
+    expect((removing.outputs.footprint as { removed?: string[] }).removed).toEqual(["node4"]);
+    // The run after: the same removal is registered again, so the engine plans nothing for it.
+    const after = await evaluateStackFile(home, undefined, removing.outputs);
+    expect(removalsOf(after.registrations)).toEqual(["node4"]);
+    const back = await evaluateStackFile(home, withAgent, after.outputs);
+    expect(removalsOf(back.registrations)).toEqual([]);
+    expect((back.outputs.footprint as { removed?: string[] }).removed).toBeUndefined();
+  });
+
   it("refuses an app with data removed without a retirement, before any resource registers (its own outputs are read, not registered)", async () => {
     const { outputs } = await evaluateStackFile(home);
     await expect(

@@ -82,7 +82,8 @@ export function exportablePath(path: string, versions: Record<string, string>): 
   const tc = `toolchain/${versions[PULUMI]}`;
   if (path === kubernetesPluginPath(versions) || path === "sandbox/versions.env") return true;
   const dir = parts.slice(0, -1).join("/");
-  if ([`${tc}/bin`, `${tc}/stamps`, "sandbox/bin", "sandbox/stamps", "images/stamps"].includes(dir)) return true;
+  if ([`${tc}/bin`, `${tc}/stamps`, "sandbox/bin", "sandbox/stamps", "images/stamps"].includes(dir))
+    return true;
   // The real nodes' OCI archives (build-images.sh), not its logs, work folders or timings.
   if (dir === "images") return path.endsWith(".tar");
   return path.startsWith("sandbox/share/");

@@ -453,7 +453,7 @@ function changes(): Change[] {
       },
       // The provider is updated in place (clusterIdentifier); Hearth's own cluster resources (the apps' data)
       // keep the new kubeconfig.
-      only: /hearth-cluster-provider|-data$|-retired$/,
+      only: /hearth-cluster-provider|-data$|-retired$|-removal$/,
     },
     {
       name: "rename the Gitea org",

@@ -8,7 +8,7 @@
  *
  * Phases: sandbox up; up; preview, up and refresh with --expect-no-changes; a scan of `stack export`, the
  * engine's logs and every command's output for the planted values and the generated passwords; the real
- * effects (nodes, Gitea, Ingress backends); one app's setting changed, updating exactly its release; an `up`
+ * effects (nodes, Gitea, Ingress backends); a request routed by the real Traefik pod on node-1 (ingress.ts); one app's setting changed, updating exactly its release; an `up`
  * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; with HEARTH_E2E_SIGKILL=1, an `up` killed (SIGKILL)
  * and re-run after `pulumi cancel`; `destroy`, leaving nothing in the API server, Gitea or on the nodes. Each
  * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
@@ -37,6 +37,7 @@ import {
   repo,
   sandboxDir,
 } from "./harness";
+import { realIngress } from "./ingress";
 
 const run = new EngineRun("hearth-e2e-");
 const { check, phase, pulumi, work, configFile, logDir, transcripts } = run;
@@ -208,6 +209,10 @@ async function main(): Promise<void> {
         }
       }
     }
+  });
+
+  await phase("a request through the real Traefik on the real node", async () => {
+    await realIngress(check);
   });
 
   await phase("single sign-on in the cluster", async () => {

@@ -1,0 +1,34 @@
+/**
+ * The sandbox images' versions are written in three places that must agree: build-images.sh (what is built),
+ * scripts/sandbox/images.ts (what a real node loads) and the dev stack's Traefik settings (what its pod runs).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { images } from "../../scripts/sandbox/images";
+
+const repo = join(__dirname, "../..");
+const script = readFileSync(join(repo, "scripts/toolchain/images/build-images.sh"), "utf8");
+
+function scriptVersion(name: string): string | undefined {
+  return new RegExp(`^${name.toUpperCase()}_VERSION=([^\\s$]+)$`, "m").exec(script)?.[1];
+}
+
+describe("sandbox images", () => {
+  it.each(["pause", "traefik"])("%s: build-images.sh builds the version a node loads", (name) => {
+    expect(images[name].ref).toBe(`hearth.local/${name}:${scriptVersion(name)}`);
+    expect(images[name].archive.endsWith(`/images/${name}-${scriptVersion(name)}.tar`)).toBe(true);
+  });
+
+  it("the dev stack's Traefik runs the image a real node loads, never pulled", () => {
+    const stack = parse(readFileSync(join(repo, "Pulumi.dev.yaml"), "utf8")) as {
+      config: Record<string, { settings?: Record<string, { values?: Record<string, unknown> }> }>;
+    };
+    const values = stack.config["hearth:apps"].settings?.traefik?.values as {
+      image: { registry: string; repository: string; tag: string; pullPolicy: string };
+    };
+    const { registry, repository, tag, pullPolicy } = values.image;
+    expect(`${registry}/${repository}:${tag}`).toBe(images.traefik.ref);
+    expect(pullPolicy).toBe("Never");
+  });
+});

@@ -3,6 +3,7 @@
  * audit policy, kernel settings) and the idempotent install script that ties them together.
  */
 import { createHash } from "node:crypto";
+import { isDnsLabel } from "../net";
 import type { NodeRole } from "../types";
 
 /** Where Hearth keeps the files it manages on a k3s node. */
@@ -50,7 +51,6 @@ const KUBELET_TLS_CIPHER_SUITES = [
 ];
 
 const K3S_VERSION = /^v\d+\.\d+\.\d+\+k3s\d+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HEREDOC_END = "HEARTH_EOF";
 
 /** Throws unless `version` is a k3s release tag such as `v1.31.4+k3s1`. */
@@ -355,7 +355,7 @@ export function renderPodSecurityConfig(opts: PodSecurityOptions = {}): string {
   const enforce = opts.enforce ?? "restricted";
   const exempt = opts.exemptNamespaces ?? DEFAULT_PSA_EXEMPT_NAMESPACES;
   for (const ns of exempt) {
-    if (!DNS_LABEL.test(ns)) {
+    if (!isDnsLabel(ns)) {
       throw new Error(
         `Pod Security exemption "${ns}" is not a valid namespace name (RFC 1123 label).`,
       );

@@ -12,7 +12,7 @@ import {
 } from "./controller-scripts";
 import { controllerSettingsProblems } from "./controller-checks";
 import { renderDnsmasqConfig } from "./dnsmasq";
-import { parseCidr } from "./net";
+import { parseCidr } from "../net";
 import {
   debianInstallerDir,
   debianNetbootBase,

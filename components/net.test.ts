@@ -1,4 +1,15 @@
-import { cidrsOverlap, inCidr, intToIpv4, ipv4ToInt, isHostIn, isIpv4, parseCidr } from "./net";
+import {
+  cidrsOverlap,
+  inCidr,
+  intToIpv4,
+  ipv4ToInt,
+  isDnsLabel,
+  isHostIn,
+  isIpv4,
+  isMac,
+  normalizeMac,
+  parseCidr,
+} from "./net";
 
 describe("IPv4 helpers", () => {
   it("parses a /24 into address, netmask and broadcast", () => {
@@ -20,8 +31,25 @@ describe("IPv4 helpers", () => {
     expect(() => parseCidr("192.168.1.7/24")).toThrow(/host bits set.*192\.168\.1\.0\/24/);
   });
 
+  it("names what the network is for, when told", () => {
+    expect(() => parseCidr("10.44.0.1/16", "private subnet")).toThrow(
+      'private subnet "10.44.0.1/16" has host bits set; write the network address, 10.44.0.0/16',
+    );
+    expect(() => parseCidr("10.44.0.0", "private subnet")).toThrow(
+      /^private subnet "10\.44\.0\.0" is not an IPv4 CIDR/,
+    );
+  });
+
   it("rejects what is not a CIDR", () => {
-    for (const bad of ["192.168.1.0", "192.168.1.0/33", "192.168.256.0/24", "fe80::/64", "a/b/c"]) {
+    for (const bad of [
+      "192.168.1.0",
+      "192.168.1.0/33",
+      "192.168.256.0/24",
+      "fe80::/64",
+      "a/b/c",
+      "10.0.0.0/8/8",
+      "10.0.0.0/",
+    ]) {
       expect(() => parseCidr(bad)).toThrow(/not an IPv4 CIDR/);
     }
   });
@@ -60,5 +88,21 @@ describe("IPv4 helpers", () => {
     expect(cidrsOverlap("10.42.8.0/24", "10.42.0.0/16")).toBe(true);
     expect(cidrsOverlap("10.42.0.0/16", "10.43.0.0/16")).toBe(false);
     expect(cidrsOverlap("0.0.0.0/0", "192.168.1.0/24")).toBe(true);
+  });
+
+  it("tells RFC 1123 labels from names that are not", () => {
+    for (const ok of ["a", "node-1", "0x", "a".repeat(63)])
+      expect([ok, isDnsLabel(ok)]).toEqual([ok, true]);
+    for (const bad of ["", "-a", "a-", "A", "a.b", "a_b", "a".repeat(64)])
+      expect([bad, isDnsLabel(bad)]).toEqual([bad, false]);
+  });
+
+  it("keeps MACs in lowercase colon form, and reads the forms tools print", () => {
+    expect(isMac("52:54:00:12:34:56")).toBe(true);
+    expect(isMac("52:54:00:12:34:5G")).toBe(false);
+    expect(isMac("52-54-00-12-34-56")).toBe(false);
+    expect(isMac("52:54:00:AB:34:56")).toBe(false);
+    expect(normalizeMac("52-54-00-AB-34-56")).toBe("52:54:00:ab:34:56");
+    expect(normalizeMac("not a mac")).toBe("not a mac");
   });
 });

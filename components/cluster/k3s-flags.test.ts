@@ -14,7 +14,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   apiServerUrl,
-  asRoot,
   assertK3sVersion,
   assertNoManagedFlags,
   managedFlagProblems,
@@ -28,8 +27,8 @@ import {
   renderKernelSettings,
   renderPodSecurityConfig,
   rewriteKubeconfigServer,
-  shellQuote,
 } from "./k3s-flags";
+import { asRoot } from "../shell";
 
 const VERSION = "v1.31.4+k3s1";
 
@@ -307,7 +306,7 @@ describe("k3sInstallScript", () => {
 
   it("is valid bash", () => {
     expect(bashSyntaxOk(k3sInstallScript(opts))).toBe("");
-    expect(bashSyntaxOk(asRoot(k3sInstallScript(opts)))).toBe("");
+    expect(bashSyntaxOk(asRoot(k3sInstallScript(opts), "bash"))).toBe("");
   });
 
   it("reads the token from stdin into a 0600 file before anything else", () => {
@@ -574,21 +573,6 @@ describe("k3sInstallScript, run against stub commands", () => {
     const r = run(k3sInstallScript({ ...opts, nodeIp: "10.9.9.9" }), "t\n");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("no interface holds 10.9.9.9");
-  });
-});
-
-describe("shellQuote and asRoot", () => {
-  it("round-trips through a shell", () => {
-    const value = `it's "quoted" $HOME \\ \`x\``;
-    const r = spawnSync("bash", ["-c", `printf %s ${shellQuote(value)}`], { encoding: "utf8" });
-    expect(r.stdout).toBe(value);
-  });
-
-  it("runs the script through bash, via sudo unless already root", () => {
-    const cmd = asRoot("echo hi");
-    expect(cmd).toContain(`S="sudo -n"`);
-    const r = spawnSync("sh", ["-c", cmd.replace('S="sudo -n"', "S=")], { encoding: "utf8" });
-    expect(r.stdout).toBe("hi\n");
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { isDnsLabel } from "../net";
+import { shellQuote } from "../shell";
 import type { NodeRole } from "../types";
 
 /** Where Hearth keeps the files it manages on a k3s node. */
@@ -458,16 +459,6 @@ export function k3sHardeningFiles(
     );
   }
   return files;
-}
-
-/** Quotes a string for POSIX shells. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Wraps a script so it runs as root: directly when the SSH user is root, through `sudo -n` otherwise. */
-export function asRoot(script: string): string {
-  return `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"; exec $S bash -c ${shellQuote(script)}`;
 }
 
 /** Inputs of the k3s install script. */

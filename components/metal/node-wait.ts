@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { shellQuote } from "./shell";
+import { shellQuote } from "../shell";
 
 /** The watcher's source; it travels as the wait command's standard input. */
 export function waitProgram(): string {

@@ -1,6 +1,6 @@
 /** The OS preparation every metal node gets before k3s: host name, time zone, packages, kernel settings. */
 import { isDnsLabel } from "../net";
-import { asRoot, shellQuote } from "./shell";
+import { asRoot, shellQuote } from "../shell";
 import { InstallOs } from "./spec";
 
 /** Kernel settings k3s needs; with `protect-kernel-defaults` the kubelet refuses to start unless they are set. */

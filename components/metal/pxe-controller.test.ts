@@ -13,7 +13,7 @@ import {
 import { spawnSync } from "child_process";
 import { waitProgram } from "./node-wait";
 import type { PxeControllerArgs } from "./pxe-controller";
-import { sha256 } from "./shell";
+import { sha256 } from "../shell";
 import {
   FAKE_PRIVATE_KEY,
   FAKE_PUBLIC_KEY,

@@ -23,7 +23,7 @@ import {
 } from "./ipxe";
 import { renderKickstart } from "./kickstart";
 import { renderPreseed } from "./preseed";
-import { sha256 } from "./shell";
+import { sha256 } from "../shell";
 import {
   BootServer,
   PxeNodeSpec,

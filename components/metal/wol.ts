@@ -1,6 +1,6 @@
 /** Wake-on-LAN: the magic packet, and the command the controller runs to broadcast it. */
 import { isIpv4, isMac, normalizeMac } from "../net";
-import { shellQuote } from "./shell";
+import { shellQuote } from "../shell";
 
 /** The magic packet for a MAC: six 0xff bytes, then the MAC sixteen times (102 bytes). */
 export function magicPacket(mac: string): Buffer {

@@ -1,9 +1,9 @@
-import { execFileSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "fs";
+import { execFileSync, spawnSync } from "child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir, userInfo } from "os";
 import { join } from "path";
 import { asRoot, installFromStdinScript, sha256, shellQuote } from "./shell";
-import { checkShellSyntax, unquote } from "../../test/metal-fixtures";
+import { checkShellSyntax, unquote } from "../test/metal-fixtures";
 
 describe("shell helpers", () => {
   it("quotes any text as one word", () => {
@@ -11,6 +11,47 @@ describe("shell helpers", () => {
       expect(unquote(shellQuote(text), 0)).toEqual([text, shellQuote(text).length]);
     }
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+
+  it("round-trips through bash too", () => {
+    const value = `it's "quoted" $HOME \\ \`x\``;
+    const r = spawnSync("bash", ["-c", `printf %s ${shellQuote(value)}`], { encoding: "utf8" });
+    expect(r.stdout).toBe(value);
+  });
+
+  describe.each(["sh", "bash"] as const)("asRoot with %s", (shell) => {
+    // A fake `id` and `sudo` first on PATH: the login is uid 1000 or 0, and sudo logs its arguments and runs
+    // the rest, so both branches run here without root or a sudoers file.
+    const bin = mkdtempSync(join(tmpdir(), "hearth-asroot-"));
+    const log = join(bin, "sudo.log");
+    writeFileSync(join(bin, "id"), '#!/bin/sh\necho "$HEARTH_TEST_UID"\n');
+    writeFileSync(
+      join(bin, "sudo"),
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> ${shellQuote(log)}\nshift\nexec "$@"\n`,
+    );
+    chmodSync(join(bin, "id"), 0o755);
+    chmodSync(join(bin, "sudo"), 0o755);
+    afterAll(() => rmSync(bin, { recursive: true, force: true }));
+    const run = (uid: number, script: string, input: string) => {
+      rmSync(log, { force: true });
+      const r = spawnSync("sh", ["-c", asRoot(script, shell)], {
+        input,
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, HEARTH_TEST_UID: String(uid) },
+      });
+      const sudo = spawnSync("cat", [log], { encoding: "utf8" }).stdout;
+      return { status: r.status, stdout: r.stdout, sudo };
+    };
+
+    it("runs through sudo -n, never prompting, when the login is not root", () => {
+      const r = run(1000, "cat; exit 3", "from stdin\n");
+      expect(r).toEqual({ status: 3, stdout: "from stdin\n", sudo: expect.stringMatching(/^-n /) });
+      expect(r.sudo).toContain(`${shell} -c`);
+    });
+
+    it("runs directly when the login is root", () => {
+      expect(run(0, "cat", "token\n")).toEqual({ status: 0, stdout: "token\n", sudo: "" });
+    });
   });
 
   it("runs a script as root directly or through password-less sudo", () => {

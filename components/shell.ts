@@ -1,4 +1,7 @@
-/** Small shell-building helpers for the scripts remote commands run. */
+/**
+ * The one shell module: quoting, running a script as root, and the pieces the remote commands of every layer
+ * (metal, k3s) are built from. Before writing a quoting function or a sudo wrapper, use what is here.
+ */
 import { createHash } from "crypto";
 
 /** Quotes a string for POSIX sh as one word. */
@@ -6,11 +9,23 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The interpreter of a script run by `asRoot`: POSIX sh, or bash for scripts that need it (pipefail, local). */
+export type ScriptShell = "sh" | "bash";
+
 /**
- * Wraps a script so it runs as root: directly when the SSH user is root, through password-less sudo otherwise.
- * Standard input passes through, so a file's content can come from the command's `stdin`.
+ * Wraps a script so it runs as root: directly when the SSH user is root, through `sudo -n` otherwise (never a
+ * password prompt: a login without password-less sudo fails at once). Standard input passes through to the
+ * script, so a file's content or a join token can come from the command's `stdin`, and the exit status is the
+ * script's.
+ *
+ * Each interpreter keeps the spelling it had when it was two helpers (metal's `sh`, k3s's `bash`): the command
+ * text is a `RemoteCommand` input in every running home's state, and a new spelling would re-run or replace
+ * those commands on the next `up` (the k3s kubeconfig read among them, which leaves the Kubernetes provider's
+ * config unknown in that preview). Both spellings behave alike (shell.test.ts runs them).
  */
-export function asRoot(script: string): string {
+export function asRoot(script: string, shell: ScriptShell = "sh"): string {
+  if (shell === "bash")
+    return `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"; exec $S bash -c ${shellQuote(script)}`;
   return [
     'if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi',
     `$hearth_root sh -c ${shellQuote(script)}`,

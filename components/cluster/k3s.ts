@@ -6,18 +6,16 @@ import { asRoot, sha256 } from "../shell";
 import { RemoteCommand } from "../ssh/remote-command";
 import type { ClusterHandle, NodeHandle, NodeRole, SshConnection } from "../types";
 import {
-  apiServerUrl,
   assertK3sVersion,
   assertNoManagedFlags,
+  EtcdSnapshotOptions,
   K3S_PATHS,
   k3sAgentFlags,
-  k3sHardeningFiles,
-  k3sInstallScript,
   k3sServerFlags,
-  rewriteKubeconfigServer,
-  EtcdSnapshotOptions,
-  readSecureTokenScript,
 } from "./k3s-flags";
+import { k3sHardeningFiles } from "./k3s-hardening";
+import { k3sInstallScript, readSecureTokenScript } from "./k3s-install";
+import { apiServerUrl, rewriteKubeconfigServer } from "./k3s-kubeconfig";
 
 /** Arguments of a k3s cluster installed over SSH. */
 export interface K3sArgs {

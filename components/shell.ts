@@ -9,6 +9,13 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A line that leaves `$hearth_root` empty for root and sets it to `sudo -n` otherwise: a command that starts
+ * with `$hearth_root` then runs as root (asRoot's sh spelling, and the node wait's `python3 -`).
+ */
+export const HEARTH_ROOT =
+  'if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi';
+
 /** The interpreter of a script run by `asRoot`: POSIX sh, or bash for scripts that need it (pipefail, local). */
 export type ScriptShell = "sh" | "bash";
 
@@ -26,10 +33,7 @@ export type ScriptShell = "sh" | "bash";
 export function asRoot(script: string, shell: ScriptShell = "sh"): string {
   if (shell === "bash")
     return `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"; exec $S bash -c ${shellQuote(script)}`;
-  return [
-    'if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi',
-    `$hearth_root sh -c ${shellQuote(script)}`,
-  ].join("\n");
+  return [HEARTH_ROOT, `$hearth_root sh -c ${shellQuote(script)}`].join("\n");
 }
 
 /** Hex SHA-256 of a text, used as a command's trigger so it re-runs only when its content changes. */

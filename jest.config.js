@@ -7,6 +7,7 @@ module.exports = {
     "<rootDir>/apps",
     "<rootDir>/stacks",
     "<rootDir>/provider",
+    "<rootDir>/cli",
   ],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },

@@ -18,9 +18,9 @@ import { catalogue } from "../apps";
 import { ChartRef } from "../apps/recipe";
 import { TRAEFIK_INGRESS_SERVICE } from "../apps/traefik";
 import { schemaProblems } from "../components/app/values-schema";
-import { evaluateStackFile } from "../test/evaluate";
-import { fakeSandbox, pointAtSandbox } from "../test/fake-sandbox";
-import { Registration, reveal } from "../test/mocks";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
+import { Registration, reveal } from "../cli/evaluate/mock-monitor";
+import { withStandInSandbox } from "../cli/evaluate/sandbox-files";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Doc = any;
@@ -252,10 +252,7 @@ function patchStack(values: Record<string, string>, options: PlanOptions): strin
     values["hearth:apps"] = JSON.stringify({ enabled: Object.keys(catalogue) });
     delete values["hearth:gitea"];
   }
-  if (Object.values(values).some((v) => /(^|")\.sandbox\//.test(v))) {
-    const nodes = JSON.parse(values["hearth:nodes"] ?? "[]") as { name: string }[];
-    pointAtSandbox(values, fakeSandbox(nodes.map((n) => n.name)));
-  }
+  withStandInSandbox(values);
   const charts = JSON.parse(values["hearth:charts"] ?? "{}") as { localDir?: string };
   if (charts.localDir === undefined) return undefined;
   const localDir = resolve(ROOT, charts.localDir);

@@ -2,7 +2,7 @@
  * `npm run plan -- <stack file>`: evaluates the program under Pulumi mocks for a stack file and prints what
  * it would register, counted by type and grouped under each component. Nothing is contacted or changed.
  */
-import { evaluateStackFile } from "../test/evaluate";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import { ConfigError } from "../stacks/validate";
 
 async function main(file: string | undefined): Promise<number> {

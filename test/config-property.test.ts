@@ -11,7 +11,7 @@ import { parse, stringify } from "yaml";
 import { catalogue } from "../apps";
 import { hearthKeys, readStackFile } from "../stacks/stack-file";
 import { ConfigError, Problem, validateConfig } from "../stacks/validate";
-import { evaluateStackFile } from "./evaluate";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Config = Record<string, Json>;

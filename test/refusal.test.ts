@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { ConfigError } from "../stacks/validate";
-import { evaluateStackFile } from "./evaluate";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import { registrations } from "./mocks";
 
 const dir = join(__dirname, "fixtures/invalid");

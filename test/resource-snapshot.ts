@@ -1,10 +1,11 @@
 /**
  * What every stack file registers under mocks, as one hash per URN over its type, parent, inputs, provider,
- * dependencies and options: a refactor must leave it unchanged (test/resource-identity.test.ts compares it
- * with test/snapshots/resources.json, which was taken at the commit before the layout change of issue 20).
+ * dependencies and options. A refactor must leave it unchanged: take the snapshot on the refactor's base,
+ * then check it on every commit after (test/snapshots/resources.json was taken at 9da638a, the base of issue
+ * 20's layout change). Not a jest test: every intended change of an input would fail it.
  *
- *   ts-node --transpile-only test/resource-snapshot.ts write    rewrites the snapshot
- *   ts-node --transpile-only test/resource-snapshot.ts check    compares, naming each URN that differs
+ *   npm run check:resources -- write    rewrites the snapshot
+ *   npm run check:resources             compares, naming each URN that differs (exit 1)
  *
  * A dynamic resource's `__provider` (its serialized code) is left out: it changes with any edit to code the
  * provider captures, and the dynamic provider ignores it when diffing (@pulumi/pulumi
@@ -64,19 +65,16 @@ export async function snapshotOf(file: string): Promise<Record<string, string>> 
   (openssh as { generateEd25519KeyPair: typeof deterministicKeyPair }).generateEd25519KeyPair =
     deterministicKeyPair;
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { evaluateStackFile } = require("./evaluate") as typeof import("./evaluate");
-  const { fakeSandbox, pointAtSandbox } =
-    require("./fake-sandbox") as typeof import("./fake-sandbox");
+  const { evaluateStackFile } =
+    require("../cli/evaluate/evaluate") as typeof import("../cli/evaluate/evaluate");
+  const { withStandInSandbox } =
+    require("../cli/evaluate/sandbox-files") as typeof import("../cli/evaluate/sandbox-files");
   const { catalogue } = require("../apps") as typeof import("../apps");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const renamed = new Map<string, string>();
   const { registrations } = await evaluateStackFile(join(ROOT, file), (values) => {
-    if (Object.values(values).some((v) => /(^|")\.sandbox\//.test(v))) {
-      const nodes = JSON.parse(values["hearth:nodes"] ?? "[]") as { name: string }[];
-      const sandbox = fakeSandbox(nodes.map((n) => n.name));
-      renamed.set(sandbox.dir, "<sandbox>");
-      pointAtSandbox(values, sandbox);
-    }
+    const sandbox = withStandInSandbox(values);
+    if (sandbox) renamed.set(sandbox.dir, "<sandbox>");
     // A folder holding each enabled app's Chart.yaml at its pin, as test/stack.test.ts makes.
     const charts = values["hearth:charts"] ? JSON.parse(values["hearth:charts"]) : {};
     if (charts.localDir && !file.startsWith("Pulumi.dev")) {
@@ -142,9 +140,9 @@ export function compareSnapshots(
   return out;
 }
 
-async function main(mode: string | undefined): Promise<number> {
+async function main(mode = "check"): Promise<number> {
   if (mode !== "write" && mode !== "check") {
-    console.error("usage: ts-node --transpile-only test/resource-snapshot.ts write|check");
+    console.error("usage: npm run check:resources [-- write]");
     return 2;
   }
   // The program's info lines (Pulumi's log under mocks) are not this tool's output.

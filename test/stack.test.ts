@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { catalogue } from "../apps";
-import { evaluateStackFile } from "./evaluate";
-import { fakeSandbox, pointAtSandbox } from "./fake-sandbox";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
+import { pointAtSandbox, standInSandbox } from "../cli/evaluate/sandbox-files";
 import { isSecretValue, Registration, reveal } from "./mocks";
 import { parse as parseYaml } from "yaml";
 
@@ -240,7 +240,7 @@ describe("the resource graph", () => {
   });
 
   it("dev: SSH to the sandbox's nodes, its existing cluster, its Gitea and the enabled apps", async () => {
-    const sandbox = fakeSandbox(["node-1", "node-2", "node-3"]);
+    const sandbox = standInSandbox(["node-1", "node-2", "node-3"]);
     const { registrations: regs } = await evaluateStackFile(
       join(root, "Pulumi.dev.yaml"),
       (values) => {
@@ -298,7 +298,7 @@ describe("the resource graph", () => {
   });
 
   it("dev: a values override the chart's values.schema.json refuses is a config error before any change", async () => {
-    const sandbox = fakeSandbox(["node-1", "node-2", "node-3"]);
+    const sandbox = standInSandbox(["node-1", "node-2", "node-3"]);
     await expect(
       evaluateStackFile(join(root, "Pulumi.dev.yaml"), (values) => {
         pointAtSandbox(values, sandbox);
@@ -314,7 +314,7 @@ describe("the resource graph", () => {
   });
 
   it("dev: a home CA file is read and handed to every Gitea call; a file without a certificate is refused", async () => {
-    const sandbox = fakeSandbox(["node-1", "node-2", "node-3"]);
+    const sandbox = standInSandbox(["node-1", "node-2", "node-3"]);
     const pem = "-----BEGIN CERTIFICATE-----\nMIIBplanted\n-----END CERTIFICATE-----\n";
     const caFile = join(sandbox.dir, "home-ca.pem");
     writeFileSync(caFile, pem);

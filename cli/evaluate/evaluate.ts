@@ -1,14 +1,17 @@
 /**
  * Evaluates the whole program under Pulumi mocks for one stack file: seeds its config, runs the program and
- * waits until every registration reached the mock monitor. Used by the composition tests, `npm run plan`
- * and `npm run bench`.
+ * waits until every registration reached the mock monitor. Nothing is contacted: resources a provider would
+ * fill in get stand-in outputs, and what the program logs is kept, not printed, since the progress it reports
+ * ("Wake-on-LAN sent") did not happen. Used by `npm run plan`, `check:charts`, the whole-program tests and the
+ * benchmarks.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import { basename } from "path";
-import { generateEd25519KeyPair } from "../components/secrets/openssh";
-import { readStackFile } from "../stacks/stack-file";
-import { installMocks, registrations, Registration, seedConfig } from "./mocks";
+import { generateEd25519KeyPair } from "../../components/secrets/openssh";
+import { readStackFile } from "../../stacks/stack-file";
+import { captureEngineLog, EngineLogLine } from "./engine-log";
+import { installMocks, registrations, Registration, seedConfig } from "./mock-monitor";
 
 /** What k3s writes to /etc/rancher/k3s/k3s.yaml, with dummy credentials. */
 const K3S_KUBECONFIG = [
@@ -93,12 +96,20 @@ export function stackNameOf(file: string): string {
 /** The private key planted for `hearth:sshPrivateKey` in every evaluated stack file. */
 export const PLANTED_SSH_KEY = generateEd25519KeyPair("planted-operator").privateKey;
 
-/** Runs the program for a stack file under mocks and returns what it registered and exported. */
+/** What an evaluation left: the registrations, the stack outputs, and what the program logged. */
+export interface Evaluation {
+  registrations: Registration[];
+  outputs: Record<string, unknown>;
+  /** The program's log lines (`pulumi.log`), in order; under mocks they describe nothing that happened. */
+  logs: EngineLogLine[];
+}
+
+/** Runs the program for a stack file under mocks and returns what it registered, exported and logged. */
 export async function evaluateStackFile(
   file: string,
   patch?: (values: Record<string, string>) => void,
   previous: Record<string, unknown> = {},
-): Promise<{ registrations: Registration[]; outputs: Record<string, unknown> }> {
+): Promise<Evaluation> {
   previousOutputs = previous;
   const stack = readStackFile(readFileSync(file, "utf8"));
   // A stack file's `secure:` key is ciphertext here; the program derives the login public key from the
@@ -110,10 +121,11 @@ export async function evaluateStackFile(
   installMocks(computedOutputs, stackNameOf(file));
   seedConfig(stack.values, stack.secretKeys);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { program } = require("../stacks/program") as typeof import("../stacks/program");
+  const { program } = require("../../stacks/program") as typeof import("../../stacks/program");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> };
   const outputs: Record<string, unknown> = {};
+  const log = captureEngineLog();
   try {
     const exported = await program();
     for (const [k, v] of Object.entries(exported) as [string, pulumi.Output<unknown>][]) {
@@ -124,6 +136,7 @@ export async function evaluateStackFile(
   } finally {
     // Wait for every outstanding registration, so the next evaluation's mocks see none of this one's.
     await settings.disconnect();
+    log.stop();
   }
-  return { registrations: [...registrations], outputs };
+  return { registrations: [...registrations], outputs, logs: log.lines };
 }

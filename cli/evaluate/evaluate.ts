@@ -30,6 +30,12 @@ const K3S_KUBECONFIG = [
   "",
 ].join("\n");
 
+/**
+ * The address a cloud server gets under mocks (TEST-NET-3, never routed): the real one is known only once the
+ * provider created the server.
+ */
+export const STAND_IN_IPV4 = "203.0.113.10";
+
 /** The outputs the stack's previous run left, as the program reads them through a reference to itself. */
 let previousOutputs: Record<string, unknown> = {};
 
@@ -59,7 +65,7 @@ function computedOutputs(
         keyId: "0123456789abcdef",
       };
     case "hcloud:index/server:Server":
-      return { ipv4Address: "203.0.113.10" };
+      return { ipv4Address: STAND_IN_IPV4 };
     default:
       break;
   }

@@ -32,7 +32,7 @@ import {
   chooseSnapshot,
   listSnapshots,
   statusTable,
-} from "../../scripts/hearth/backup-ops";
+} from "../../cli/backup/restic";
 import { startS3, TestS3 } from "../s3-server";
 
 const SCRIPT = join(__dirname, "..", "..", "components", "backup", "hearth-backup.sh");

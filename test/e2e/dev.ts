@@ -25,7 +25,7 @@ import { OIDC_SECRET } from "../../apps/recipe";
 import { FORWARD_AUTH_MIDDLEWARE } from "../../components/app/helm-app";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import { scriptEnv, secretEnv } from "../../components/backup/plan";
-import { BackupAccess, BackupPlan } from "../../scripts/hearth/backup-ops";
+import type { BackupAccess, BackupPlan } from "../../cli/backup/restic";
 import {
   changesIn,
   decrypted,

@@ -2,7 +2,7 @@
  * `npm run hearth -- plan`'s risk summary, on steps shaped as `pulumi preview --json` 3.248 writes them (op, urn,
  * oldState with its type, inputs, protect and retainOnDelete; read from a real preview of the dev stack).
  */
-import { formatSummary, PlanStep, refusalOf, riskSummary } from "../scripts/hearth/plan";
+import { formatSummary, planStack, PlanStep, refusalOf, riskSummary } from "./plan";
 
 const urn = (type: string, name: string) =>
   `urn:pulumi:dev::hearth::hearth:stack:Homelab$${type}::${name}`;
@@ -89,4 +89,47 @@ test("a refused preview shows the program's problems", () => {
   expect(refusalOf(out)).toBe(
     "Hearth config has 1 problem; nothing was changed:\n  - hearth:apps.enabled: x",
   );
+});
+
+describe("planStack", () => {
+  const run = (code: number, stdout: string, out = stdout) => {
+    const said: string[] = [];
+    const calls: string[][] = [];
+    const exit = planStack(
+      "home",
+      (args) => {
+        calls.push(args);
+        return { code, stdout, out };
+      },
+      (t) => void said.push(t),
+      (t) => void said.push(`! ${t}`),
+    );
+    return { exit, said, calls };
+  };
+
+  it("previews the stack as JSON and prints the summary; 1 when data would be lost", () => {
+    const lost = run(
+      0,
+      JSON.stringify({
+        steps: [step("delete", NS, "hearth-zot-namespace", { metadata: { name: "zot" } })],
+      }),
+    );
+    expect(lost.calls).toEqual([["preview", "--json", "--stack", "home"]]);
+    expect(lost.exit).toBe(1);
+    expect(lost.said[0]).toContain("DATA WOULD BE LOST");
+    const none = run(0, JSON.stringify({ steps: [] }));
+    expect([none.exit, none.said]).toEqual([0, ["plan: no changes"]]);
+  });
+
+  it("fails with the program's refusal when the preview fails", () => {
+    const r = run(
+      1,
+      "",
+      "noise\nHearth config has 1 problem:\n  - hearth:nodes: bad\n\nmore noise",
+    );
+    expect(r.exit).toBe(1);
+    expect(r.said).toEqual([
+      "! plan: the preview of home failed:\nHearth config has 1 problem:\n  - hearth:nodes: bad",
+    ]);
+  });
 });

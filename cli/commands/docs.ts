@@ -1,17 +1,18 @@
 /**
- * Generates the files that restate the schema and the catalogue: docs/configuration.md, the `config:` block
- * of Pulumi.yaml and docs/catalogue.md. `--check` fails (exit 1) when any of them is stale.
+ * `npm run docs [-- --check]` (`npm run hearth -- docs`): generates the files that restate the schema and the
+ * catalogue: docs/configuration.md, the `config:` block of Pulumi.yaml, docs/catalogue.md and
+ * docs/runbooks.md. `--check` changes nothing and fails (exit 1) when any of them is stale.
  */
-import { homeRunbookMarkdown } from "../components/observability/home-alerts";
-import { runbookMarkdown } from "../components/observability/slo";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { z } from "zod";
-import { catalogue } from "../apps";
-import { renderCatalogue } from "../apps/catalogue";
-import { keys, KeySpec, observabilitySchema } from "../stacks/schema";
-
-const root = join(__dirname, "..");
+import { catalogue } from "../../apps";
+import { renderCatalogue } from "../../apps/catalogue";
+import { homeRunbookMarkdown } from "../../components/observability/home-alerts";
+import { runbookMarkdown } from "../../components/observability/slo";
+import { keys, KeySpec, observabilitySchema } from "../../stacks/schema";
+import { Command, parseArgs, Usage } from "../command";
+import { ROOT } from "../pulumi";
 
 type JsonSchema = {
   type?: string | string[];
@@ -159,7 +160,11 @@ export function renderProjectFile(): string {
   return lines.join("\n");
 }
 
-const targets: [string, () => string][] = [
+/** The default availability target the runbooks quote (hearth:observability.sloTarget's default). */
+const DEFAULT_SLO_TARGET = observabilitySchema.shape.sloTarget.parse(undefined) as number;
+
+/** Every generated file, relative to the checkout, with its renderer. */
+export const DOC_TARGETS: [string, () => string][] = [
   ["docs/configuration.md", renderConfigurationDoc],
   ["Pulumi.yaml", renderProjectFile],
   ["docs/catalogue.md", () => renderCatalogue(Object.values(catalogue))],
@@ -181,30 +186,40 @@ const targets: [string, () => string][] = [
   ],
 ];
 
-/** The default availability target the runbooks quote (hearth:observability.sloTarget's default). */
-const DEFAULT_SLO_TARGET = observabilitySchema.shape.sloTarget.parse(undefined) as number;
-
-function main(check: boolean): number {
-  let stale = 0;
-  for (const [file, render] of targets) {
-    const path = join(root, file);
-    const want = render();
-    let have = "";
-    try {
-      have = readFileSync(path, "utf8");
-    } catch {
-      // a missing file is stale
-    }
-    if (have === want) continue;
-    if (check) {
-      console.error(`${file} is stale: run \`npm run docs\` and commit the result.`);
-      stale++;
-    } else {
-      writeFileSync(path, want);
-      console.log(`wrote ${file}`);
-    }
-  }
-  return stale === 0 ? 0 : 1;
+/** The generated files whose content differs from what their renderer gives now, with that content. */
+export function staleDocs(
+  read: (file: string) => string | undefined,
+): { file: string; want: string }[] {
+  return DOC_TARGETS.map(([file, render]) => ({ file, want: render() })).filter(
+    ({ file, want }) => read(file) !== want,
+  );
 }
 
-if (require.main === module) process.exit(main(process.argv.includes("--check")));
+function readDoc(file: string): string | undefined {
+  try {
+    return readFileSync(join(ROOT, file), "utf8");
+  } catch {
+    return undefined; // a missing file is stale
+  }
+}
+
+/** `docs`. */
+export const command: Command = {
+  name: "docs",
+  usage: "docs [--check]   (npm run docs, npm run docs:check)",
+  summary: "regenerates the configuration reference, the catalogue, the runbooks and Pulumi.yaml",
+  async run(argv) {
+    const { words, flags } = parseArgs(argv, { booleans: ["check"] });
+    if (words.length > 0) throw new Usage(`docs takes no words (${words.join(" ")})`);
+    const stale = staleDocs(readDoc);
+    for (const { file, want } of stale) {
+      if (flags.check)
+        console.error(`${file} is stale: run \`npm run docs\` and commit the result.`);
+      else {
+        writeFileSync(join(ROOT, file), want);
+        console.log(`wrote ${file}`);
+      }
+    }
+    return flags.check && stale.length > 0 ? 1 : 0;
+  },
+};

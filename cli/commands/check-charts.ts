@@ -10,23 +10,20 @@
  * network allows.
  *
  * Exit status: 0 when nothing failed (apps "not checked" included), 1 when a check failed, 2 on usage.
+ * Also `npm run hearth -- check-charts`.
  */
 import { execFileSync } from "child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
-import { chartYamlVersion, localChartDir } from "../components/app/chart-source";
-import { ChartRef } from "../apps/recipe";
-import {
-  EXAMPLE_STACKS,
-  findHelm,
-  ReleasePlan,
-  renderChart,
-  renderProblems,
-  ROOT,
-  stackReleasePlans,
-  valuesProblems,
-} from "./chart-checks";
+import { ChartRef } from "../../apps/recipe";
+import { chartYamlVersion, localChartDir } from "../../components/app/chart-source";
+import { findHelm, renderChart } from "../charts/helm";
+import { EXAMPLE_STACKS, ReleasePlan, stackReleasePlans } from "../charts/release-plans";
+import { renderProblems } from "../charts/render-checks";
+import { valuesProblems } from "../charts/values-keys";
+import { Command, parseArgs, Usage } from "../command";
+import { ROOT } from "../pulumi";
 
 /** One stack × app line of the report. */
 export interface ChartCheck {
@@ -211,48 +208,28 @@ export function formatResults(results: ChartCheck[]): string {
   return [...lines, summary(results)].join("\n");
 }
 
-const USAGE = "usage: npm run check:charts -- [--charts DIR] [--json] [stack files...]";
-
-export async function main(args: string[]): Promise<number> {
-  const stackFiles: string[] = [];
-  let chartsDir: string | undefined;
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--charts") {
-      chartsDir = args[++i];
-      if (!chartsDir) return usage("--charts needs a folder");
-      if (!existsSync(chartsDir)) return usage(`--charts ${chartsDir}: no such folder`);
-      chartsDir = resolve(chartsDir);
-    } else if (a === "--json") json = true;
-    else if (a === "--help" || a === "-h") return usage();
-    else if (a.startsWith("--")) return usage(`unknown option ${a}`);
-    else if (!existsSync(a)) return usage(`${a}: no such stack file`);
-    else stackFiles.push(a);
-  }
-  const results = await checkCharts({
-    chartsDir,
-    stackFiles: stackFiles.length ? stackFiles : undefined,
-  });
-  const code = exitCode(results);
-  if (json)
-    console.log(JSON.stringify({ results, summary: summary(results), exitCode: code }, null, 2));
-  else console.log(formatResults(results));
-  return code;
-}
-
-function usage(problem?: string): number {
-  if (problem) console.error(problem);
-  console.error(USAGE);
-  return 2;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    },
-  );
-}
+/** `check-charts` (`npm run check:charts`). */
+export const command: Command = {
+  name: "check-charts",
+  usage: "check-charts [--charts DIR] [--json] [stack files...]   (npm run check:charts)",
+  summary:
+    "each enabled app's pinned chart rendered by helm with the program's values, and checked",
+  async run(argv) {
+    const { words, flags } = parseArgs(argv, { booleans: ["json"], values: ["charts"] });
+    let chartsDir: string | undefined;
+    if (typeof flags.charts === "string") {
+      if (!existsSync(flags.charts)) throw new Usage(`--charts ${flags.charts}: no such folder`);
+      chartsDir = resolve(flags.charts);
+    }
+    for (const file of words) if (!existsSync(file)) throw new Usage(`${file}: no such stack file`);
+    const results = await checkCharts({
+      chartsDir,
+      stackFiles: words.length ? words : undefined,
+    });
+    const code = exitCode(results);
+    if (flags.json)
+      console.log(JSON.stringify({ results, summary: summary(results), exitCode: code }, null, 2));
+    else console.log(formatResults(results));
+    return code;
+  },
+};

@@ -14,7 +14,7 @@ import {
   stackLocks,
   staleLock,
   tornAttrs,
-} from "../scripts/hearth/resume";
+} from "./leftovers";
 
 describe("stale locks", () => {
   it("reads the file backend's locks and calls one stale only when its process is gone on this host", () => {

@@ -5,6 +5,8 @@
  * without a declared intent, or when the program refuses the change.
  */
 import { catalogue } from "../../apps";
+import { Command, parseArgs, stackOf, Usage } from "../command";
+import { pulumiRunner, PulumiRunner, ROOT } from "../pulumi";
 
 /** One step of `pulumi preview --json`, as much of it as the summary reads. */
 export interface PlanStep {
@@ -129,3 +131,42 @@ export function refusalOf(output: string): string {
   if (at >= 0) return output.slice(at).split("\n\n")[0];
   return output.trim().split("\n").slice(-15).join("\n");
 }
+
+/** Previews the stack and summarises the risk; 1 when data would be lost or the preview failed. */
+export function planStack(
+  stack: string,
+  pulumi: PulumiRunner,
+  say: (text: string) => void,
+  warn: (text: string) => void,
+): number {
+  const r = pulumi(["preview", "--json", "--stack", stack]);
+  if (r.code !== 0) {
+    warn(`plan: the preview of ${stack} failed:\n${refusalOf(r.out)}`);
+    return 1;
+  }
+  const steps = (JSON.parse(r.stdout) as { steps?: PlanStep[] }).steps ?? [];
+  const summary = riskSummary(steps);
+  say(formatSummary(summary));
+  return summary.lost.length > 0 ? 1 : 0;
+}
+
+/** `plan`. */
+export const command: Command = {
+  name: "plan",
+  usage: "plan   [--stack NAME]",
+  summary:
+    "pulumi preview with a risk summary: data a change would lose, commands it would run on nodes",
+  async run(argv) {
+    const { words, flags } = parseArgs(argv, { values: ["stack"] });
+    if (words.length > 0)
+      throw new Usage(
+        `plan takes no words (${words.join(" ")}); for a stack file's resources: npm run plan -- FILE`,
+      );
+    return planStack(
+      stackOf(flags),
+      pulumiRunner(process.env, ROOT),
+      (t) => console.log(t),
+      (t) => console.error(t),
+    );
+  },
+};

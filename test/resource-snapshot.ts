@@ -75,7 +75,7 @@ export async function snapshotOf(file: string): Promise<Record<string, string>> 
   const { registrations } = await evaluateStackFile(join(ROOT, file), (values) => {
     const sandbox = withStandInSandbox(values);
     if (sandbox) renamed.set(sandbox.dir, "<sandbox>");
-    // A folder holding each enabled app's Chart.yaml at its pin, as test/stack.test.ts makes.
+    // A folder holding each enabled app's Chart.yaml at its pin, as test/stack.program.test.ts makes.
     const charts = values["hearth:charts"] ? JSON.parse(values["hearth:charts"]) : {};
     if (charts.localDir && !file.startsWith("Pulumi.dev")) {
       const apps = JSON.parse(values["hearth:apps"] ?? "{}");

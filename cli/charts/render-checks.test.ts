@@ -1,4 +1,4 @@
-/** The checks of a render, on documents written here: ports, Secrets. (Against real renders: check-charts.test.ts.) */
+/** The checks of a render, on documents written here: ports, Secrets. (Against real renders: check-charts.contract.test.ts.) */
 import { portProblems, secretProblems } from "./render-checks";
 
 describe("the container port check", () => {

@@ -23,6 +23,7 @@ import {
   HELM_RELEASE,
   orphanedPlugins,
   PendingOperation,
+  Proc,
   processes,
   releaseStates,
   ReleaseState,
@@ -46,6 +47,8 @@ export interface ResumeOptions {
   pulumi: PulumiRunner;
   /** The cluster's admin kubeconfig (the stack output), to look at Helm releases. @default none: not looked at */
   kubeconfig?: string;
+  /** This machine's processes, where orphaned plugins are looked for. @default every process of /proc */
+  processes?: () => Proc[];
 }
 
 /** Puts right what a killed run left (this file's header), in that order; reports each step. */
@@ -70,7 +73,7 @@ export async function resumeStack(o: ResumeOptions): Promise<ResumeReport> {
       );
     }
   }
-  const orphans = orphanedPlugins(processes(), o.checkout);
+  const orphans = orphanedPlugins((o.processes ?? processes)(), o.checkout);
   for (const p of orphans) {
     try {
       process.kill(p.pid, "SIGKILL");

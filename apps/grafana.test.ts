@@ -1,7 +1,7 @@
 /**
  * Grafana's recipe: no secret in its values, Authelia's endpoints and PKCE, the provisioned data source and
  * dashboards. That the chart reads these keys is checked by rendering (test/local-charts.test.ts; the real
- * chart with `npm run check:charts -- --charts DIR`); the dashboards by test/observability/dashboards.test.ts.
+ * chart with `npm run check:charts -- --charts DIR`); the dashboards by test/observability/dashboards.contract.test.ts.
  */
 import { METRICS_DATASOURCE } from "../components/observability/dashboards";
 import { dashboardFiles, grafanaValues } from "./grafana";

@@ -1,7 +1,7 @@
 /**
  * The observability recipes' names and values (ADR 11). That the charts take these values is checked by
  * rendering: the stand-ins in test/local-charts.test.ts, and the real charts at their pins with
- * `npm run check:charts -- --charts DIR`; that the files they carry run is test/observability/vmalert.test.ts.
+ * `npm run check:charts -- --charts DIR`; that the files they carry run is test/observability/vmalert.contract.test.ts.
  */
 import { NOTIFY_SECRET_FILE } from "../components/observability/alertmanager";
 import { BLACKBOX_ADDRESS, blackboxValues } from "./blackbox-exporter";

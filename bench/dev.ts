@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { scaledStackFile } from "./scaled-stack";
-import { evaluateStackFile } from "../test/evaluate";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import { toolchainEnv } from "../scripts/toolchain/env";
 
 const root = join(__dirname, "..");

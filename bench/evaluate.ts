@@ -4,7 +4,7 @@
  * app. Prints minimum and median over repeated runs; the first run (cold module cache) is reported apart.
  */
 import { join } from "path";
-import { evaluateStackFile } from "../test/evaluate";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import { scaledStackFile } from "./scaled-stack";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);

@@ -1,13 +1,13 @@
 /**
  * The book's generated pages, which `npm run docs` writes and `npm run docs:check` holds to the program: the
  * diagrams (book/diagrams.ts) of the home example evaluated under mocks, and the index of the decisions in
- * docs/adr/. scripts/gen-docs.ts calls `bookPages`.
+ * docs/adr/. cli/commands/docs.ts calls `bookPages`.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "../apps";
 import { deployOrder } from "../stacks/wiring";
-import { evaluateStackFile } from "../test/evaluate";
+import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import {
   capabilityMermaid,
   componentGraphMermaid,

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { generateEd25519KeyPair } from "../components/secrets/openssh";
 import { toolchainEnv } from "../scripts/toolchain/env";
 import { readStackFile } from "../stacks/stack-file";
-import { shellQuote } from "../components/metal/shell";
+import { shellQuote } from "../components/shell";
 
 const root = join(__dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "hearth-init-tmux-"));
@@ -177,7 +177,7 @@ async function answer(prompt: string, value = ""): Promise<void> {
       "hearth:dnsTsigSecret",
       "hearth:sshPrivateKey",
     ]);
-    const { evaluateStackFile } = await import("../test/evaluate");
+    const { evaluateStackFile } = await import("./evaluate/evaluate");
     const { registrations } = await evaluateStackFile(file);
     expect(
       registrations.filter((r) => r.type === "hearth:metal:MetalNode").map((r) => r.name),

@@ -23,7 +23,7 @@ import {
   TSIG_ALGORITHMS,
   TsigKey,
 } from "../components/edge/dns-wire";
-import { isIpv4 } from "../components/metal/net";
+import { isIpv4 } from "../components/net";
 import {
   parseServer,
   queryRecords,

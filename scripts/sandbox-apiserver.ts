@@ -8,7 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import { K3S_PATHS, k3sHardeningFiles, k3sServerFlags } from "../components/cluster/k3s-flags";
+import { K3S_PATHS, k3sServerFlags } from "../components/cluster/k3s-flags";
+import { k3sHardeningFiles } from "../components/cluster/k3s-hardening";
 
 /** The API server's arguments as `--key=value`, with k3s's file paths replaced by the ones under `dir`. */
 export function sandboxApiServerArgs(dir: string): string[] {

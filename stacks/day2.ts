@@ -56,7 +56,9 @@ export function clusterIdOf(c: Pick<Day2Config, "cluster">): string {
 }
 
 /** Every machine of the home, metal first then Hetzner, in config order. */
-function machines(c: Pick<Day2Config, "nodes" | "hetzner">): { name: string; role: "server" | "agent" }[] {
+function machines(
+  c: Pick<Day2Config, "nodes" | "hetzner">,
+): { name: string; role: "server" | "agent" }[] {
   return [...c.nodes, ...(c.hetzner?.servers ?? [])];
 }
 
@@ -104,9 +106,16 @@ export function footprintOf(
  * The nodes this run removes from the cluster, or keeps removed: those the previous run had, or had removed, and the
  * config does not list. A name that comes back leaves the list (its removal is deleted, which does nothing).
  */
-export function removedNodes(c: Pick<Day2Config, "nodes" | "hetzner">, previous?: Footprint): string[] {
+export function removedNodes(
+  c: Pick<Day2Config, "nodes" | "hetzner">,
+  previous?: Footprint,
+): string[] {
   const now = new Set(machines(c).map((m) => m.name));
-  const before = [...(previous?.servers ?? []), ...(previous?.agents ?? []), ...(previous?.removed ?? [])];
+  const before = [
+    ...(previous?.servers ?? []),
+    ...(previous?.agents ?? []),
+    ...(previous?.removed ?? []),
+  ];
   return [...new Set(before)].filter((n) => !now.has(n));
 }
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { TSIG_ALGORITHMS } from "../components/edge/dns-wire";
-import { parseCidr } from "../components/metal/net";
+import { DNS_LABEL, DNS_LABEL_PATTERN, IPV4, IPV4_CIDR, MAC, parseCidr } from "../components/net";
 import { cronProblem } from "./cron";
 import { sshPublicKeyProblem } from "./ssh-key";
 
@@ -16,12 +16,9 @@ function given(input: unknown, message: string): string | undefined {
   return input === undefined ? undefined : message;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
-const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const CIDR =
-  /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
+const DOMAIN = new RegExp(`^(?=.{1,253}$)(${DNS_LABEL_PATTERN}\\.)+[a-z]{2,63}$`);
+/** A host name: one label, or labels joined by dots. */
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)(${DNS_LABEL_PATTERN}\\.)*${DNS_LABEL_PATTERN}$`);
 const SSH_PUBLIC_KEY =
   /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 const K3S_VERSION = /^v1\.\d+\.\d+\+k3s\d+$/;
@@ -40,12 +37,12 @@ const ipv4 = z.string().regex(IPV4, {
 });
 const cidr = z
   .string()
-  .regex(CIDR, {
+  .regex(IPV4_CIDR, {
     error: (i) => `${JSON.stringify(i.input)} is not a network in CIDR form, e.g. 192.168.1.0/24`,
   })
   // The PXE controller, the Hetzner fleet and its firewall refuse a network with host bits set.
   .superRefine((net, ctx) => {
-    if (!CIDR.test(net)) return;
+    if (!IPV4_CIDR.test(net)) return;
     try {
       parseCidr(net);
     } catch (e) {
@@ -246,13 +243,10 @@ export const clusterSchema = z.strictObject({
     .describe("CIS flags: secrets encryption, PSA, audit log, kernel defaults."),
   endpoint: z
     .string()
-    .regex(
-      /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
-      {
-        error: (i) =>
-          `${JSON.stringify(i.input)} is not a host name or IPv4 address, e.g. k3s.home.example.org`,
-      },
-    )
+    .regex(HOST_NAME, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a host name or IPv4 address, e.g. k3s.home.example.org`,
+    })
     .optional()
     .describe(
       "Fixed registration address of the servers (DNS name resolving to every server, or a virtual IP): joining nodes and the kubeconfig use it instead of the first server. @default the first server",

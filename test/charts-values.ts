@@ -1,13 +1,13 @@
 /**
  * Prints what the program hands each Helm release of a stack file (the dev stack by default), read from
- * a whole-program evaluation under Pulumi mocks (scripts/chart-checks.ts), or writes one values file per
+ * a whole-program evaluation under Pulumi mocks (cli/charts/release-plans.ts), or writes one values file per
  * release for `helm template -f`:
  *   npx ts-node --transpile-only test/charts-values.ts [stack file] [--write <dir>]
  * `npm run check:charts` renders and checks them against the charts.
  */
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import { DEV_STACK, stackReleasePlans } from "../scripts/chart-checks";
+import { DEV_STACK, stackReleasePlans } from "../cli/charts/release-plans";
 
 async function main(args: string[]): Promise<void> {
   const writeAt = args.indexOf("--write");

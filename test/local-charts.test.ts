@@ -13,23 +13,23 @@ import { join } from "path";
 import { parseAllDocuments } from "yaml";
 import { catalogue } from "../apps";
 import { chartYamlVersion } from "../components/app/chart-source";
+import { Doc, findHelm, renderChart } from "../cli/charts/helm";
 import {
   CHARTS_DIR,
-  crdProblems,
-  Doc,
-  findHelm,
-  mountProblems,
   parseServiceUrl,
+  ReleasePlan,
+  stackReleasePlans,
+} from "../cli/charts/release-plans";
+import {
+  crdProblems,
+  mountProblems,
   podTemplates,
   portProblems,
-  ReleasePlan,
-  renderChart,
   restrictedViolations,
-  ROOT,
   secretProblems,
   serviceProblems,
-  stackReleasePlans,
-} from "../scripts/chart-checks";
+} from "../cli/charts/render-checks";
+import { ROOT } from "../cli/pulumi";
 
 const helm = findHelm();
 const renderIt = helm ? it : it.skip;

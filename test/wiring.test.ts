@@ -1,7 +1,7 @@
 /**
  * The platform layer is driven by catalogue metadata (stacks/wiring.ts): the deployment order comes from each
  * entry's `needs`, and every catalogue app has one wiring. The waits themselves are checked on the whole
- * program's resource graph in test/stack.test.ts.
+ * program's resource graph in test/stack.program.test.ts.
  */
 import { appNames, catalogue } from "../apps";
 import { AppMetadata } from "../apps/recipe";

@@ -6,7 +6,7 @@
  * the flag parser and the tests walk the same list.
  */
 import { catalogue } from "../../apps";
-import { intToIpv4, ipv4ToInt, parseCidr } from "../../components/metal/net";
+import { intToIpv4, ipv4ToInt, parseCidr } from "../../components/net";
 import { TSIG_ALGORITHMS } from "../../components/edge/dns-wire";
 import { MONITORING_APPS } from "../../stacks/validate/observability";
 

@@ -181,7 +181,7 @@ describe("runWizard", () => {
       "hearth:dnsTsigSecret",
       "hearth:sshPrivateKey",
     ]);
-    const { evaluateStackFile } = await import("../../test/evaluate");
+    const { evaluateStackFile } = await import("../evaluate/evaluate");
     const { registrations } = await evaluateStackFile(file);
     rmSync(dir, { recursive: true, force: true });
     const types = new Set(registrations.map((r) => r.type));

@@ -8,7 +8,7 @@
  * the observability stack to load.
  */
 import { stringify } from "yaml";
-import { backupNames } from "./app-backup";
+import { backupNames } from "./job-spec";
 
 /** The rule file for these apps (namespace = app name, as the recipes deploy them). */
 export function backupAlertRules(

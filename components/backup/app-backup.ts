@@ -8,30 +8,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { backupAlertRules } from "./alerts";
 import {
-  AppData,
-  BackupTarget,
-  Retention,
-  WorkPaths,
-  backupScript,
-  scriptEnv,
-  secretEnvNames,
-  envSuffix,
-} from "./plan";
+  BACKUP_COMPONENT_LABEL,
+  BackupJobKind,
+  backupJobSpec,
+  backupNames,
+  egressPorts,
+} from "./job-spec";
+import { BackupTarget, Retention, backupScript, envSuffix } from "./plan";
 
-/**
- * Pinned images. restic's Docker Hub tags are the release version without "v" (restic/restic
- * helpers/prepare-release/main.go pushes "restic/restic:"+version; docker/Dockerfile.release is Alpine with
- * /usr/bin/restic and no sqlite). keinos/sqlite3 tags are the SQLite version (its build-images.sh; static
- * /usr/bin/sqlite3 on Alpine, so busybox sh, find and sha256sum are there too). Neither registry is reachable
- * from this machine, so the tags were read from the repositories, not pulled.
- */
-export const BACKUP_IMAGES = {
-  restic: "docker.io/restic/restic:0.18.1",
-  sqlite: "docker.io/keinos/sqlite3:3.52.0",
-};
-
-/** Label every backup, drill and restore pod carries (the egress policy selects it). */
-export const BACKUP_COMPONENT_LABEL = { "app.kubernetes.io/component": "hearth-backup" };
+// stacks/platform.ts reads the names from here, beside the component that makes them.
+export { backupNames } from "./job-spec";
 
 /** The workload that mounts an app's volume: the restore scales it to zero first. */
 export interface Workload {
@@ -78,21 +64,6 @@ export interface AppBackupArgs {
   namespace: string;
   source: BackupSource;
   policy: BackupPolicy;
-}
-
-const SCRIPT_DIR = "/hearth";
-const PATHS: WorkPaths = { stage: "/work/stage", scratch: "/work/scratch", cache: "/work/cache" };
-
-/** Names of an app's backup objects, which the operator commands look up. */
-export function backupNames(app: string) {
-  return {
-    secret: `hearth-backup-${app}`,
-    script: "hearth-backup-script",
-    backup: `hearth-backup-${app}`,
-    drill: `hearth-drill-${app}`,
-    restore: `hearth-restore-${app}`,
-    policy: "hearth-backup-egress",
-  };
 }
 
 export class AppBackup extends pulumi.ComponentResource {
@@ -153,7 +124,7 @@ export class AppBackup extends pulumi.ComponentResource {
     );
     // The app namespace denies all egress; backup pods may reach the targets' ports (any address: a
     // NetworkPolicy cannot name a host) besides DNS, which the namespace already allows.
-    const ports = [...new Set(policy.targets.map(targetPort))].sort((a, b) => a - b);
+    const ports = egressPorts(policy.targets);
     new k8s.networking.v1.NetworkPolicy(
       `${name}-egress`,
       {
@@ -167,190 +138,15 @@ export class AppBackup extends pulumi.ComponentResource {
       child,
     );
 
-    const data: AppData = { app, dataPath: source.mountPath, sqlite: source.sqlite };
-    const env = Object.entries(
-      scriptEnv(data, PATHS, policy.targets, policy.retention, policy.drillSubset),
-    ).map(([n, value]) => ({ name: n, value }));
-    const secretEnv = secretEnvNames(policy.targets).map((n) => ({
-      name: n,
-      valueFrom: { secretKeyRef: { name: names.secret, key: n } },
-    }));
-    const container = (
-      cname: string,
-      image: string,
-      step: string[],
-      mounts: k8s.types.input.core.v1.VolumeMount[],
-      secrets: boolean,
-      extraEnv: Record<string, string> = {},
-    ): k8s.types.input.core.v1.Container => ({
-      name: cname,
-      image,
-      command: ["sh", `${SCRIPT_DIR}/hearth-backup.sh`, ...step],
-      env: [
-        ...env,
-        // The root filesystem is read-only: restic's and mktemp's temporary files go to the work volume.
-        { name: "TMPDIR", value: "/work/tmp" },
-        ...Object.entries(extraEnv).map(([n, value]) => ({ name: n, value })),
-        ...(secrets ? secretEnv : []),
-      ],
-      volumeMounts: [
-        { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
-        { name: "work", mountPath: "/work" },
-        ...mounts,
-      ],
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        readOnlyRootFilesystem: true,
-      },
-      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "1Gi" } },
-    });
-    const dataVolume = { name: "data", persistentVolumeClaim: { claimName: source.claimName } };
-    const dataMount = (readOnly: boolean) => ({
-      name: "data",
-      mountPath: source.mountPath,
-      readOnly,
-    });
-    const podSpec = (
-      spec: Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | "containers">,
-      withData: boolean,
-      affinity: boolean,
-    ): k8s.types.input.core.v1.PodSpec => ({
-      restartPolicy: "Never",
-      automountServiceAccountToken: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: source.runAsUser,
-        runAsGroup: source.fsGroup,
-        fsGroup: source.fsGroup,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
-      ...(affinity
-        ? {
-            affinity: {
-              podAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    podAffinityTerm: {
-                      labelSelector: { matchLabels: source.podLabels },
-                      topologyKey: "kubernetes.io/hostname",
-                    },
-                  },
-                ],
-              },
-            },
-          }
-        : {}),
-      volumes: [
-        { name: "script", configMap: { name: names.script, defaultMode: 0o555 } },
-        { name: "work", emptyDir: {} },
-        ...(withData ? [dataVolume] : []),
-      ],
-      ...spec,
-    });
-    const cronJob = (
-      id: string,
-      jobName: string,
-      schedule: string,
-      pod: k8s.types.input.core.v1.PodSpec,
-      suspend = false,
-    ) =>
-      new k8s.batch.v1.CronJob(
-        `${name}-${id}`,
-        {
-          metadata: {
-            name: jobName,
-            namespace,
-            labels: { ...BACKUP_COMPONENT_LABEL, "hearth.dev/app": app },
-          },
-          spec: {
-            schedule,
-            timeZone: policy.timezone,
-            suspend,
-            concurrencyPolicy: "Forbid",
-            startingDeadlineSeconds: 3600,
-            successfulJobsHistoryLimit: 3,
-            failedJobsHistoryLimit: 3,
-            jobTemplate: {
-              spec: {
-                backoffLimit: 1,
-                activeDeadlineSeconds: 6 * 3600,
-                template: {
-                  metadata: { labels: { ...BACKUP_COMPONENT_LABEL, "hearth.dev/app": app } },
-                  spec: pod,
-                },
-              },
-            },
-          },
-        },
-        { ...child, dependsOn: [secret, script] },
-      );
-
-    this.backupCronJob = cronJob(
-      "backup",
-      names.backup,
-      policy.schedule,
-      podSpec(
-        {
-          // SQLite needs to write its lock files beside a WAL database even to read it: read-write here.
-          initContainers: [
-            container("stage", BACKUP_IMAGES.sqlite, ["stage"], [dataMount(false)], false),
-          ],
-          containers: [container("push", BACKUP_IMAGES.restic, ["push"], [dataMount(true)], true)],
-        },
-        true,
-        true,
-      ),
-    );
-    this.drillCronJob = cronJob(
-      "drill",
-      names.drill,
-      policy.drillSchedule,
-      podSpec(
-        {
-          initContainers: [
-            container("restore", BACKUP_IMAGES.restic, ["drill-restore"], [], true),
-            container("verify", BACKUP_IMAGES.sqlite, ["drill-verify"], [], false),
-          ],
-          containers: [container("record", BACKUP_IMAGES.restic, ["drill-record"], [], true)],
-        },
-        false,
-        false,
-      ),
-    );
-    // Never scheduled: `npm run hearth -- restore` copies its job template and sets the snapshot.
-    this.restoreCronJob = cronJob(
-      "restore",
-      names.restore,
-      "@yearly",
-      podSpec(
-        {
-          containers: [
-            container(
-              "restore",
-              BACKUP_IMAGES.restic,
-              ["restore", "latest"],
-              [dataMount(false)],
-              true,
-              {
-                HEARTH_RESTORE_TO: "/work/restore",
-                HEARTH_RESTORE_LIVE: "0",
-              },
-            ),
-          ],
-        },
-        true,
-        false,
-      ),
-      true,
-    );
+    const jobs = { app, namespace, source, policy };
+    const cronJob = (kind: BackupJobKind) =>
+      new k8s.batch.v1.CronJob(`${name}-${kind}`, backupJobSpec(kind, jobs), {
+        ...child,
+        dependsOn: [secret, script],
+      });
+    this.backupCronJob = cronJob("backup");
+    this.drillCronJob = cronJob("drill");
+    this.restoreCronJob = cronJob("restore");
     this.registerOutputs({});
   }
-}
-
-/** The TCP port of a target's endpoint URL. */
-export function targetPort(t: BackupTarget): number {
-  const u = new URL(t.endpoint);
-  return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
 }

@@ -3,6 +3,7 @@
  * connection is verified, never trusted on first use), key-only login for one admin user, time zone and
  * packages.
  */
+import { isDnsLabel } from "../net";
 
 /** The host key pair a server must present; the private half is a secret. */
 export interface HostKeyPair {
@@ -29,7 +30,6 @@ export interface CloudInitOptions {
 /** Packages every node needs: the k3s installer uses curl, remote steps use sudo. */
 export const DEFAULT_PACKAGES = ["ca-certificates", "curl", "sudo"];
 
-const HOSTNAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]*$/;
 const TIMEZONE = /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/;
@@ -114,7 +114,7 @@ export function cloudInitProblems(opts: CloudInitCheck): CloudInitProblem[] {
   const where = `cloud-init for ${opts.hostname}`;
   const out: CloudInitProblem[] = [];
   const bad = (field: CloudInitProblem["field"], message: string) => out.push({ field, message });
-  if (!HOSTNAME.test(opts.hostname)) {
+  if (!isDnsLabel(opts.hostname)) {
     bad(
       "hostname",
       `${where}: "${opts.hostname}" is not a valid hostname (lowercase RFC 1123 label).`,

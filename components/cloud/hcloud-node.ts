@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { RemoteCommand } from "../ssh/remote-command";
 import type { Arch, NodeHandle, NodeRole } from "../types";
 import { assertCloudInitOptions, DEFAULT_PACKAGES, renderCloudInit } from "./cloud-init";
-import { archForServerType, ipv4ToNumber } from "./hcloud-plan";
+import { isIpv4 } from "../net";
+import { archForServerType } from "./hcloud-plan";
 
 /** Arguments of one Hetzner Cloud server that becomes a Hearth node. */
 export interface HcloudNodeArgs {
@@ -70,7 +71,7 @@ export class HcloudNode extends pulumi.ComponentResource {
     // key generated in the same run is only known once created, so it is checked when it is.
     const { publicKey } = args.hostKey;
     if (typeof publicKey === "string") assertCloudInitOptions({ ...init, hostKey: { publicKey } });
-    if (ipv4ToNumber(args.privateIp) === undefined) {
+    if (!isIpv4(args.privateIp)) {
       throw new Error(
         `Hetzner server "${args.hostname}": private IP "${args.privateIp}" is not IPv4.`,
       );

@@ -1,4 +1,5 @@
 /** Pure helpers for the Hetzner Cloud layer: architecture, network zone, address checks, firewall rules. */
+import { ipv4ToInt, isDnsLabel, isIpv4, parseCidr } from "../net";
 import type { Arch, NodeRole } from "../types";
 
 // Hetzner's locations and the network zone each belongs to; a subnet must be in its servers' zone.
@@ -27,44 +28,6 @@ export function archForServerType(serverType: string): Arch {
   return /^cax\d/i.test(serverType) ? "arm64" : "amd64";
 }
 
-/** An IPv4 address as a 32-bit number, or undefined when it is not one. */
-export function ipv4ToNumber(ip: string): number | undefined {
-  const parts = ip.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) {
-    return undefined;
-  }
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
-/** Parses `a.b.c.d/n`; throws an operator-facing error naming `what` when it is not a CIDR. */
-export function parseCidr(cidr: string, what: string): { base: number; prefix: number } {
-  const [ip, bits, extra] = cidr.split("/");
-  const base = ipv4ToNumber(ip);
-  const prefix = Number(bits);
-  if (base === undefined || extra !== undefined || !/^\d{1,2}$/.test(bits ?? "") || prefix > 32) {
-    throw new Error(`${what} "${cidr}" is not an IPv4 CIDR such as 10.44.0.0/16.`);
-  }
-  const size = 2 ** (32 - prefix);
-  if (base % size !== 0) {
-    throw new Error(
-      `${what} "${cidr}" has host bits set; did you mean ${cidrBase(base, size)}/${prefix}?`,
-    );
-  }
-  return { base, prefix };
-}
-
-function cidrBase(base: number, size: number): string {
-  const n = base - (base % size);
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-}
-
-/** Whether `ip` lies inside `cidr`. */
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const n = ipv4ToNumber(ip);
-  const { base, prefix } = parseCidr(cidr, "CIDR");
-  return n !== undefined && n >= base && n < base + 2 ** (32 - prefix);
-}
-
 /** One server of a fleet, as far as the checks below need it. */
 export interface ServerPlan {
   name: string;
@@ -88,14 +51,14 @@ export interface FleetProblem {
  * Config validation runs this on `hearth:hetzner` before any resource.
  */
 export function fleetPlanProblems(servers: ServerPlan[], subnetCidr: string): FleetProblem[] {
-  let subnet: { base: number; prefix: number };
+  let base: number;
+  let last: number;
   try {
-    subnet = parseCidr(subnetCidr, "private subnet");
+    const subnet = parseCidr(subnetCidr, "private subnet");
+    [base, last] = [ipv4ToInt(subnet.address), ipv4ToInt(subnet.broadcast)];
   } catch (e) {
     return [{ field: "subnet", kind: "subnet", message: (e as Error).message }];
   }
-  const { base, prefix } = subnet;
-  const last = base + 2 ** (32 - prefix) - 1;
   const out: FleetProblem[] = [];
   if (servers.length === 0) {
     out.push({
@@ -115,7 +78,7 @@ export function fleetPlanProblems(servers: ServerPlan[], subnetCidr: string): Fl
   const names = new Set<string>();
   const ips = new Map<string, string>();
   servers.forEach((s, server) => {
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.name)) {
+    if (!isDnsLabel(s.name)) {
       out.push({
         server,
         field: "name",
@@ -131,7 +94,7 @@ export function fleetPlanProblems(servers: ServerPlan[], subnetCidr: string): Fl
       });
     }
     names.add(s.name);
-    const n = ipv4ToNumber(s.privateIp);
+    const n = isIpv4(s.privateIp) ? ipv4ToInt(s.privateIp) : undefined;
     if (n === undefined || n < base || n > last) {
       out.push({
         server,

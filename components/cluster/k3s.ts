@@ -1,24 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { GeneratedPassword } from "../secrets/generated-password";
+import { asRoot, sha256 } from "../shell";
 import { RemoteCommand } from "../ssh/remote-command";
 import type { ClusterHandle, NodeHandle, NodeRole, SshConnection } from "../types";
 import {
-  apiServerUrl,
-  asRoot,
   assertK3sVersion,
   assertNoManagedFlags,
+  EtcdSnapshotOptions,
   K3S_PATHS,
   k3sAgentFlags,
-  k3sHardeningFiles,
-  k3sInstallScript,
   k3sServerFlags,
-  rewriteKubeconfigServer,
-  EtcdSnapshotOptions,
-  readSecureTokenScript,
 } from "./k3s-flags";
+import { k3sHardeningFiles } from "./k3s-hardening";
+import { k3sInstallScript, readSecureTokenScript } from "./k3s-install";
+import { apiServerUrl, rewriteKubeconfigServer } from "./k3s-kubeconfig";
 
 /** Arguments of a k3s cluster installed over SSH. */
 export interface K3sArgs {
@@ -138,7 +135,7 @@ export class K3s extends pulumi.ComponentResource {
             binary: args.binary,
           });
         });
-      const command = script.apply(asRoot);
+      const command = script.apply((s) => asRoot(s, "bash"));
       // No delete command on purpose: removing k3s wipes the node's data, which an operator does
       // deliberately with k3s-uninstall.sh, never as a side effect of a rename or a replacement.
       return new RemoteCommand(
@@ -163,7 +160,7 @@ export class K3s extends pulumi.ComponentResource {
       `${name}-join-token`,
       {
         connection: connectionArgs(first.connection),
-        create: asRoot(readSecureTokenScript()),
+        create: asRoot(readSecureTokenScript(), "bash"),
         // stdout is the join credential: never in the logs, secret in the state.
         logging: "stderr",
         triggers: [firstCommand.id],
@@ -184,7 +181,7 @@ export class K3s extends pulumi.ComponentResource {
       `${name}-kubeconfig`,
       {
         connection: connectionArgs(first.connection),
-        create: asRoot(`cat ${K3S_PATHS.kubeconfig}`),
+        create: asRoot(`cat ${K3S_PATHS.kubeconfig}`, "bash"),
         // stdout is the admin credential: keep it out of the logs and the state in plain text.
         logging: "stderr",
         triggers: [serverCommands[0].id],
@@ -245,8 +242,4 @@ function connectionArgs(c: SshConnection): SshConnection {
     privateKey: pulumi.secret(c.privateKey),
     hostKey: c.hostKey,
   };
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }

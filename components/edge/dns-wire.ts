@@ -4,7 +4,7 @@
  * MAC of a request and of its response. Pure: no sockets (those are in ./rfc2136-client.ts).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { isIpv4 } from "../metal/net";
+import { isIpv4 } from "../net";
 
 /** The record types Hearth writes and reads. */
 export type RecordType = "A" | "CNAME" | "TXT";

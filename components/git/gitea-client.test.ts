@@ -10,11 +10,10 @@ import {
   gitBlobSha,
   giteaDelete,
   giteaFind,
-  giteaMessageOf,
   giteaRequest,
-  isGiteaError,
   withContext,
 } from "./gitea-client";
+import { giteaMessageOf, isGiteaError } from "./gitea-errors";
 
 const gitea = new FakeGitea();
 let conn: GiteaConnection;

@@ -3,8 +3,16 @@
  * serializes those providers by closure into the state, then runs them in a process of their own. So this file
  * imports nothing, Pulumi least of all: it relies only on Node 20 globals (`fetch`, `Buffer`, `crypto.subtle`,
  * `AbortSignal`, `process.getBuiltinModule` for `node:https` when a CA is given), and errors are plain `Error`s
- * with fields attached (no subclasses to carry across).
+ * with fields attached (no subclasses to carry across, gitea-errors.ts). The API's object shapes are in
+ * gitea-api.ts.
  */
+import {
+  describeFailure,
+  GiteaError,
+  giteaError,
+  giteaMessageOf,
+  isGiteaError,
+} from "./gitea-errors";
 
 /** Where Gitea is and how to authenticate, every input resolved: what a dynamic provider receives. */
 export interface GiteaConnection {
@@ -34,27 +42,6 @@ export interface GiteaRequestOptions {
   retryDelayMs?: number;
   /** Time one try may take before it is abandoned (milliseconds). @default 30000 */
   timeoutMs?: number;
-}
-
-/** An error answer from Gitea. The message is for the operator; the fields are for callers that branch. */
-export interface GiteaError extends Error {
-  /** HTTP status, or 0 when Gitea could not be reached at all. */
-  status: number;
-  /** `METHOD /api/v1/...` that failed. */
-  endpoint: string;
-  /** Gitea's own message (its JSON `message`), or the start of a non-JSON body. */
-  giteaMessage: string;
-}
-
-/** Whether `e` is a `GiteaError`, optionally with this HTTP status. */
-export function isGiteaError(e: unknown, status?: number): e is GiteaError {
-  const candidate = e as Partial<GiteaError> | undefined;
-  return (
-    typeof candidate?.message === "string" &&
-    typeof candidate.status === "number" &&
-    typeof candidate.endpoint === "string" &&
-    (status === undefined || candidate.status === status)
-  );
 }
 
 /** The API root for a Gitea base URL: trailing slashes dropped, `/api/v1` appended. */
@@ -88,75 +75,6 @@ export function encodeSegment(segment: string): string {
 /** A repository file path escaped for a URL, keeping its `/` separators. */
 export function encodeFilePath(path: string): string {
   return path.split("/").map(encodeSegment).join("/");
-}
-
-/** Gitea's message out of an error body: `{message, errors}` JSON, a binding-error array, or raw text. */
-export function giteaMessageOf(body: string): string {
-  const text = body.trim();
-  if (text === "") return "(empty response)";
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (Array.isArray(parsed)) {
-      const parts = parsed
-        .map((item: { fieldNames?: string[]; message?: string }) =>
-          [item.fieldNames?.join(", "), item.message].filter(Boolean).join(": "),
-        )
-        .filter((part) => part !== "");
-      if (parts.length > 0) return parts.join("; ");
-    } else if (parsed !== null && typeof parsed === "object") {
-      const { message, errors } = parsed as { message?: unknown; errors?: unknown };
-      const details = Array.isArray(errors) ? errors.filter((x) => typeof x === "string") : [];
-      const head = typeof message === "string" && message !== "" ? message : "";
-      const all = [head, ...details.filter((d) => d !== head)].filter((x) => x !== "");
-      if (all.length > 0) return all.join("; ");
-    }
-  } catch {
-    // Not JSON: a proxy's HTML page or plain text; its start is still the best clue.
-  }
-  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
-}
-
-/** What the operator should do about a failed call, by HTTP status. */
-export function hintForStatus(status: number): string {
-  if (status === 401) {
-    return (
-      "Gitea did not accept the credentials: check hearth:giteaToken (an API token of an admin user), " +
-      "or the admin username and password."
-    );
-  }
-  if (status === 403) {
-    return (
-      "The credentials work but may not do this: give the token the scopes write:organization, " +
-      "write:repository and write:user, and use a user that may create organizations."
-    );
-  }
-  if (status === 404) {
-    return "Gitea does not know this object, or hides it from this user: check names and permissions.";
-  }
-  if (status === 409 || status === 422) {
-    return "Gitea refused the change: it conflicts with what exists there, or a value is invalid.";
-  }
-  if (status >= 500) return "Gitea failed internally: see Gitea's log for the cause.";
-  return "See Gitea's message above.";
-}
-
-/** The operator-facing text of a failed call. */
-export function describeFailure(
-  status: number,
-  endpoint: string,
-  base: string,
-  giteaMessage: string,
-): string {
-  return `Gitea ${endpoint} at ${base} failed with HTTP ${status}: ${giteaMessage}. ${hintForStatus(status)}`;
-}
-
-function giteaError(
-  message: string,
-  status: number,
-  endpoint: string,
-  giteaMessage: string,
-): GiteaError {
-  return Object.assign(new Error(message), { status, endpoint, giteaMessage });
 }
 
 /**
@@ -368,69 +286,4 @@ export async function gitBlobSha(
 /** The object format a Gitea blob id is in, by its length. */
 export function objectFormatOf(sha: string): "sha1" | "sha256" {
   return sha.length === 64 ? "sha256" : "sha1";
-}
-
-/** Gitea's `Organization` object, the fields Hearth reads. */
-export interface GiteaOrg {
-  id: number;
-  name?: string;
-  username: string;
-  full_name: string;
-  description: string;
-  website: string;
-  location: string;
-  email?: string;
-  visibility: "public" | "limited" | "private";
-}
-
-/** Gitea's `Repository` object, the fields Hearth reads. */
-export interface GiteaRepo {
-  id: number;
-  owner: { login: string };
-  name: string;
-  full_name: string;
-  description: string;
-  private: boolean;
-  empty: boolean;
-  default_branch: string;
-  clone_url: string;
-  ssh_url: string;
-  html_url: string;
-}
-
-/** Gitea's `OAuth2Application`; `client_secret` is only filled on create and on update. */
-export interface GiteaOAuth2App {
-  id: number;
-  name: string;
-  client_id: string;
-  client_secret: string;
-  redirect_uris: string[];
-  confidential_client: boolean;
-}
-
-/** Gitea's `ContentsResponse` for one file (a directory answers with an array instead). */
-export interface GiteaContents {
-  name: string;
-  path: string;
-  sha: string;
-  type: "file" | "dir" | "symlink" | "submodule";
-  size: number;
-  encoding?: string | null;
-  content?: string | null;
-}
-
-/** One operation of `POST /repos/{owner}/{repo}/contents` (`ChangeFileOperation`). */
-export interface GiteaFileOperation {
-  operation: "create" | "update" | "delete";
-  path: string;
-  /** Base64 content, for create and update. */
-  content?: string;
-  /** Blob id of the file being replaced or deleted. */
-  sha?: string;
-}
-
-/** Gitea's `FilesResponse`: one entry per operation (null for deletes) and the commit made. */
-export interface GiteaFilesResponse {
-  files: (GiteaContents | null)[] | null;
-  commit: { sha: string; message?: string } | null;
 }

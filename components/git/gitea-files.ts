@@ -2,10 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { GiteaEndpoint } from "../types";
 import {
   GiteaConnection,
-  GiteaContents,
-  GiteaFileOperation,
-  GiteaFilesResponse,
-  GiteaRepo,
   encodeFilePath,
   encodeSegment,
   giteaFind,
@@ -14,6 +10,7 @@ import {
   objectFormatOf,
   withContext,
 } from "./gitea-client";
+import type { GiteaContents, GiteaFileOperation, GiteaFilesResponse, GiteaRepo } from "./gitea-api";
 import { UNKNOWN_VALUE, canonicalJson, diffProperties } from "./property-diff";
 
 /** What the files provider receives, every input resolved. */

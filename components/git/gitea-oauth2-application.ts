@@ -1,13 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GiteaEndpoint } from "../types";
-import {
-  GiteaConnection,
-  GiteaOAuth2App,
-  giteaDelete,
-  giteaFind,
-  giteaRequest,
-  withContext,
-} from "./gitea-client";
+import { GiteaConnection, giteaDelete, giteaFind, giteaRequest, withContext } from "./gitea-client";
+import type { GiteaOAuth2App } from "./gitea-api";
 import { diffProperties } from "./property-diff";
 
 /** What the OAuth2 application provider receives, every input resolved. */

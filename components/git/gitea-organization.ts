@@ -2,14 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { GiteaEndpoint } from "../types";
 import {
   GiteaConnection,
-  GiteaOrg,
   encodeSegment,
   giteaDelete,
   giteaFind,
   giteaRequest,
-  isGiteaError,
   withContext,
 } from "./gitea-client";
+import type { GiteaOrg } from "./gitea-api";
+import { isGiteaError } from "./gitea-errors";
 import { diffProperties } from "./property-diff";
 
 /** Who may see an organization: anyone, signed-in users, or its members only. */

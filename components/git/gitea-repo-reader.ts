@@ -18,9 +18,9 @@ import {
   giteaDelete,
   giteaFind,
   giteaRequest,
-  isGiteaError,
   withContext,
 } from "./gitea-client";
+import { isGiteaError } from "./gitea-errors";
 import { diffProperties } from "./property-diff";
 
 /** What the reader provider receives, every input resolved. */

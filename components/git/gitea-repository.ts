@@ -2,14 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { GiteaEndpoint } from "../types";
 import {
   GiteaConnection,
-  GiteaRepo,
   encodeSegment,
   giteaDelete,
   giteaFind,
   giteaRequest,
-  isGiteaError,
   withContext,
 } from "./gitea-client";
+import type { GiteaRepo } from "./gitea-api";
+import { isGiteaError } from "./gitea-errors";
 import { diffProperties } from "./property-diff";
 
 /** What the repository provider receives, every input resolved. */

@@ -3,6 +3,7 @@
  * Application watches `apps/`; each `apps/<app>.yaml` there is an Application that applies whatever manifests
  * the operator puts under `workloads/<app>/`.
  */
+import { DNS_LABEL_PATTERN, isDnsLabel } from "../net";
 
 /** One app that gets a folder of its own in the GitOps repository. */
 export interface GitOpsSeedApp {
@@ -26,9 +27,9 @@ export interface GitOpsSeedArgs {
   argocdNamespace?: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DOMAIN =
-  /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DOMAIN = new RegExp(
+  `^(?=.{1,253}$)(${DNS_LABEL_PATTERN}\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`,
+);
 const REPO_URL = /^(https?:\/\/|ssh:\/\/|git@)\S+$/;
 const BRANCH = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)[A-Za-z0-9._/-]+$/;
 
@@ -46,17 +47,14 @@ export function gitopsSeedProblems(args: GitOpsSeedArgs): string[] {
   const seen = new Set<string>();
   for (const entry of args.apps) {
     const app = typeof entry === "string" ? { name: entry } : entry;
-    if (!DNS_LABEL.test(app.name) || app.name.length > 63) {
+    if (!isDnsLabel(app.name)) {
       problems.push(
         `app name ${JSON.stringify(app.name)} is not a DNS label (lowercase letters, digits, -; at most 63)`,
       );
     }
     if (seen.has(app.name)) problems.push(`app ${JSON.stringify(app.name)} is listed twice`);
     seen.add(app.name);
-    if (
-      app.namespace !== undefined &&
-      (!DNS_LABEL.test(app.namespace) || app.namespace.length > 63)
-    ) {
+    if (app.namespace !== undefined && !isDnsLabel(app.namespace)) {
       problems.push(
         `namespace ${JSON.stringify(app.namespace)} of app ${app.name} is not a DNS label`,
       );
@@ -70,7 +68,7 @@ export function gitopsSeedProblems(args: GitOpsSeedArgs): string[] {
   if (args.branch !== undefined && !BRANCH.test(args.branch)) {
     problems.push(`branch ${JSON.stringify(args.branch)} is not a valid branch name`);
   }
-  if (args.argocdNamespace !== undefined && !DNS_LABEL.test(args.argocdNamespace)) {
+  if (args.argocdNamespace !== undefined && !isDnsLabel(args.argocdNamespace)) {
     problems.push(`argocdNamespace ${JSON.stringify(args.argocdNamespace)} is not a DNS label`);
   }
   return problems;

@@ -4,7 +4,7 @@
  * Hearth can never lock itself out.
  */
 import { utils } from "ssh2";
-import { shellQuote } from "./shell";
+import { shellQuote } from "../shell";
 
 /** The `<type> <base64>` public key line of an OpenSSH or PEM private key. */
 export function publicKeyOf(privateKey: string): string {

@@ -4,7 +4,7 @@
  */
 import { rootDirProblem } from "./controller-scripts";
 import { interfaceProblem } from "./dnsmasq";
-import { isHostIn, parseCidr } from "./net";
+import { isHostIn, parseCidr } from "../net";
 
 /** The controller settings that do not depend on the nodes. */
 export interface ControllerSettings {

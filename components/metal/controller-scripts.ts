@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import type { Arch } from "../types";
 import { IPXE_BINARIES } from "./dnsmasq";
-import { asRoot, installFromStdinScript, shellQuote } from "./shell";
+import { asRoot, installFromStdinScript, shellQuote } from "../shell";
 
 /** System user the HTTP server runs as; it alone may read the install files that hold host keys. */
 export const HTTP_USER = "hearth-pxe";

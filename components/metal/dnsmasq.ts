@@ -1,5 +1,5 @@
 /** Renders the PXE controller's dnsmasq configuration: proxy-DHCP and TFTP for configured nodes only. */
-import { isIpv4, parseCidr } from "./net";
+import { isIpv4, isMac, parseCidr } from "../net";
 import { BootServer, serverUrl } from "./spec";
 
 /** iPXE binaries the controller serves over TFTP, by firmware. */
@@ -23,8 +23,6 @@ export interface DnsmasqSpec extends BootServer {
   /** MAC addresses (lowercase, colon form) of the nodes to answer; everyone else is ignored. */
   macs: string[];
 }
-
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 
 /** Why a name cannot be a Linux network interface (at most 15 characters, no spaces or slashes), or undefined. */
 export function interfaceProblem(name: string): string | undefined {
@@ -54,7 +52,7 @@ export function renderDnsmasqConfig(spec: DnsmasqSpec): string {
   }
   const seen = new Set<string>();
   for (const mac of spec.macs) {
-    if (!MAC.test(mac)) {
+    if (!isMac(mac)) {
       throw new Error(
         `PXE controller: MAC "${mac}" must be lowercase with colons, e.g. 52:54:00:12:34:56`,
       );

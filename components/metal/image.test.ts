@@ -1,7 +1,7 @@
 /**
  * The image installer's rendered files, handed to their real consumers: the plan is sourced by a real POSIX sh
- * (dash), the shell files pass shellcheck and `sh -n`, and the controller's build script carries the
- * installer's files unchanged. `npm run test:metal` runs them all on a virtual machine.
+ * (dash), the shell files pass `sh -n` (and shellcheck, in image.contract.test.ts), and the controller's build
+ * script carries the installer's files unchanged. `npm run test:metal` runs them all on a virtual machine.
  */
 import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
@@ -172,16 +172,7 @@ describe("the node image", () => {
 });
 
 describe("the installer's shell files", () => {
-  it.each([
-    ["image/install.sh", "sh"],
-    ["image/build-image.sh", "sh"],
-    ["image/initramfs-hook.sh", "sh"],
-  ])("%s passes shellcheck", (file, shell) => {
-    const r = spawnSync("shellcheck", ["-s", shell, join(__dirname, file)], { encoding: "utf8" });
-    expect(r.stdout).toBe("");
-    expect(r.status).toBe(0);
-  });
-
+  // shellcheck runs on them in image.contract.test.ts.
   it("install.sh defines mountroot, which initramfs-tools' init calls for boot=hearth", () => {
     const text = readFileSync(join(__dirname, "image/install.sh"), "utf8");
     expect(text).toMatch(/^mountroot\(\) \{$/m);

@@ -7,9 +7,9 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import type { Arch } from "../types";
-import { parseCidr } from "./net";
+import { parseCidr } from "../net";
 import { renderPostInstallScript } from "./post-install";
-import { asRoot, sha256, shellQuote } from "./shell";
+import { asRoot, sha256, shellQuote } from "../shell";
 import { BootServer, DEBIAN_SUITE, InstallSpec, macFileStem, serverUrl } from "./spec";
 
 /**

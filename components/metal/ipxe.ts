@@ -1,5 +1,5 @@
 /** Renders the iPXE scripts: one entry script for every client, one install script per node. */
-import { parseCidr } from "./net";
+import { parseCidr } from "../net";
 import {
   BootServer,
   DEBIAN_SUITE,

@@ -1,5 +1,5 @@
 /** Renders a Fedora kickstart: an unattended text install that ends with the pinned host key and SSH keys. */
-import { parseCidr } from "./net";
+import { parseCidr } from "../net";
 import { renderPostInstallScript } from "./post-install";
 import {
   DEFAULT_KEYBOARD,

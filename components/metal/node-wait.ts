@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { shellQuote } from "./shell";
+import { HEARTH_ROOT, shellQuote } from "../shell";
 
 /** The watcher's source; it travels as the wait command's standard input. */
 export function waitProgram(): string {
@@ -80,7 +80,7 @@ export function waitArguments(spec: NodeWaitSpec): string[] {
 export function waitCommand(spec: NodeWaitSpec): string {
   const args = waitArguments(spec).map(shellQuote).join(" ");
   return [
-    'if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi',
+    HEARTH_ROOT,
     // Five minutes back: Wake-on-LAN went out just before, and the machine may have answered already.
     `$hearth_root python3 - --since "$(($(date +%s) - 300))" ${args}`,
   ].join("\n");

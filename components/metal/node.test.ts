@@ -10,7 +10,7 @@ import {
   settle,
   unwrap,
 } from "../../test/mocks";
-import { sha256 } from "./shell";
+import { sha256 } from "../shell";
 import { FAKE_PUBLIC_KEY } from "../../test/metal-fixtures";
 
 installMocks();

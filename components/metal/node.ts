@@ -9,7 +9,7 @@ import {
   restoreAuthorizedKeys,
 } from "./authorized-keys";
 import { preparationScript, unpreparationScript } from "./preparation";
-import { sha256 } from "./shell";
+import { sha256 } from "../shell";
 import { InstallOs } from "./spec";
 
 export interface MetalNodeArgs {

@@ -1,5 +1,5 @@
 /** The shell script both installers run inside the new system: pinned host key, login user, sudo. */
-import { shellQuote } from "./shell";
+import { shellQuote } from "../shell";
 import { InstallSpec, normalizedPrivateKey } from "./spec";
 
 /** What the post-install script does besides the host key. */

@@ -1,5 +1,6 @@
 /** The OS preparation every metal node gets before k3s: host name, time zone, packages, kernel settings. */
-import { asRoot, shellQuote } from "./shell";
+import { isDnsLabel } from "../net";
+import { asRoot, shellQuote } from "../shell";
 import { InstallOs } from "./spec";
 
 /** Kernel settings k3s needs; with `protect-kernel-defaults` the kubelet refuses to start unless they are set. */
@@ -27,7 +28,6 @@ export interface PreparationSpec {
   packages: string[];
 }
 
-const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TIMEZONE = /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/;
 const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
 
@@ -61,7 +61,7 @@ export function preparationProblems(
   spec: Pick<PreparationSpec, "hostname" | "timezone" | "packages">,
 ): PreparationProblem[] {
   const out: PreparationProblem[] = [];
-  if (!HOSTNAME.test(spec.hostname)) {
+  if (!isDnsLabel(spec.hostname)) {
     out.push({
       field: "hostname",
       message: "the name must be a host name label (lowercase letters, digits, hyphens)",

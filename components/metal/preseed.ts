@@ -1,5 +1,5 @@
 /** Renders a Debian 12 preseed: an unattended install that ends with the pinned host key and SSH keys. */
-import { parseCidr } from "./net";
+import { parseCidr } from "../net";
 import { renderPostInstallScript } from "./post-install";
 import {
   DEBIAN_SUITE,

@@ -13,7 +13,7 @@ import {
 import { spawnSync } from "child_process";
 import { waitProgram } from "./node-wait";
 import type { PxeControllerArgs } from "./pxe-controller";
-import { sha256 } from "./shell";
+import { sha256 } from "../shell";
 import {
   FAKE_PRIVATE_KEY,
   FAKE_PUBLIC_KEY,
@@ -261,66 +261,16 @@ describe("PxeController", () => {
   });
 });
 
-describe("planController", () => {
-  it("serves one Debian installer per architecture of the Debian nodes, none for Fedora alone", async () => {
-    const { planController } = await import("./pxe-controller");
-    const base = args();
-    const mixed = planController(base).setupText;
-    expect(mixed).toContain("debian-installer-12-netboot-amd64");
-    expect(mixed).not.toContain("netboot-arm64");
-    const [debian, fedora] = base.nodes;
-    const arm = {
-      ...debian,
-      name: "node-c",
-      mac: "52:54:00:aa:bb:dd",
-      ip: "192.168.1.23",
-      arch: "arm64" as const,
-    };
-    const both = planController({
-      ...base,
-      nodes: [...base.nodes, arm],
-      nodeConnections: { ...base.nodeConnections, "node-c": base.nodeConnections["node-a"] },
-    }).setupText;
-    expect(both).toContain("debian-installer-12-netboot-arm64");
-    expect(both).toContain("installer-arm64/current/images/netboot/debian-installer/arm64");
-    const fedoraOnly = planController({
-      ...base,
-      nodes: [fedora],
-      nodeConnections: { "node-b": base.nodeConnections["node-b"] },
-    }).setupText;
-    expect(fedoraOnly).not.toContain("debian-installer");
-  });
-
-  it("names every file the component publishes, by MAC", async () => {
-    const { planController } = await import("./pxe-controller");
-    const plan = planController(args());
-    expect(plan.bootPath).toBe("/srv/hearth/http/boot.ipxe");
-    expect(plan.nodes.map((n) => [n.scriptPath, n.installPath])).toEqual([
-      [
-        "/srv/hearth/http/nodes/52-54-00-12-34-56.ipxe",
-        "/srv/hearth/http/nodes/52-54-00-12-34-56.preseed",
-      ],
-      [
-        "/srv/hearth/http/nodes/52-54-00-aa-bb-cc.ipxe",
-        "/srv/hearth/http/nodes/52-54-00-aa-bb-cc.ks",
-      ],
-    ]);
-    expect(plan.nodes[0].scriptText).toContain(
-      "http://192.168.1.5:8080/debian-installer/amd64/linux",
-    );
-    expect(plan.nodes[0].localBootText).toContain("booting from the local disk");
-  });
-});
-
 describe("PxeController with an image-installed node", () => {
   const cmd = (name: string): Registration => {
     const r = find(CMD, name);
     return { ...r, inputs: plain(r.rawInputs) as Record<string, unknown> };
   };
-  let plan: import("./pxe-controller").ControllerPlan;
+  let plan: import("./pxe-plan").ControllerPlan;
 
   beforeAll(async () => {
-    const { PxeController, planController } = await import("./pxe-controller");
+    const { PxeController } = await import("./pxe-controller");
+    const { planController } = await import("./pxe-plan");
     const a = imageNode({ name: "node-c", mac: "52:54:00:cc:cc:cc", ip: "192.168.1.23" });
     const base = args();
     const imageArgs: PxeControllerArgs = {

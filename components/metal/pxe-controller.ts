@@ -1,234 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
+import { sha256 } from "../shell";
 import { RemoteCommand } from "../ssh/remote-command";
 import type { Arch, SshConnection } from "../types";
 import {
-  ControllerLayout,
-  controllerLayout,
   dnsmasqConfigScript,
   installedScript,
   publicFileScript,
   secretFileScript,
-  setupScript,
 } from "./controller-scripts";
-import { controllerSettingsProblems } from "./controller-checks";
-import { renderDnsmasqConfig } from "./dnsmasq";
-import { parseCidr } from "./net";
-import {
-  debianInstallerDir,
-  debianNetbootBase,
-  installedReportUrl,
-  renderBootScript,
-  renderLocalBootScript,
-  renderNodeScript,
-} from "./ipxe";
-import { renderKickstart } from "./kickstart";
-import { renderPreseed } from "./preseed";
-import { sha256 } from "./shell";
-import {
-  BootServer,
-  PxeNodeSpec,
-  installFileName,
-  installerOf,
-  macFileStem,
-  serverUrl,
-  validateInstallSpec,
-} from "./spec";
+import { imageId } from "./image";
 import { waitCommand, waitProgram } from "./node-wait";
-import {
-  ImageSpec,
-  imageId,
-  imagePath,
-  imageSpecFor,
-  installId,
-  legacyInstallId,
-  renderImageBuildScript,
-  renderImageNodeScript,
-  renderInstallPlan,
-} from "./image";
-import { wakeCommand } from "./wol";
-
-/** Checks what the renderers cannot see alone: nodes against each other and against the controller. */
-export function validateControllerArgs(args: PxeControllerArgs): void {
-  const problems = controllerSettingsProblems(args).map((p) => `${p.field} ${p.message}`);
-  if (args.nodes.length === 0) problems.push("no nodes: add at least one metal node to install");
-  const names = new Set<string>();
-  const macs = new Set<string>();
-  for (const node of args.nodes) {
-    if (names.has(node.name)) problems.push(`node name "${node.name}" is used twice`);
-    if (macs.has(node.mac)) problems.push(`MAC ${node.mac} is given to two nodes`);
-    names.add(node.name);
-    macs.add(node.mac);
-    if (node.network.cidr !== args.network) {
-      problems.push(
-        `node "${node.name}" is on ${node.network.cidr} but the controller answers PXE on ${args.network}`,
-      );
-    }
-    const reach = args.nodeConnections[node.name];
-    if (!reach) {
-      problems.push(`node "${node.name}" has no entry in nodeConnections to wait for its install`);
-    } else if (
-      typeof reach.hostKey === "string" &&
-      typeof node.hostKey.publicKey === "string" &&
-      !sameKey(reach.hostKey, node.hostKey.publicKey)
-    ) {
-      problems.push(
-        `node "${node.name}": nodeConnections pins a host key other than the node's hostKey`,
-      );
-    }
-  }
-  if (problems.length > 0) {
-    throw new Error(`PXE controller cannot be set up:\n  - ${problems.join("\n  - ")}`);
-  }
-  // A host key generated in this run is unknown until created; `renderInstallFile` checks it then.
-  args.nodes.forEach((node) => {
-    if (typeof node.hostKey.publicKey === "string")
-      validateInstallSpec({
-        ...node,
-        hostKey: { ...node.hostKey, publicKey: node.hostKey.publicKey },
-      });
-    else
-      validateInstallSpec({ ...node, hostKey: { ...node.hostKey, publicKey: KNOWN_LATER } }, [
-        "hostKey.publicKey",
-      ]);
-  });
-}
-
-/** Stands in for a public key that is only known once generated; its check is skipped until then. */
-const KNOWN_LATER = "";
-
-/** Whether two public key lines hold the same key (type and data; comments may differ). */
-function sameKey(a: string, b: string): boolean {
-  return (
-    a.trim().split(/\s+/).slice(0, 2).join(" ") === b.trim().split(/\s+/).slice(0, 2).join(" ")
-  );
-}
-
-/**
- * Renders a node's install file (the image installer's plan, a preseed or a kickstart) once its private key
- * is known. The installer reports the end of the install to the controller, where the node's wait reads it.
- * An image install needs the image its node boots (`NodePlan.image`).
- */
-export function renderInstallFile(
-  node: PxeNodeSpec,
-  server: BootServer,
-  privateKey: string,
-  publicKey: string,
-  image?: ImageSpec,
-): string {
-  const plain = {
-    ...node,
-    hostKey: { publicKey, privateKey },
-    reportUrl: installedReportUrl(node, server),
-  };
-  validateInstallSpec(plain);
-  const kind = installerOf(node);
-  if (kind === "image") {
-    if (!image) throw new Error(`metal node "${node.name}": an image install needs its image`);
-    return renderInstallPlan(plain, server, image);
-  }
-  return kind === "debian-installer" ? renderPreseed(plain) : renderKickstart(plain);
-}
-
-/** One node's files on the controller. */
-export interface NodePlan {
-  node: PxeNodeSpec;
-  /** The node's iPXE script, named after its MAC. */
-  scriptPath: string;
-  scriptText: string;
-  /** Its install file: the image plan, preseed or kickstart (rendered with `renderInstallFile` once the host key is known). */
-  installPath: string;
-  /** The script that replaces `scriptText` once the node is installed: boot from disk. */
-  localBootText: string;
-  /** Image installs: the image the node boots and the plan's install id. */
-  image?: ImageSpec;
-  installId?: string;
-}
-
-/** One node image the controller builds and serves. */
-export interface ImagePlan {
-  spec: ImageSpec;
-  /** Its directory under the HTTP root. */
-  path: string;
-  /** The controller's build script (does nothing when the same build is there). */
-  buildText: string;
-}
-
-/** Everything the controller serves and runs, before any key is known: what `PxeController` deploys. */
-export interface ControllerPlan {
-  server: BootServer;
-  layout: ControllerLayout;
-  setupText: string;
-  dnsmasqConf: string;
-  bootText: string;
-  /** Where the boot script lives under the HTTP root. */
-  bootPath: string;
-  /** The node images, one per architecture of the image-installed nodes. */
-  images: ImagePlan[];
-  nodes: NodePlan[];
-}
-
-/** Checks the arguments and renders every controller file and script; pure, so tests deploy exactly this. */
-export function planController(args: PxeControllerArgs): ControllerPlan {
-  validateControllerArgs(args);
-  const server: BootServer = { serverAddress: args.serverAddress, httpPort: args.httpPort ?? 8080 };
-  const layout = controllerLayout(args.rootDir ?? "/srv/hearth");
-  // One Debian installer per architecture; the first Debian node of each names the mirror fallback.
-  const debianByArch = new Map<Arch, PxeNodeSpec>();
-  const imageNodes = new Map<Arch, PxeNodeSpec[]>();
-  for (const n of args.nodes) {
-    const kind = installerOf(n);
-    if (kind === "debian-installer" && !debianByArch.has(n.arch)) debianByArch.set(n.arch, n);
-    if (kind === "image") imageNodes.set(n.arch, [...(imageNodes.get(n.arch) ?? []), n]);
-  }
-  const images: ImagePlan[] = [...imageNodes].map(([arch, nodes]) => {
-    const spec = imageSpecFor(arch, nodes);
-    return {
-      spec,
-      path: imagePath(spec),
-      buildText: renderImageBuildScript(spec, layout.httpRoot),
-    };
-  });
-  const imageOf = (n: PxeNodeSpec) => images.find((i) => i.spec.arch === n.arch)?.spec;
-  const debianInstallers = [...debianByArch].map(([arch, n]) => ({
-    arch,
-    dir: debianInstallerDir(arch),
-    mirrorBase: debianNetbootBase(n),
-  }));
-  return {
-    server,
-    layout,
-    setupText: setupScript({
-      layout,
-      serverAddress: server.serverAddress,
-      httpPort: server.httpPort,
-      needsArm64: args.nodes.some((n) => n.arch === "arm64"),
-      debianInstallers,
-    }),
-    dnsmasqConf: renderDnsmasqConfig({
-      ...server,
-      interface: args.interface,
-      network: args.network,
-      tftpRoot: layout.tftpRoot,
-      macs: args.nodes.map((n) => n.mac),
-    }),
-    bootText: renderBootScript(server),
-    bootPath: `${layout.httpRoot}/boot.ipxe`,
-    images,
-    nodes: args.nodes.map((node) => {
-      const image = imageOf(node);
-      return {
-        node,
-        scriptPath: `${layout.nodesDir}/${macFileStem(node.mac)}.ipxe`,
-        scriptText: image
-          ? renderImageNodeScript(node, server, image)
-          : renderNodeScript(node, server),
-        installPath: `${layout.nodesDir}/${installFileName(node)}`,
-        localBootText: renderLocalBootScript(node),
-        ...(image ? { image, installId: installId(node) } : {}),
-      };
-    }),
-  };
-}
+import { ControllerPlan, NodePlan, planController, renderInstallFile } from "./pxe-plan";
+import type { PxeNodeSpec } from "./spec";
 
 /** `RemoteCommand`'s connection for an SSH handle, with the private key kept secret. */
 function toConnection(c: SshConnection) {
@@ -268,6 +51,7 @@ export interface PxeControllerArgs {
  * preseed or kickstart), Wake-on-LAN starts the machines, and a wait per node finishes once the node answers SSH with its pinned host key. After that the node's
  * script boots its disk and its install file (which holds the host private key) is removed, so a later network
  * boot never reinstalls it. Machines should boot disk first, network second: a blank disk falls through to PXE.
+ * What it serves and runs is computed by `planController` (pxe-plan.ts); the constructor wires it.
  */
 export class PxeController extends pulumi.ComponentResource {
   /** Node name -> the command that completes when the node answers SSH with its pinned host key. */
@@ -275,182 +59,189 @@ export class PxeController extends pulumi.ComponentResource {
   /** URL of the iPXE entry script every booting node fetches. */
   public readonly bootUrl: pulumi.Output<string>;
 
+  private readonly commandPrefix: string;
+  private readonly connection: ReturnType<typeof toConnection>;
+
   constructor(name: string, args: PxeControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hearth:metal:PxeController", name, {}, opts);
+    this.commandPrefix = name;
+    this.connection = toConnection(args.connection);
     const plan = planController(args);
-    const { server, layout } = plan;
-    const timeoutMinutes = args.installTimeoutMinutes ?? 60;
-    const connection = toConnection(args.connection);
-    const onController = (
-      suffix: string,
-      create: pulumi.Input<string>,
-      triggers: pulumi.Input<unknown>[],
-      dependsOn: pulumi.Resource[],
-      stdin?: pulumi.Input<string>,
-      secretStdin = false,
-      customTimeouts?: pulumi.CustomTimeouts,
-    ) =>
-      new RemoteCommand(
-        `${name}-${suffix}`,
-        { connection, create, stdin, triggers },
-        {
-          parent: this,
-          dependsOn,
-          customTimeouts,
-          ...(secretStdin ? { additionalSecretOutputs: ["stdin"] } : {}),
-        },
-      );
+    const setup = this.command({
+      suffix: "setup",
+      create: plan.setupText,
+      triggers: [sha256(plan.setupText)],
+    });
+    const dnsmasq = this.command({
+      suffix: "dnsmasq",
+      create: dnsmasqConfigScript(plan.layout),
+      triggers: [sha256(plan.dnsmasqConf)],
+      dependsOn: [setup],
+      stdin: plan.dnsmasqConf,
+    });
+    const boot = this.command({
+      suffix: "boot-script",
+      create: publicFileScript(plan.bootPath),
+      triggers: [sha256(plan.bootText)],
+      dependsOn: [setup],
+      stdin: plan.bootText,
+    });
+    const built = this.buildImages(plan, setup);
+    const installed: Record<string, pulumi.Resource> = {};
+    for (const nodePlan of plan.nodes) {
+      const imageStep = nodePlan.image ? built.get(nodePlan.node.arch) : undefined;
+      installed[nodePlan.node.name] = this.installNode(plan, nodePlan, {
+        setup: [setup, ...(imageStep ? [imageStep] : [])],
+        published: [setup, dnsmasq, boot],
+        reach: args.nodeConnections[nodePlan.node.name],
+      });
+    }
 
-    const setup = onController("setup", plan.setupText, [sha256(plan.setupText)], []);
-    const dnsmasq = onController(
-      "dnsmasq",
-      dnsmasqConfigScript(layout),
-      [sha256(plan.dnsmasqConf)],
-      [setup],
-      plan.dnsmasqConf,
-    );
-    const boot = onController(
-      "boot-script",
-      publicFileScript(plan.bootPath),
-      [sha256(plan.bootText)],
-      [setup],
-      plan.bootText,
-    );
+    this.installed = installed;
+    this.bootUrl = pulumi.output(plan.bootUrl);
+    this.registerOutputs({ bootUrl: this.bootUrl });
+  }
 
-    // Each node image is built once on the controller (mmdebstrap through the nodes' proxy) and rebuilt only
-    // when its inputs change: the id in its trigger is their hash, and the script skips a finished build.
+  /** One command on the controller, named `<name>-<suffix>` under this component. */
+  private command(c: {
+    suffix: string;
+    create: pulumi.Input<string>;
+    triggers: pulumi.Input<unknown>[];
+    dependsOn?: pulumi.Resource[];
+    stdin?: pulumi.Input<string>;
+    secretStdin?: boolean;
+    customTimeouts?: pulumi.CustomTimeouts;
+  }): RemoteCommand {
+    const { connection } = this;
+    return new RemoteCommand(
+      `${this.commandPrefix}-${c.suffix}`,
+      { connection, create: c.create, stdin: c.stdin, triggers: c.triggers },
+      {
+        parent: this,
+        dependsOn: c.dependsOn ?? [],
+        customTimeouts: c.customTimeouts,
+        ...(c.secretStdin ? { additionalSecretOutputs: ["stdin"] } : {}),
+      },
+    );
+  }
+
+  /**
+   * Each node image is built once on the controller (mmdebstrap through the nodes' proxy) and rebuilt only
+   * when its inputs change: the id in its trigger is their hash, and the script skips a finished build.
+   */
+  private buildImages(plan: ControllerPlan, setup: pulumi.Resource): Map<Arch, pulumi.Resource> {
     const built = new Map<Arch, pulumi.Resource>();
     for (const image of plan.images) {
-      const step = onController(
-        `image-${image.spec.arch}`,
-        image.buildText,
-        [imageId(image.spec)],
-        [setup],
-        undefined,
-        false,
-        { create: "60m", update: "60m" },
-      );
+      const step = this.command({
+        suffix: `image-${image.spec.arch}`,
+        create: image.buildText,
+        triggers: [imageId(image.spec)],
+        dependsOn: [setup],
+        customTimeouts: { create: "60m", update: "60m" },
+      });
       step.id.apply(() =>
         pulumi.log.info(`node image ${image.path} is built on the PXE controller`, this),
       );
       built.set(image.spec.arch, step);
     }
+    return built;
+  }
 
-    const broadcast = parseCidr(args.network).broadcast;
-    const installed: Record<string, pulumi.Resource> = {};
-    for (const nodePlan of plan.nodes) {
-      const { node, scriptPath, scriptText, installPath, localBootText } = nodePlan;
-      const prefix = node.name;
-      const imageStep = nodePlan.image ? built.get(node.arch) : undefined;
-      const installText = pulumi.secret(
-        pulumi
-          .all([node.hostKey.privateKey, node.hostKey.publicKey])
-          .apply(([key, pub]) => renderInstallFile(node, server, key, pub, nodePlan.image)),
+  /**
+   * One node: its install file, its iPXE script, Wake-on-LAN, the wait until it answers SSH with its pinned
+   * key, then local boot. Returns the wait.
+   */
+  private installNode(
+    plan: ControllerPlan,
+    nodePlan: NodePlan,
+    on: { setup: pulumi.Resource[]; published: pulumi.Resource[]; reach: SshConnection },
+  ): pulumi.Resource {
+    const { node, scriptPath, scriptText, installPath, localBootText } = nodePlan;
+    const { timeoutMinutes } = plan;
+    const installText = pulumi.secret(
+      pulumi
+        .all([node.hostKey.privateKey, node.hostKey.publicKey])
+        .apply(([key, pub]) => renderInstallFile(node, plan.server, key, pub, nodePlan.image)),
+    );
+    // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
+    const installFile = this.command({
+      suffix: `${node.name}-install-file`,
+      create: secretFileScript(installPath),
+      triggers: [installText.apply(sha256)],
+      dependsOn: on.setup,
+      stdin: installText,
+      secretStdin: true,
+    });
+    // The install id is in the trigger: a changed name, OS or reinstall setting publishes the install
+    // script again after the node was locked to its disk (a respelled disk is not a reinstall).
+    const script = this.command({
+      suffix: `${node.name}-ipxe`,
+      create: publicFileScript(scriptPath),
+      triggers: [sha256(scriptText), ...(nodePlan.installId ? [nodePlan.installId] : [])],
+      dependsOn: [installFile],
+      stdin: scriptText,
+    });
+    const published = [...on.published, installFile, script];
+    // Stage reports. They repeat on later runs, so they state facts rather than "now doing X".
+    script.id.apply(() =>
+      pulumi.log.info(`${node.name}: install files published on the PXE controller`, this),
+    );
+
+    // Triggers carry the install file's id: a re-published install wakes, waits and locks again.
+    const waitFor: pulumi.Resource[] = [...published];
+    if (nodePlan.wakeText) {
+      const woken = this.command({
+        suffix: `${node.name}-wake`,
+        create: nodePlan.wakeText,
+        triggers: [sha256(nodePlan.wakeText), installFile.id],
+        dependsOn: published,
+      });
+      woken.id.apply(() =>
+        pulumi.log.info(
+          `${node.name}: Wake-on-LAN sent; waiting up to ${timeoutMinutes} minutes for SSH after the install`,
+          this,
+        ),
       );
-      // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
-      const installFile = onController(
-        `${prefix}-install-file`,
-        secretFileScript(installPath),
-        [installText.apply(sha256)],
-        [setup, ...(imageStep ? [imageStep] : [])],
-        installText,
-        true,
-      );
-      // The install id is in the trigger: a changed name, OS or reinstall setting publishes the install
-      // script again after the node was locked to its disk (a respelled disk is not a reinstall).
-      const script = onController(
-        `${prefix}-ipxe`,
-        publicFileScript(scriptPath),
-        [sha256(scriptText), ...(nodePlan.installId ? [nodePlan.installId] : [])],
-        [installFile],
-        scriptText,
-      );
-      const published = [setup, dnsmasq, boot, installFile, script];
-      // Stage reports. They repeat on later runs, so they state facts rather than "now doing X".
+      waitFor.push(woken);
+    } else {
       script.id.apply(() =>
-        pulumi.log.info(`${node.name}: install files published on the PXE controller`, this),
-      );
-
-      // Triggers carry the install file's id: a re-published install wakes, waits and locks again.
-      const waitFor: pulumi.Resource[] = [...published];
-      if (node.wakeOnLan) {
-        const wake = wakeCommand(node.mac, broadcast);
-        const woken = onController(
-          `${prefix}-wake`,
-          wake,
-          [sha256(wake), installFile.id],
-          published,
-        );
-        woken.id.apply(() =>
-          pulumi.log.info(
-            `${node.name}: Wake-on-LAN sent; waiting up to ${timeoutMinutes} minutes for SSH after the install`,
-            this,
-          ),
-        );
-        waitFor.push(woken);
-      } else {
-        script.id.apply(() =>
-          pulumi.log.info(
-            `${node.name}: wakeOnLan is off, power it on to install; waiting up to ${timeoutMinutes} minutes for SSH`,
-            this,
-          ),
-        );
-      }
-
-      // The controller follows the install from its own logs (proxy-DHCP, boot script, install file) and dials
-      // the node until it answers with the pinned key. Its progress lines are the command's output; on a
-      // timeout it fails naming the last stage, and on another host key after the install began it stops at
-      // once, so nothing that depends on the node ever runs against the wrong machine.
-      const reach = args.nodeConnections[node.name];
-      const waitCreate = pulumi
-        .all([reach.host, reach.port, reach.user, node.hostKey.publicKey])
-        .apply(([host, port, user, hostKey]) =>
-          waitCommand({
-            name: node.name,
-            mac: node.mac,
-            installFile: installFileName(node),
-            host,
-            port,
-            user,
-            hostKey,
-            timeoutMinutes,
-            ...(nodePlan.installId
-              ? {
-                  install: {
-                    id: nodePlan.installId,
-                    nodesDir: layout.nodesDir,
-                    alsoAccept: [legacyInstallId(node)],
-                  },
-                }
-              : {}),
-          }),
-        );
-      const wait = onController(
-        `${prefix}-wait`,
-        waitCreate,
-        [pulumi.output(node.hostKey.publicKey).apply(sha256), installFile.id],
-        waitFor,
-        waitProgram(),
-        false,
-        // The watcher enforces the install timeout itself and says why; this only bounds a hung connection.
-        { create: `${timeoutMinutes + 10}m`, update: `${timeoutMinutes + 10}m` },
-      );
-      wait.id.apply(() =>
-        pulumi.log.info(`${node.name}: installed, SSH answers with the pinned host key`, this),
-      );
-      installed[node.name] = wait;
-
-      onController(
-        `${prefix}-installed`,
-        installedScript(scriptPath, installPath),
-        [sha256(localBootText), installFile.id, script.id, wait.id],
-        [wait, script],
-        localBootText,
+        pulumi.log.info(
+          `${node.name}: wakeOnLan is off, power it on to install; waiting up to ${timeoutMinutes} minutes for SSH`,
+          this,
+        ),
       );
     }
 
-    this.installed = installed;
-    this.bootUrl = pulumi.output(`${serverUrl(server)}/boot.ipxe`);
-    this.registerOutputs({ bootUrl: this.bootUrl });
+    // The controller follows the install from its own logs (proxy-DHCP, boot script, install file) and dials
+    // the node until it answers with the pinned key. Its progress lines are the command's output; on a
+    // timeout it fails naming the last stage, and on another host key after the install began it stops at
+    // once, so nothing that depends on the node ever runs against the wrong machine.
+    const { reach } = on;
+    const waitCreate = pulumi
+      .all([reach.host, reach.port, reach.user, node.hostKey.publicKey])
+      .apply(([host, port, user, hostKey]) =>
+        waitCommand({ ...nodePlan.wait, host, port, user, hostKey }),
+      );
+    const wait = this.command({
+      suffix: `${node.name}-wait`,
+      create: waitCreate,
+      triggers: [pulumi.output(node.hostKey.publicKey).apply(sha256), installFile.id],
+      dependsOn: waitFor,
+      stdin: waitProgram(),
+      // The watcher enforces the install timeout itself and says why; this only bounds a hung connection.
+      customTimeouts: { create: `${timeoutMinutes + 10}m`, update: `${timeoutMinutes + 10}m` },
+    });
+    wait.id.apply(() =>
+      pulumi.log.info(`${node.name}: installed, SSH answers with the pinned host key`, this),
+    );
+
+    this.command({
+      suffix: `${node.name}-installed`,
+      create: installedScript(scriptPath, installPath),
+      triggers: [sha256(localBootText), installFile.id, script.id, wait.id],
+      dependsOn: [wait, script],
+      stdin: localBootText,
+    });
+    return wait;
   }
 }

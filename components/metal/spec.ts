@@ -1,7 +1,7 @@
 /** What the bare-metal renderers and the PXE controller know about a machine, and the checks run on it. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Arch } from "../types";
-import { isHostIn, isIpv4, parseCidr } from "./net";
+import { DNS_LABEL_PATTERN, isDnsLabel, isHostIn, isIpv4, isMac, parseCidr } from "../net";
 
 /** Operating systems the PXE controller installs: Debian 12 (bookworm) or a Fedora release tree. */
 export type InstallOs = "debian" | "fedora";
@@ -159,9 +159,8 @@ export function fedoraTree(node: Pick<InstallSpec<unknown>, "mirrors" | "arch">)
   return `${node.mirrors.fedora.replace(/\/+$/, "")}/${fedoraArch(node.arch)}/os`;
 }
 
-const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+/** A DNS name: labels joined by dots (a single label is one). */
+const DOMAIN = new RegExp(`^(${DNS_LABEL_PATTERN}\\.)*${DNS_LABEL_PATTERN}$`);
 const DISK = /^\/dev\/[A-Za-z0-9._:/+-]+$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const AUTHORIZED_KEY =
@@ -199,13 +198,13 @@ export function installSpecProblems(
   const problems: InstallSpecProblem[] = [];
   const bad = (field: string, message: string) => problems.push({ field, message });
 
-  if (!HOSTNAME.test(node.name)) {
+  if (!isDnsLabel(node.name)) {
     bad(
       "name",
       "use lowercase letters, digits and hyphens (a host name label, at most 63 characters)",
     );
   }
-  if (!MAC.test(node.mac)) {
+  if (!isMac(node.mac)) {
     bad(
       "mac",
       `"${node.mac}" is not a MAC address in lowercase colon form, e.g. 52:54:00:12:34:56`,

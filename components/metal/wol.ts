@@ -1,12 +1,10 @@
 /** Wake-on-LAN: the magic packet, and the command the controller runs to broadcast it. */
-import { isIpv4 } from "./net";
-import { shellQuote } from "./shell";
-
-const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
+import { isIpv4, isMac, normalizeMac } from "../net";
+import { shellQuote } from "../shell";
 
 /** The magic packet for a MAC: six 0xff bytes, then the MAC sixteen times (102 bytes). */
 export function magicPacket(mac: string): Buffer {
-  if (!MAC.test(mac)) {
+  if (!isMac(normalizeMac(mac))) {
     throw new Error(`Wake-on-LAN: "${mac}" is not a MAC address (expected e.g. 52:54:00:12:34:56)`);
   }
   const address = Buffer.from(mac.replace(/[:-]/g, ""), "hex");

@@ -1,6 +1,6 @@
 /** Rules of hearth:cluster: what each mode needs, its networks against the home's, where k3s comes from. */
 import { managedFlagProblems } from "../../components/cluster/k3s-flags";
-import { cidrsOverlap } from "../../components/metal/net";
+import { cidrsOverlap } from "../../components/net";
 import { NS, Rule } from "./context";
 
 /** An existing cluster is reached through its kubeconfig, in config or in a file. */

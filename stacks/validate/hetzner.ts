@@ -4,7 +4,7 @@
  */
 import { cloudInitProblems, DEFAULT_PACKAGES } from "../../components/cloud/cloud-init";
 import { fleetPlanProblems, ServerPlan } from "../../components/cloud/hcloud-plan";
-import { inCidr } from "../../components/metal/net";
+import { inCidr } from "../../components/net";
 import { HETZNER_LOCATIONS, HETZNER_SERVER_TYPES } from "../hetzner-catalogue";
 import { closest, NS, Rule } from "./context";
 import { serversOf } from "./machines";

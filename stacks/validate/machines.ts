@@ -3,7 +3,7 @@
  * the cluster's quorum and the SSH login that reaches them all.
  */
 import { installerOf } from "../../components/metal/spec";
-import { inCidr } from "../../components/metal/net";
+import { inCidr } from "../../components/net";
 import { NS, Rule, RuleContext } from "./context";
 
 /** The metal nodes that parsed at least in part, with their index in `hearth:nodes`. */

@@ -12,7 +12,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { images } from "../../scripts/sandbox/images";
-import { kube, kubeJson, kubectl, sandboxDir } from "./harness";
+import { kubeJson, kubectl, sandboxDir } from "./harness";
 
 type Check = (name: string, ok: boolean, detail?: string) => boolean;
 
@@ -81,6 +81,8 @@ function backendObjects(ingressClass: string): Record<string, unknown>[] {
       metadata: { name: "echo", namespace: NS, labels },
       spec: {
         nodeSelector: { "kubernetes.io/hostname": "node-1" },
+        // busybox httpd as PID 1 ignores SIGTERM: end it at once when the namespace goes.
+        terminationGracePeriodSeconds: 1,
         tolerations: [
           { key: "hearth.dev/real-node", operator: "Equal", value: "true", effect: "NoSchedule" },
         ],
@@ -251,7 +253,13 @@ export async function realIngress(check: Check): Promise<boolean> {
     const ping = await get(ip, 8080, "x", "/ping");
     check("Traefik's ping answers on the traefik entrypoint", ping.status === 200, ping.body);
   } finally {
-    kube(["delete", "namespace", NS, "--wait=false"]);
+    // Gone before the next phases look at every Ingress and namespace of the cluster.
+    const gone = spawnSync(
+      kubectl,
+      ["--kubeconfig", join(sandboxDir, "kubeconfig"), "delete", "namespace", NS, "--timeout=120s"],
+      { encoding: "utf8" },
+    );
+    check(`the test's namespace ${NS} is deleted`, gone.status === 0, gone.stderr);
   }
   return true;
 }

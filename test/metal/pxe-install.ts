@@ -44,7 +44,7 @@ import {
   waitCommand,
   waitProgram,
 } from "../../components/metal/node-wait";
-import { planController, renderInstallFile } from "../../components/metal/pxe-controller";
+import { planController, renderInstallFile } from "../../components/metal/pxe-plan";
 import { Installer, PxeNodeSpec, installFileName } from "../../components/metal/spec";
 
 const NS = "hearth-metal";

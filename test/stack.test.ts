@@ -134,8 +134,8 @@ describe("the resource graph", () => {
     expect(n["hcloud:index/server:Server"]).toBe(4);
     expect(n["hcloud:index/network:Network"]).toBe(1);
     expect(n["hearth:cluster:K3s"]).toBe(1);
-    expect(n["cloudflare:index/dnsRecord:DnsRecord"]).toBe(3); // gitea, woodpecker, homepage
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(5);
+    expect(n["cloudflare:index/dnsRecord:DnsRecord"]).toBe(2); // gitea, woodpecker
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(4);
     const installs = regs.filter(
       (r) => r.type === "hearth:ssh:RemoteCommand" && /^hearth-k3s-/.test(r.name),
     );

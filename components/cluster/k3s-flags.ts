@@ -257,10 +257,36 @@ export function managedFlagProblems(
   return out;
 }
 
+/**
+ * What k3s's installer can carry into the systemd unit it writes: one `--name` or `--name=value` word of
+ * printable ASCII. The installer wraps each argument in single quotes line by line, so a newline starts a new
+ * unit line (another `ExecStartPre=`), and systemd itself expands `$VAR` and `%` specifiers, takes `\` as an
+ * escape and `"` and `'` as its own quotes, and splits on spaces: none of those reaches k3s as written.
+ */
+const K3S_FLAG = /^--[a-z0-9][a-z0-9-]*(=[\x21-\x7e]*)?$/;
+
+/** Why an operator's k3s flag cannot be passed through the installer and systemd as written, or undefined. */
+export function k3sFlagProblem(flag: string): string | undefined {
+  if (K3S_FLAG.test(flag) && !/[`$%\\'"]/.test(flag)) return undefined;
+  const shown = JSON.stringify(flag.length > 60 ? `${flag.slice(0, 60)}...` : flag);
+  if (!flag.startsWith("--"))
+    return `${shown} is not a k3s flag; write it as --name or --name=value`;
+  const bad = [...flag].find((ch) => ch < "!" || ch > "~" || "`$%\\'\"".includes(ch) || ch === " ");
+  return (
+    `${shown} holds ${bad === undefined ? "a flag name k3s does not have" : `${JSON.stringify(bad)}`}; k3s's installer writes ` +
+    "the flags into a systemd unit, where a newline starts a new directive and $, %, \\ and quotes are " +
+    "systemd's own: give --name or --name=value with printable characters and no spaces, quotes, $, % or \\"
+  );
+}
+
 /** Throws, naming the flag, when an operator flag would override one Hearth manages for this role. */
 export function assertNoManagedFlags(role: NodeRole, flags: string[], cisHardening = true): void {
   const [first] = managedFlagProblems(role, flags, cisHardening);
   if (first) throw new Error(first.message);
+  for (const flag of flags) {
+    const problem = k3sFlagProblem(flag);
+    if (problem) throw new Error(`k3s ${role} flag ${problem}`);
+  }
 }
 
 function commonFlags(role: NodeRole, opts: K3sNodeFlagOptions): string[] {

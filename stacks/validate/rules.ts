@@ -18,6 +18,7 @@ import {
 import { backupCopies, backupSecrets, backupTargets, etcdBackup } from "./backup";
 import { clusterNetworks, existingClusterAccess, k3sBinaryPin, k3sFlags } from "./cluster";
 import { CatalogueEntry, LenientConfig, Problem, Rule, ruleContext } from "./context";
+import { publishedWithoutLogin } from "./exposure";
 import { hetznerAccount, hetznerCloudInit, hetznerFleet, hetznerServers } from "./hetzner";
 import { appSignIn, identityProvider, identityUsersAndGroups } from "./identity";
 import {
@@ -55,6 +56,7 @@ export const RULES: Rule[] = [
   identityProvider,
   identityUsersAndGroups,
   appSignIn,
+  publishedWithoutLogin,
   observabilityNeeds,
   enabledAppsNeeds,
   uniqueHostnames,

@@ -56,7 +56,10 @@ export interface HelmAppArgs {
    * @default []
    */
   publicPorts?: number[];
-  /** Egress the app needs beyond DNS and its own namespace. @default "none" */
+  /**
+   * Egress the app needs beyond DNS and its own namespace: `cluster` (every pod, the API server) or `internet`
+   * (that, and public addresses only: never the LAN, the nodes or the metadata service). @default "none"
+   */
   egress?: "none" | "cluster" | "internet";
   /**
    * Put the hostname behind the identity provider: a Traefik ForwardAuth Middleware in the app's namespace,
@@ -129,6 +132,7 @@ export class HelmApp extends pulumi.ComponentResource {
       allowFromNamespaces: args.allowFromNamespaces ?? [],
       publicPorts: args.publicPorts ?? [],
       egress: args.egress ?? "none",
+      networks: platform.network,
     }).map(
       (policy) =>
         new k8s.networking.v1.NetworkPolicy(

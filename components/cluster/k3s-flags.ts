@@ -10,6 +10,16 @@ export const K3S_PATHS = {
   /** Join token, written from stdin so it never appears in a process list. */
   tokenFile: "/etc/rancher/k3s/hearth-token",
   /**
+   * The agent token on servers (`--agent-token-file`): agents join with it, never with the server token, which
+   * would let them join as servers and decrypt the cluster's bootstrap data.
+   */
+  agentTokenFile: "/etc/rancher/k3s/hearth-agent-token",
+  /**
+   * The agent token in k3s's secure format, K10<cluster CA hash>::node:<password>, which servers write when
+   * `--agent-token` is set (k3s-io/docs docs/cli/token.md, "Agent").
+   */
+  secureAgentToken: "/var/lib/rancher/k3s/server/agent-token",
+  /**
    * Embedded etcd's data directory (<data-dir>/server/db/etcd; k3s's own e2e tests read its `config` file
    * there). Present once this server has run etcd: the first server then never starts a new cluster.
    */
@@ -89,6 +99,36 @@ export function readSecureTokenScript(): string {
   ].join("\n");
 }
 
+/**
+ * Prints the agents' secure join token, refusing one that is the server token (k3s links the file to the server
+ * token when no agent token is set) or not in the secure format.
+ */
+export function readSecureAgentTokenScript(): string {
+  return [
+    `t=$(cat ${K3S_PATHS.secureAgentToken})`,
+    'case "$t" in',
+    `K10?*::server:*) echo "k3s on $(hostname): ${K3S_PATHS.secureAgentToken} is the server token; the servers run without --agent-token-file" >&2; exit 1 ;;`,
+    `K10?*::?*) printf '%s\n' "$t" ;;`,
+    `*) echo "k3s on $(hostname): ${K3S_PATHS.secureAgentToken} holds no secure token (K10<CA hash>::node:...)" >&2; exit 1 ;;`,
+    "esac",
+  ].join("\n");
+}
+
+/**
+ * Prints the SHA-256 of the cluster's CA, as the secure token on this server carries it (K10<hash>::...), or
+ * nothing when this server has not joined a cluster yet. A reinstalled first server checks the CA a peer serves
+ * against it before it sends that peer the cluster's token.
+ */
+export function readClusterCaHashScript(): string {
+  return [
+    `t=$(cat ${K3S_PATHS.secureToken} 2>/dev/null || true)`,
+    'case "$t" in',
+    `K10?*::*) h=\${t#K10}; printf '%s\n' "\${h%%::*}" ;;`,
+    "*) ;;",
+    "esac",
+  ].join("\n");
+}
+
 /** Options for a server (control plane + embedded etcd). */
 export interface K3sServerFlagOptions extends K3sNodeFlagOptions {
   /** URL of an existing server to join; absent on the first server, which bootstraps etcd. */
@@ -151,6 +191,8 @@ const ALWAYS_MANAGED: Record<NodeRole, string[]> = {
     "server",
     "token",
     "token-file",
+    "agent-token",
+    "agent-token-file",
     "node-name",
     "node-ip",
     "flannel-iface",
@@ -319,7 +361,11 @@ export const K3S_DISABLED_COMPONENTS = ["traefik"] as const;
 /** Flags for `k3s server`: managed flags first, then the operator's extras. */
 export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
   const flags = opts.serverUrl ? [`--server=${opts.serverUrl}`] : ["--cluster-init"];
-  flags.push(...commonFlags("server", opts), "--write-kubeconfig-mode=0600");
+  flags.push(
+    ...commonFlags("server", opts),
+    `--agent-token-file=${K3S_PATHS.agentTokenFile}`,
+    "--write-kubeconfig-mode=0600",
+  );
   for (const component of K3S_DISABLED_COMPONENTS) flags.push(`--disable=${component}`);
   for (const san of [...new Set(opts.tlsSans ?? [])]) flags.push(`--tls-san=${san}`);
   // Every server must agree on both networks, so they are config keys (checked against each other and the
@@ -509,8 +555,9 @@ export interface K3sInstallScriptOptions {
   nodeIp?: string;
   /**
    * For the first server: the API URLs of the other servers. When this server has no etcd data (a wiped or
-   * reinstalled disk) and one of them answers, it joins that one instead of starting a new cluster with
-   * --cluster-init. @default [] (always --cluster-init)
+   * reinstalled disk) and one of them answers with the cluster's CA (its SHA-256 on stdin's third line, read
+   * from a peer), it joins that one with the secure token instead of starting a new cluster with
+   * --cluster-init; a peer with another CA is refused. @default [] (always --cluster-init)
    */
   rejoinUrls?: string[];
   /** Where the k3s installer is fetched from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
@@ -559,9 +606,10 @@ export function k3sInstallStamp(opts: K3sInstallScriptOptions): string {
 }
 
 /**
- * A bash script that installs or upgrades k3s to the pinned version. It reads the join token from stdin
- * (never from argv or the environment), writes it and the hardening files, and runs the installer only
- * when the installed version, flags or files differ from the last successful run.
+ * A bash script that installs or upgrades k3s to the pinned version. It reads from stdin (never from argv or
+ * the environment) the join token, on servers the agent token, and on a first server that may rejoin the
+ * cluster CA's SHA-256; writes them and the hardening files, and runs the installer only when the installed
+ * version, flags or files differ from the last successful run.
  */
 export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
   assertK3sVersion(opts.version);
@@ -575,6 +623,15 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     "token=",
     "IFS= read -r token || true",
     `if [ -z "$token" ]; then echo "k3s install on $(hostname): no join token on stdin" >&2; exit 1; fi`,
+    ...(opts.role === "server"
+      ? [
+          "agent_token=",
+          "IFS= read -r agent_token || true",
+          `if [ -z "$agent_token" ]; then echo "k3s install on $(hostname): no agent token on stdin" >&2; exit 1; fi`,
+          "ca_hash=",
+          "IFS= read -r ca_hash || true",
+        ]
+      : []),
     "put_file() {",
     '  local path="$1" mode="$2" tmp',
     '  mkdir -p "$(dirname "$path")"',
@@ -584,7 +641,12 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     '  mv -f "$tmp" "$path"',
     "}",
     `printf '%s' "$token" | put_file ${K3S_PATHS.tokenFile} 0600`,
-    "unset token",
+    ...(opts.role === "server"
+      ? [
+          `printf '%s' "$agent_token" | put_file ${K3S_PATHS.agentTokenFile} 0600`,
+          "unset agent_token",
+        ]
+      : []),
   ];
   for (const file of opts.files ?? []) {
     if (file.content.split("\n").includes(HEREDOC_END)) {
@@ -607,20 +669,41 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     rejoin.length > 0 && f === "--cluster-init" ? '"$cluster_flag"' : shellQuote(f),
   );
   if (rejoin.length > 0) {
-    // A first server without etcd data while a peer answers is a reinstall: rejoin the cluster that exists.
+    // A first server without etcd data while a peer answers is a reinstall: rejoin the cluster that exists, but
+    // only one whose CA is the cluster's. /cacerts is fetched unverified (there is no CA to verify it with yet,
+    // as in k3s's own TLS bootstrap), so its SHA-256 is checked against the one read from a peer over SSH, and
+    // the join uses the secure token, with which k3s checks it again before it sends the token.
     lines.push(
       "cluster_flag=--cluster-init",
       `if [ ! -d ${K3S_PATHS.etcdDataDir} ]; then`,
+      '  ca_file="$(mktemp)"',
+      "  answered=",
       `  for peer in ${rejoin.map(shellQuote).join(" ")}; do`,
-      '    if curl -ksf --max-time 5 -o /dev/null "$peer/cacerts"; then',
-      '      cluster_flag="--server=$peer"',
-      '      echo "k3s on $(hostname): no etcd data here while $peer answers; joining the existing cluster"',
-      "      break",
+      '    curl -ksf --max-time 5 -o "$ca_file" "$peer/cacerts" || continue',
+      '    answered="$peer"',
+      '    if [ -z "$ca_hash" ]; then',
+      '      echo "k3s on $(hostname): no etcd data here while $peer answers, and Hearth read no cluster CA hash to check it against (is a peer server down?); not joining it, and not starting a second cluster" >&2',
+      "      exit 1",
       "    fi",
+      `    got="$(sha256sum "$ca_file" | awk '{ print $1 }')"`,
+      '    if [ "$got" != "$ca_hash" ]; then',
+      '      echo "k3s on $(hostname): $peer serves a CA with SHA-256 $got, not the cluster CA $ca_hash; not joining it" >&2',
+      "      continue",
+      "    fi",
+      '    cluster_flag="--server=$peer"',
+      `    printf 'K10%s::server:%s' "$ca_hash" "$token" | put_file ${K3S_PATHS.tokenFile} 0600`,
+      '    echo "k3s on $(hostname): no etcd data here while $peer answers with the cluster CA; joining the existing cluster"',
+      "    break",
       "  done",
+      '  rm -f "$ca_file"',
+      '  if [ -n "$answered" ] && [ "$cluster_flag" = --cluster-init ]; then',
+      '    echo "k3s on $(hostname): no peer that answered served the cluster CA; refusing to start a second cluster. Check who answers at the addresses of the servers" >&2',
+      "    exit 1",
+      "  fi",
       "fi",
     );
   }
+  lines.push("unset token");
   if (opts.nodeIp) {
     // k3s does not move flannel onto the node IP by itself; find the interface that holds it.
     lines.push(

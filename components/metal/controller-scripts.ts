@@ -14,6 +14,11 @@ export interface ControllerLayout {
   tftpRoot: string;
   httpRoot: string;
   nodesDir: string;
+  /**
+   * Root-only copies of the install files, outside the HTTP root: a failed install's file stops being served,
+   * and the next wait serves it again from here.
+   */
+  keptDir: string;
   dnsmasqConf: string;
 }
 
@@ -34,6 +39,7 @@ export function controllerLayout(rootDir: string): ControllerLayout {
     tftpRoot: `${rootDir}/tftp`,
     httpRoot: `${rootDir}/http`,
     nodesDir: `${rootDir}/http/nodes`,
+    keptDir: `${rootDir}/kept`,
     dnsmasqConf: `${rootDir}/dnsmasq.conf`,
   };
 }
@@ -198,6 +204,7 @@ export function setupScript(spec: SetupSpec): string {
     `[ "$(id -gn ${HTTP_USER})" = ${HTTP_USER} ] || usermod -g ${HTTP_USER} ${HTTP_USER}`,
     `install -d -m 0755 ${shellQuote(layout.rootDir)} ${tftp} ${shellQuote(layout.httpRoot)}`,
     `install -d -m 0770 -o root -g ${HTTP_USER} ${shellQuote(layout.nodesDir)}`,
+    `install -d -m 0700 -o root -g root ${shellQuote(layout.keptDir)}`,
     "# Empty index pages stop the HTTP server from listing which MACs have install files.",
     `for d in ${shellQuote(layout.httpRoot)} ${shellQuote(layout.nodesDir)}; do [ -f "$d/index.html" ] || install -m 0644 /dev/null "$d/index.html"; done`,
     `install -m 0644 /usr/lib/ipxe/${IPXE_BINARIES.bios} ${tftp}/${IPXE_BINARIES.bios}`,
@@ -264,18 +271,34 @@ export function publicFileScript(path: string): string {
   return installFromStdinScript({ path, mode: "0644" });
 }
 
-/** Writes a file that holds a host private key: readable by the HTTP server's user only. */
-export function secretFileScript(path: string): string {
-  return installFromStdinScript({ path, mode: "0600", owner: HTTP_USER });
+/**
+ * Writes a file that holds a host private key: readable by the HTTP server's user only. With `keepAt`, a copy
+ * readable by root alone is kept there, outside the HTTP root, from which the node wait serves the file again
+ * after a failed install removed it (`waitCommand`'s `republish`).
+ */
+export function secretFileScript(path: string, keepAt?: string): string {
+  const write = installFromStdinScript({ path, mode: "0600", owner: HTTP_USER });
+  if (!keepAt) return write;
+  const dir = shellQuote(keepAt.replace(/\/[^/]+$/, ""));
+  return [
+    write,
+    asRoot(
+      `install -d -m 0700 ${dir} && install -m 0600 -o root -g root ${shellQuote(path)} ${shellQuote(keepAt)}`,
+    ),
+  ].join("\n");
 }
 
 /**
  * Run once a node answers SSH with its pinned key: its iPXE script now boots the local disk, so a later
  * network boot never wipes it, and the install file, which holds the host private key, leaves the HTTP server.
  */
-export function installedScript(scriptPath: string, installFilePath: string): string {
+export function installedScript(
+  scriptPath: string,
+  installFilePath: string,
+  keptAt?: string,
+): string {
   return [
-    asRoot(`rm -f ${shellQuote(installFilePath)}`),
+    asRoot(`rm -f ${[installFilePath, ...(keptAt ? [keptAt] : [])].map(shellQuote).join(" ")}`),
     installFromStdinScript({ path: scriptPath, mode: "0644" }),
   ].join("\n");
 }

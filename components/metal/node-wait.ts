@@ -36,6 +36,12 @@ export interface NodeWaitSpec {
    * the id each node last reported. Another recorded id means the node must report this install first.
    */
   install?: { id: string; nodesDir: string; alsoAccept?: string[] };
+  /**
+   * The install file as the HTTP server serves it and the root-only copy it is served again from: a wait that
+   * fails (timeout, another host key, the installer stopped) removes the served file, which holds the node's
+   * host private key, and the next wait serves it again before it watches. @default the file is left alone
+   */
+  republish?: { served: string; kept: string; owner: string };
 }
 
 /** The watcher's command-line arguments. */
@@ -79,9 +85,26 @@ export function waitArguments(spec: NodeWaitSpec): string[] {
  */
 export function waitCommand(spec: NodeWaitSpec): string {
   const args = waitArguments(spec).map(shellQuote).join(" ");
-  return [
-    'if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi',
+  const wait = `$hearth_root python3 - --since "$(($(date +%s) - 300))" ${args}`;
+  const lines = ['if [ "$(id -u)" -eq 0 ]; then hearth_root=; else hearth_root="sudo -n"; fi'];
+  if (!spec.republish) {
     // Five minutes back: Wake-on-LAN went out just before, and the machine may have answered already.
-    `$hearth_root python3 - --since "$(($(date +%s) - 300))" ${args}`,
-  ].join("\n");
+    lines.push(wait);
+    return lines.join("\n");
+  }
+  const served = shellQuote(spec.republish.served);
+  const kept = shellQuote(spec.republish.kept);
+  const owner = shellQuote(spec.republish.owner);
+  lines.push(
+    // A failed wait took the install file off the HTTP server: serve it again for this attempt.
+    `if $hearth_root test ! -e ${served} && $hearth_root test -f ${kept}; then`,
+    `  $hearth_root install -m 0600 -o ${owner} -g ${owner} ${kept} ${served}`,
+    "fi",
+    "status=0",
+    `${wait} || status=$?`,
+    // The node did not come up as it should: its host private key leaves the HTTP server until the next try.
+    `if [ "$status" -ne 0 ]; then $hearth_root rm -f ${served}; echo "the install file, which holds the node's host key, is no longer served; the next pulumi up serves it again" >&2; fi`,
+    'exit "$status"',
+  );
+  return lines.join("\n");
 }

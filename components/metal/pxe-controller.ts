@@ -4,6 +4,7 @@ import type { Arch, SshConnection } from "../types";
 import {
   ControllerLayout,
   controllerLayout,
+  HTTP_USER,
   dnsmasqConfigScript,
   installedScript,
   publicFileScript,
@@ -137,6 +138,8 @@ export interface NodePlan {
   scriptText: string;
   /** Its install file: the image plan, preseed or kickstart (rendered with `renderInstallFile` once the host key is known). */
   installPath: string;
+  /** Root's copy of the install file, outside the HTTP root, which a retried wait serves again. */
+  keptPath: string;
   /** The script that replaces `scriptText` once the node is installed: boot from disk. */
   localBootText: string;
   /** Image installs: the image the node boots and the plan's install id. */
@@ -223,6 +226,7 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
           ? renderImageNodeScript(node, server, image)
           : renderNodeScript(node, server),
         installPath: `${layout.nodesDir}/${installFileName(node)}`,
+        keptPath: `${layout.keptDir}/${installFileName(node)}`,
         localBootText: renderLocalBootScript(node),
         ...(image ? { image, installId: installId(node) } : {}),
       };
@@ -339,7 +343,7 @@ export class PxeController extends pulumi.ComponentResource {
     const broadcast = parseCidr(args.network).broadcast;
     const installed: Record<string, pulumi.Resource> = {};
     for (const nodePlan of plan.nodes) {
-      const { node, scriptPath, scriptText, installPath, localBootText } = nodePlan;
+      const { node, scriptPath, scriptText, installPath, keptPath, localBootText } = nodePlan;
       const prefix = node.name;
       const imageStep = nodePlan.image ? built.get(node.arch) : undefined;
       const installText = pulumi.secret(
@@ -350,7 +354,7 @@ export class PxeController extends pulumi.ComponentResource {
       // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
       const installFile = onController(
         `${prefix}-install-file`,
-        secretFileScript(installPath),
+        secretFileScript(installPath, keptPath),
         [installText.apply(sha256)],
         [setup, ...(imageStep ? [imageStep] : [])],
         installText,
@@ -414,6 +418,7 @@ export class PxeController extends pulumi.ComponentResource {
             user,
             hostKey,
             timeoutMinutes,
+            republish: { served: installPath, kept: keptPath, owner: HTTP_USER },
             ...(nodePlan.installId
               ? {
                   install: {
@@ -442,7 +447,7 @@ export class PxeController extends pulumi.ComponentResource {
 
       onController(
         `${prefix}-installed`,
-        installedScript(scriptPath, installPath),
+        installedScript(scriptPath, installPath, keptPath),
         [sha256(localBootText), installFile.id, script.id, wait.id],
         [wait, script],
         localBootText,

@@ -243,6 +243,11 @@ export const WIRINGS: Record<string, Wiring> = {
           repoUsername: reader.username,
           repoToken: reader.password,
           oidc: ctx.identity?.oidc.argocd,
+          // The GitOps repository's Applications may not deploy into the namespaces Hearth runs.
+          protectedNamespaces: [
+            ...ctx.c.apps.enabled,
+            ...(ctx.c.cloudflare ? [TUNNEL_NAMESPACE] : []),
+          ],
         },
       },
       opts,

@@ -3,7 +3,8 @@
 # (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
 # watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules),
 # amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check and ShellCheck (the shipped
-# shell scripts) from Debian, pykickstart (ksvalidator) from PyPI into a venv under the cache, and, built from
+# shell scripts) from Debian, pykickstart (ksvalidator) and checkov (the manifests' static analysis) from PyPI
+# into venvs under the cache, and, built from
 # their pinned Go modules into the sandbox's cache by scripts/toolchain/build-sandbox.sh --for test: the S3
 # server of the backup tests (versitygw), helm (the local charts' render), and vmalert, vmalert-tool and
 # victoria-metrics (the rules and the scrape file run by the real VictoriaMetrics). Idempotent: prints nothing
@@ -34,6 +35,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   else
     echo "test-setup: the contract tests need ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
   fi
+fi
+
+# checkov (test/security/static-analysis.test.ts: the Kubernetes checks over every rendered manifest), from PyPI
+# into a venv of its own: it brings many dependencies, none of which should meet pykickstart's.
+checkov_version=3.3.30
+checkov_venv="$cache/venv-checkov-$checkov_version"
+if [ ! -x "$checkov_venv/bin/checkov" ]; then
+  echo "test-setup: installing checkov $checkov_version into $checkov_venv" >&2
+  python3 -m venv "$checkov_venv"
+  "$checkov_venv/bin/pip" install -q --disable-pip-version-check "checkov==$checkov_version"
 fi
 
 if [ ! -x "$venv/bin/ksvalidator" ]; then

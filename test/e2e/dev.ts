@@ -9,7 +9,8 @@
  * Phases: sandbox up; up; preview, up and refresh with --expect-no-changes; a scan of `stack export`, the
  * engine's logs and every command's output for the planted values and the generated passwords; the real
  * effects (nodes, Gitea, Ingress backends); one app's setting changed, updating exactly its release; an `up`
- * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; with HEARTH_E2E_SIGKILL=1, an `up` killed (SIGKILL)
+ * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; a security phase (test/e2e/security.ts: port scan, unauthenticated
+ * requests, app logins, the running API server's CIS flags); with HEARTH_E2E_SIGKILL=1, an `up` killed (SIGKILL)
  * and re-run after `pulumi cancel`; `destroy`, leaving nothing in the API server, Gitea or on the nodes. Each
  * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
  */
@@ -33,10 +34,12 @@ import {
   gitea,
   kube,
   kubectl,
+  kubeJson,
   onNode,
   repo,
   sandboxDir,
 } from "./harness";
+import { appLogins, portScan, runningApiServerCis, unauthenticatedRequests } from "./security";
 
 const run = new EngineRun("hearth-e2e-");
 const { check, phase, pulumi, work, configFile, logDir, transcripts } = run;
@@ -531,6 +534,23 @@ async function main(): Promise<void> {
         !live.out.includes("scaled from"),
       live.out,
     );
+  });
+
+  // docs/security.md: only the intended ports answer, nothing answers an unauthenticated request, every routed
+  // app has a login, and the running API server passes the CIS items Hearth claims.
+  await phase("security: port scan, unauthenticated requests, app logins, CIS flags", async () => {
+    const ingresses = kubeJson<{ items: Parameters<typeof appLogins>[0] }>([
+      "get",
+      "ingress",
+      "-A",
+    ]);
+    const checks = [
+      ...(await portScan()),
+      ...(await unauthenticatedRequests(sandboxDir)),
+      ...appLogins(ingresses?.items ?? [], devApps()),
+      ...runningApiServerCis(),
+    ];
+    return checks.map((c) => check(c.name, c.ok, c.detail)).every(Boolean);
   });
 
   await phase("secret scan", async () => {

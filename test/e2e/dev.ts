@@ -127,7 +127,11 @@ async function main(): Promise<void> {
   if (!first) return;
 
   for (const [name, args] of [
-    ["preview --expect-no-changes", ["preview", "--expect-no-changes"]],
+    // With Hearth's policy pack (policy/): a mandatory violation would fail this preview.
+    [
+      "preview --expect-no-changes",
+      ["preview", "--expect-no-changes", "--policy-pack", join(repo, "policy")],
+    ],
     ["up --expect-no-changes", ["up", "--yes", "--expect-no-changes"]],
     ["refresh --expect-no-changes", ["refresh", "--yes", "--expect-no-changes"]],
   ] as const) {

@@ -15,8 +15,8 @@ export interface ControllerLayout {
   httpRoot: string;
   nodesDir: string;
   /**
-   * Root-only copies of the install files, outside the HTTP root: a failed install's file stops being served,
-   * and the next wait serves it again from here.
+   * Root-only copies of the install files, outside the HTTP root, made by the node wait: a failed install's
+   * file stops being served, and the next wait serves it again from here.
    */
   keptDir: string;
   dnsmasqConf: string;
@@ -204,7 +204,6 @@ export function setupScript(spec: SetupSpec): string {
     `[ "$(id -gn ${HTTP_USER})" = ${HTTP_USER} ] || usermod -g ${HTTP_USER} ${HTTP_USER}`,
     `install -d -m 0755 ${shellQuote(layout.rootDir)} ${tftp} ${shellQuote(layout.httpRoot)}`,
     `install -d -m 0770 -o root -g ${HTTP_USER} ${shellQuote(layout.nodesDir)}`,
-    `install -d -m 0700 -o root -g root ${shellQuote(layout.keptDir)}`,
     "# Empty index pages stop the HTTP server from listing which MACs have install files.",
     `for d in ${shellQuote(layout.httpRoot)} ${shellQuote(layout.nodesDir)}; do [ -f "$d/index.html" ] || install -m 0644 /dev/null "$d/index.html"; done`,
     `install -m 0644 /usr/lib/ipxe/${IPXE_BINARIES.bios} ${tftp}/${IPXE_BINARIES.bios}`,
@@ -271,21 +270,9 @@ export function publicFileScript(path: string): string {
   return installFromStdinScript({ path, mode: "0644" });
 }
 
-/**
- * Writes a file that holds a host private key: readable by the HTTP server's user only. With `keepAt`, a copy
- * readable by root alone is kept there, outside the HTTP root, from which the node wait serves the file again
- * after a failed install removed it (`waitCommand`'s `republish`).
- */
-export function secretFileScript(path: string, keepAt?: string): string {
-  const write = installFromStdinScript({ path, mode: "0600", owner: HTTP_USER });
-  if (!keepAt) return write;
-  const dir = shellQuote(keepAt.replace(/\/[^/]+$/, ""));
-  return [
-    write,
-    asRoot(
-      `install -d -m 0700 ${dir} && install -m 0600 -o root -g root ${shellQuote(path)} ${shellQuote(keepAt)}`,
-    ),
-  ].join("\n");
+/** Writes a file that holds a host private key: readable by the HTTP server's user only. */
+export function secretFileScript(path: string): string {
+  return installFromStdinScript({ path, mode: "0600", owner: HTTP_USER });
 }
 
 /**

@@ -37,9 +37,10 @@ export interface NodeWaitSpec {
    */
   install?: { id: string; nodesDir: string; alsoAccept?: string[] };
   /**
-   * The install file as the HTTP server serves it and the root-only copy it is served again from: a wait that
-   * fails (timeout, another host key, the installer stopped) removes the served file, which holds the node's
-   * host private key, and the next wait serves it again before it watches. @default the file is left alone
+   * The install file as the HTTP server serves it and a root-only copy the wait keeps of it: a wait that fails
+   * (timeout, another host key, the installer stopped) removes the served file, which holds the node's host
+   * private key, and the next wait serves it again from the copy before it watches. @default the file is left
+   * alone
    */
   republish?: { served: string; kept: string; owner: string };
 }
@@ -95,9 +96,13 @@ export function waitCommand(spec: NodeWaitSpec): string {
   const served = shellQuote(spec.republish.served);
   const kept = shellQuote(spec.republish.kept);
   const owner = shellQuote(spec.republish.owner);
+  const keptDir = shellQuote(spec.republish.kept.replace(/\/[^/]+$/, ""));
   lines.push(
-    // A failed wait took the install file off the HTTP server: serve it again for this attempt.
-    `if $hearth_root test ! -e ${served} && $hearth_root test -f ${kept}; then`,
+    // Root keeps a copy outside the HTTP root; a failed wait took the served file away: serve it again.
+    `$hearth_root install -d -m 0700 ${keptDir}`,
+    `if $hearth_root test -e ${served}; then`,
+    `  $hearth_root install -m 0600 -o root -g root ${served} ${kept}`,
+    `elif $hearth_root test -f ${kept}; then`,
     `  $hearth_root install -m 0600 -o ${owner} -g ${owner} ${kept} ${served}`,
     "fi",
     "status=0",

@@ -354,7 +354,7 @@ export class PxeController extends pulumi.ComponentResource {
       // The install file goes first: a node booting meanwhile never gets a script pointing at nothing.
       const installFile = onController(
         `${prefix}-install-file`,
-        secretFileScript(installPath, keptPath),
+        secretFileScript(installPath),
         [installText.apply(sha256)],
         [setup, ...(imageStep ? [imageStep] : [])],
         installText,

@@ -67,7 +67,7 @@ describe("repositorySecretData and rootApplicationSpec", () => {
   it("syncs the path automatically into the cluster Argo CD runs in", async () => {
     const { rootApplicationSpec } = await import("./argocd");
     expect(rootApplicationSpec("https://r", "apps", "HEAD", "argocd")).toEqual({
-      project: "default",
+      project: "hearth-root",
       source: { repoURL: "https://r", path: "apps", targetRevision: "HEAD" },
       destination: { server: "https://kubernetes.default.svc", namespace: "argocd" },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
@@ -83,6 +83,7 @@ describe("argocd recipe", () => {
       extra: {
         repoUrl: "https://git.home.example.org/hearth/gitops.git",
         repoToken: pulumi.secret("planted-repo-token"),
+        protectedNamespaces: ["gitea", "traefik"],
       },
     });
     await settle();
@@ -118,9 +119,44 @@ describe("argocd recipe", () => {
     });
     expect(isSecretInput(repo, "stringData.password")).toBe(true);
 
+    // A push to the GitOps repository is not cluster-admin: the root app may only make Applications in Argo
+    // CD's namespace, theirs only namespaced objects outside Hearth's and Kubernetes' namespaces, and
+    // "default" allows nothing.
+    const project = (n: string) =>
+      find("kubernetes:argoproj.io/v1alpha1:AppProject", `argocd-project-${n}`);
+    const rootProject = reveal(project("hearth-root").inputs.spec);
+    expect(rootProject).toMatchObject({
+      sourceRepos: ["https://git.home.example.org/hearth/gitops.git"],
+      destinations: [{ server: "https://kubernetes.default.svc", namespace: "argocd" }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+    });
+    const appsProject = reveal(project("hearth-apps").inputs.spec);
+    expect(appsProject.clusterResourceWhitelist).toEqual([]);
+    expect(appsProject.destinations.map((d: { namespace: string }) => d.namespace)).toEqual([
+      "*",
+      "!kube-system",
+      "!kube-public",
+      "!kube-node-lease",
+      "!argocd",
+      "!gitea",
+      "!traefik",
+    ]);
+    expect(reveal(project("default").inputs.spec)).toMatchObject({
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+    });
+    expect(reveal(project("default").inputs.metadata).annotations).toEqual({
+      "pulumi.com/patchForce": "true",
+    });
+
     const root = find("kubernetes:argoproj.io/v1alpha1:Application", "argocd-root");
     expect(root.parent).toBe(component.urn);
-    expect(root.dependencies).toEqual(expect.arrayContaining([release.urn, repo.urn]));
+    expect(root.dependencies).toEqual(
+      expect.arrayContaining([release.urn, repo.urn, project("hearth-root").urn]),
+    );
+    expect((root.inputs.spec as any).project).toBe("hearth-root");
     expect((root.inputs.metadata as any).namespace).toBe("argocd");
     expect((root.inputs.metadata as any).finalizers).toBeUndefined();
     const spec = root.inputs.spec as any;

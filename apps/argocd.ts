@@ -57,6 +57,11 @@ export interface ArgoCdExtra {
   targetRevision?: string;
   /** Sign-in through the identity provider. @default the local admin only */
   oidc?: OidcLogin;
+  /**
+   * Namespaces the GitOps repository's Applications may not deploy to: those of Hearth's own apps (beside
+   * Kubernetes' and Argo CD's, always denied). @default none besides those
+   */
+  protectedNamespaces?: string[];
 }
 
 /** Settings the Argo CD values are built from. */
@@ -135,6 +140,61 @@ export function repositorySecretData(
   return { type: "git", url, username, password: token };
 }
 
+/** The AppProject of the root Application: it may only create Applications in Argo CD's namespace. */
+export const ROOT_PROJECT = "hearth-root";
+/** The AppProject of the Applications in the GitOps repository: workloads in namespaces Hearth does not run. */
+export const APPS_PROJECT = "hearth-apps";
+
+/** The in-cluster API server, as Argo CD names it. */
+const IN_CLUSTER = "https://kubernetes.default.svc";
+
+/**
+ * The AppProjects that bound what a push to the GitOps repository can do (Argo CD v3.4 AppProject spec;
+ * `!namespace` denies, and a deny wins over `*`, since Argo CD 2.5):
+ * - `hearth-root`: the repository itself, Applications in Argo CD's namespace and nothing else;
+ * - `hearth-apps`: any source, namespaced objects in any namespace but Kubernetes', Argo CD's and Hearth's own
+ *   apps', and no cluster-scoped object (no ClusterRole, CRD, webhook or Namespace);
+ * - `default`, which Argo CD makes and which allows everything: emptied, so an Application that names it
+ *   (or names no project) deploys nothing. Without this, the GitOps repository was cluster-admin.
+ */
+export function appProjectSpecs(
+  repoUrl: string,
+  argocdNamespace: string,
+  protectedNamespaces: string[],
+): Record<string, Record<string, unknown>> {
+  const denied = [
+    ...new Set(["kube-system", "kube-public", "kube-node-lease", argocdNamespace]),
+    ...[...new Set(protectedNamespaces)].filter((n) => n !== argocdNamespace).sort(),
+  ];
+  return {
+    [ROOT_PROJECT]: {
+      description:
+        "The root Application: Applications in Argo CD's namespace, from the GitOps repository.",
+      sourceRepos: [repoUrl],
+      destinations: [{ server: IN_CLUSTER, namespace: argocdNamespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+    },
+    [APPS_PROJECT]: {
+      description:
+        "Workloads from the GitOps repository: namespaced objects outside the namespaces Hearth and Kubernetes run.",
+      sourceRepos: ["*"],
+      destinations: [
+        { server: IN_CLUSTER, namespace: "*" },
+        ...denied.map((namespace) => ({ server: IN_CLUSTER, namespace: `!${namespace}` })),
+      ],
+      clusterResourceWhitelist: [],
+    },
+    default: {
+      description: "Emptied by Hearth: an Application must name hearth-apps.",
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+    },
+  };
+}
+
 /** Spec of the root Application: sync `path` of the GitOps repository, pruning and self-healing. */
 export function rootApplicationSpec(
   repoUrl: string,
@@ -143,7 +203,7 @@ export function rootApplicationSpec(
   namespace: string,
 ): Record<string, unknown> {
   return {
-    project: "default",
+    project: ROOT_PROJECT,
     source: { repoURL: repoUrl, path, targetRevision },
     destination: { server: "https://kubernetes.default.svc", namespace },
     syncPolicy: { automated: { prune: true, selfHeal: true } },
@@ -248,6 +308,31 @@ export class ArgoCd extends pulumi.ComponentResource {
       child,
     );
 
+    // What a push to the GitOps repository may do; the CRD arrives with the release. `default` exists already
+    // (Argo CD makes it), so its fields are taken over from Argo CD's field manager.
+    const projects = [ROOT_PROJECT, APPS_PROJECT, "default"].map(
+      (projectName) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-project-${projectName}`,
+          {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: {
+              name: projectName,
+              namespace: this.app.namespace,
+              annotations: { "pulumi.com/patchForce": "true" },
+            },
+            spec: pulumi
+              .output(extra.repoUrl)
+              .apply(
+                (repoUrl) =>
+                  appProjectSpecs(repoUrl, meta.name, extra.protectedNamespaces ?? [])[projectName],
+              ),
+          },
+          { ...child, dependsOn: [this.app.release] },
+        ),
+    );
+
     // CRDs arrive with the release, so the Application waits for it; and for the credentials it clones with.
     this.rootApplication = new k8s.apiextensions.CustomResource(
       `${name}-root`,
@@ -267,7 +352,7 @@ export class ArgoCd extends pulumi.ComponentResource {
             ),
           ),
       },
-      { ...child, dependsOn: [this.app.release, repoSecret] },
+      { ...child, dependsOn: [this.app.release, repoSecret, ...projects] },
     );
 
     this.registerOutputs({

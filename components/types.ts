@@ -75,6 +75,19 @@ export interface GiteaEndpoint {
   ca?: pulumi.Input<string>;
 }
 
+/** Where the cluster's own traffic goes: its networks, and where the API server answers pods. */
+export interface ClusterNetworks {
+  /** Pod network. */
+  podCidr: string;
+  /** Service network; the `kubernetes` Service's address is in it. */
+  serviceCidr: string;
+  /**
+   * Networks the API server answers pods at: the `kubernetes` Service forwards to a server's own address
+   * (its node network), which is where a NetworkPolicy sees the traffic go on most implementations.
+   */
+  apiServer: string[];
+}
+
 /** What the platform layer hands to every app recipe. Apps see nothing else. */
 export interface Platform {
   provider: k8s.Provider;
@@ -85,6 +98,11 @@ export interface Platform {
   charts: ChartSource;
   /** IANA time zone apps run in. */
   timezone: string;
+  /**
+   * The cluster's networks, which the apps' egress policies name.
+   * @default k3s's networks, and the API server at any private address (DEFAULT_CLUSTER_NETWORKS)
+   */
+  network?: ClusterNetworks;
 }
 
 /** A pinned Helm chart. */

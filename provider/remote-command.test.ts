@@ -9,8 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateEd25519KeyPair } from "../components/secrets/openssh";
 import { freePort, startSshd, TestSshd } from "../test/sshd";
-import { checkCommand, CommandLog, diffCommand, remoteCommandHandlers } from "./remote-command";
-import { fingerprint, hostKeyBlob } from "./ssh-run";
+import { AddressInfo, connect as connectTcp, createServer, Socket } from "node:net";
+import {
+  checkCommand,
+  CommandLog,
+  commandTimeoutSeconds,
+  DEFAULT_COMMAND_TIMEOUT_SECONDS,
+  diffCommand,
+  remoteCommandHandlers,
+} from "./remote-command";
+import { fingerprint, hostKeyBlob, runOverSsh } from "./ssh-run";
 import { isSecret, secret } from "./wire";
 
 const URN = "urn:pulumi:dev::hearth::hearth:metal:Node$hearth:ssh:RemoteCommand::node-a-prepare";
@@ -223,6 +231,65 @@ describe("RemoteCommand over a real sshd", () => {
     expect(readFileSync(file, "utf8")).toBe("ssh-ed25519 AAAA one\nssh-ed25519 BBBB two\n");
     expect(updated.outs.drift).toBeUndefined();
     expect(await cmd.read(URN, updated.outs)).toEqual(updated.outs);
+  });
+});
+
+describe("a command that never ends, on a host that stops answering", () => {
+  it("stops a command past its customTimeouts, naming the limit", async () => {
+    const cmd = remoteCommandHandlers(recorder());
+    const started = Date.now();
+    await expect(
+      cmd.create(URN, inputs({ create: "sleep 30", timeouts: { create: 1 } })),
+    ).rejects.toThrow(
+      /did not finish within 1 s and was stopped; raise the resource's customTimeouts/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("has a default limit, and refresh's read gets five minutes", () => {
+    expect(commandTimeoutSeconds({}, "create")).toBe(DEFAULT_COMMAND_TIMEOUT_SECONDS);
+    expect(commandTimeoutSeconds({ timeouts: { update: 120 } }, "update")).toBe(120);
+    expect(commandTimeoutSeconds({ timeouts: { update: 120 } }, "read")).toBe(300);
+  });
+
+  it("fails, instead of hanging, when the connection goes silent mid-command (keepalives unanswered)", async () => {
+    // A TCP relay in front of the sshd that stops passing bytes once the command runs: a node that lost power
+    // or its network, with no FIN or RST ever arriving.
+    let frozen = false;
+    const sockets: Socket[] = [];
+    const relay = createServer((client) => {
+      const upstream = connectTcp(sshd.port, "127.0.0.1");
+      sockets.push(client, upstream);
+      client.on("data", (d) => frozen || upstream.write(d));
+      upstream.on("data", (d) => frozen || client.write(d));
+      client.on("error", () => undefined);
+      upstream.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+    const port = (relay.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const run = runOverSsh(
+        {
+          host: "127.0.0.1",
+          port,
+          user: "root",
+          privateKey: operator.privateKey,
+          hostKey: host.publicKey,
+          dialTimeoutSeconds: 5,
+          keepaliveIntervalMs: 200,
+        },
+        { command: "echo started; sleep 60" },
+        (_stream, line) => {
+          if (line === "started") frozen = true;
+        },
+      );
+      await expect(run).rejects.toThrow(/SSH connection was lost while the command ran/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => relay.close(() => r()));
+    }
   });
 });
 

@@ -41,6 +41,24 @@ export interface RemoteCommandInputs {
   environment?: Record<string, string>;
   triggers?: unknown[];
   logging?: CommandLogging;
+  /**
+   * Seconds each command may run, from the resource's `customTimeouts` (the provider SDK does not hand the
+   * engine's own timeout to a Node provider). @default DEFAULT_COMMAND_TIMEOUT_SECONDS
+   */
+  timeouts?: { create?: number; update?: number; delete?: number };
+}
+
+/** How long a command may run when the resource sets no `customTimeouts`: an hour, then it fails. */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 3600;
+
+/** The time limit of one of a resource's commands; `read` (refresh) looks, so it gets five minutes. */
+export function commandTimeoutSeconds(
+  i: Pick<RemoteCommandInputs, "timeouts">,
+  which: "create" | "update" | "delete" | "read",
+): number {
+  if (which === "read") return 300;
+  const given = i.timeouts?.[which];
+  return typeof given === "number" && given > 0 ? given : DEFAULT_COMMAND_TIMEOUT_SECONDS;
 }
 
 /** Where the provider sends a resource's progress. */
@@ -174,7 +192,12 @@ export async function runCommand(
   try {
     result = await runOverSsh(
       target,
-      { command, stdin: i.stdin, environment: i.environment },
+      {
+        command,
+        stdin: i.stdin,
+        environment: i.environment,
+        timeoutSeconds: commandTimeoutSeconds(i, which),
+      },
       (stream, line) => {
         if (stream === "dial") log.info(urn, line, true);
         else if (shows(stream)) {

@@ -17,7 +17,16 @@ export interface SshTarget {
   hostKey: string;
   /** Seconds to keep dialling while the host is unreachable. */
   dialTimeoutSeconds: number;
+  /**
+   * Milliseconds between SSH keepalives once connected; after KEEPALIVE_COUNT_MAX unanswered ones the connection
+   * counts as lost (a node that died or dropped off the network mid-command). @default KEEPALIVE_INTERVAL_MS
+   */
+  keepaliveIntervalMs?: number;
 }
+
+/** Keepalive every 15 s, and 4 unanswered mean the host is gone: a dead node fails its command in about a minute. */
+export const KEEPALIVE_INTERVAL_MS = 15_000;
+export const KEEPALIVE_COUNT_MAX = 4;
 
 /** What to run. */
 export interface SshCommand {
@@ -25,6 +34,11 @@ export interface SshCommand {
   stdin?: string;
   /** Sent as SSH environment requests; the server's `AcceptEnv` decides which it keeps. */
   environment?: Record<string, string>;
+  /**
+   * Seconds the command may run; past them the channel and connection are closed and the run fails naming the
+   * limit. @default none: only a lost connection ends it
+   */
+  timeoutSeconds?: number;
 }
 
 /** What a finished command left. */
@@ -87,6 +101,8 @@ function connectOnce(target: SshTarget, expected: Buffer): Promise<Client> {
         username: target.user,
         privateKey: target.privateKey,
         readyTimeout: 20_000,
+        keepaliveInterval: target.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
         // Runs before authentication: a host with another key never sees our key, let alone a command.
         hostVerifier: (key: Buffer) => {
           if (key.equals(expected)) return true;
@@ -157,16 +173,47 @@ export function exec(
   onLine: (stream: "stdout" | "stderr", line: string) => void,
 ): Promise<SshResult> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      client.end();
+      reject(e);
+    };
+    // A connection that dies mid-command (keepalives unanswered, a reset) ends the run instead of hanging it.
+    const lost = (e?: Error) =>
+      fail(
+        new Error(
+          `the SSH connection was lost while the command ran${e?.message ? ` (${e.message})` : ""}; ` +
+            "the host may have gone down or off the network: check it, then run pulumi up again",
+        ),
+      );
+    client.on("error", lost);
+    client.on("close", () => lost());
+    if (cmd.timeoutSeconds !== undefined && cmd.timeoutSeconds > 0) {
+      timer = setTimeout(
+        () =>
+          fail(
+            new Error(
+              `the command did not finish within ${cmd.timeoutSeconds} s and was stopped; ` +
+                "raise the resource's customTimeouts if it needs longer",
+            ),
+          ),
+        cmd.timeoutSeconds * 1000,
+      );
+    }
     client.exec(
       cmd.command,
       { env: cmd.environment },
       (err: Error | undefined, ch: ClientChannel) => {
-        if (err) return reject(err);
+        if (err) return fail(err);
         const out: Buffer[] = [];
         const errs: Buffer[] = [];
         const so = lineSplitter((l) => onLine("stdout", l));
         const se = lineSplitter((l) => onLine("stderr", l));
-        let exitCode = -1;
+        let exitCode: number | undefined;
         ch.on("data", (d: Buffer) => {
           out.push(d);
           so.push(d);
@@ -181,6 +228,11 @@ export function exec(
         ch.on("close", () => {
           so.flush();
           se.flush();
+          // A channel closed without an exit status went down with its connection.
+          if (exitCode === undefined) return lost();
+          if (settled) return;
+          settled = true;
+          if (timer) clearTimeout(timer);
           resolve({
             stdout: Buffer.concat(out).toString(),
             stderr: Buffer.concat(errs).toString(),

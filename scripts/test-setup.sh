@@ -3,8 +3,9 @@
 # (debconf-set-selections --checkonly), cloud-init (cloud-init schema), OpenSSH's server and client (the node
 # watcher's test), restic and sqlite3 (the backup tests), promtool (Debian's prometheus, the alert rules),
 # amtool (Debian's prometheus-alertmanager), the blackbox exporter's config check, ShellCheck (the shipped
-# shell scripts) and BIND with dig and nsupdate (the RFC 2136 records' tests) from Debian, pykickstart (ksvalidator)
-# and the book's mkdocs-material (book/setup.sh) from PyPI into venvs under the cache, and, built from
+# shell scripts) and BIND with dig and nsupdate (the RFC 2136 records' tests) from Debian, pykickstart (ksvalidator),
+# checkov (the manifests' static analysis) and the book's mkdocs-material (book/setup.sh) from PyPI into venvs
+# under the cache, and, built from
 # their pinned Go modules into the sandbox's cache by scripts/toolchain/build-sandbox.sh --for test: the S3
 # server of the backup tests (versitygw), helm (the local charts' render), and vmalert, vmalert-tool and
 # victoria-metrics (the rules and the scrape file run by the real VictoriaMetrics). Idempotent: prints nothing
@@ -42,6 +43,16 @@ fi
 
 # The book's generator (npm run docs:check builds the book in strict mode): mkdocs-material into its own venv.
 bash "$(dirname "$0")/../book/setup.sh" >/dev/null
+
+# checkov (test/security/static-analysis.contract.test.ts: the Kubernetes checks over every rendered manifest), from PyPI
+# into a venv of its own: it brings many dependencies, none of which should meet pykickstart's.
+checkov_version=3.3.30
+checkov_venv="$cache/venv-checkov-$checkov_version"
+if [ ! -x "$checkov_venv/bin/checkov" ]; then
+  echo "test-setup: installing checkov $checkov_version into $checkov_venv" >&2
+  python3 -m venv "$checkov_venv"
+  "$checkov_venv/bin/pip" install -q --disable-pip-version-check "checkov==$checkov_version"
+fi
 
 if [ ! -x "$venv/bin/ksvalidator" ]; then
   echo "test-setup: installing pykickstart $pykickstart_version into $venv" >&2

@@ -15,6 +15,7 @@ import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { RetiredData } from "../components/app/app-data";
 import { ClusterHandle, Platform } from "../components/types";
+import { clusterNetworks } from "./cluster-networks";
 import { LoadedConfig } from "./config";
 import { IdentityResult } from "./identity";
 import { buildAppRecords } from "./dns";
@@ -91,6 +92,7 @@ export function buildPlatform(
     domain: c.domain,
     timezone: c.timezone,
     charts: { localDir: c.charts.localDir },
+    network: clusterNetworks(c),
     exposure: {
       mode: c.cloudflare ? "tunnel" : "ingress",
       ingressClass: "hearth",

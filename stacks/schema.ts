@@ -3,6 +3,7 @@
  * secretness that `docs/configuration.md` and `Pulumi.yaml` are generated from. Pure: no Pulumi imports.
  */
 import { z } from "zod";
+import { k3sFlagProblem } from "../components/cluster/k3s-flags";
 import { TSIG_ALGORITHMS } from "../components/edge/dns-wire";
 import { DNS_LABEL, DNS_LABEL_PATTERN, IPV4, IPV4_CIDR, MAC, parseCidr } from "../components/net";
 import { cronProblem } from "./cron";
@@ -234,9 +235,16 @@ export const clusterSchema = z.strictObject({
       "Service network (k3s --service-cidr); must overlap neither the pod network nor the LAN.",
     ),
   flags: z
-    .array(z.string().startsWith("--"))
+    .array(
+      z.string().superRefine((flag, ctx) => {
+        const problem = k3sFlagProblem(flag);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
     .default([])
-    .describe("Extra k3s flags for every server."),
+    .describe(
+      "Extra k3s flags for every server, each one `--name` or `--name=value` with no spaces, quotes, `\\`, `$`, `%` or control characters (k3s's installer writes them into a systemd unit).",
+    ),
   cisHardening: z
     .boolean()
     .default(true)
@@ -383,9 +391,12 @@ export const hetznerSchema = z.strictObject({
   image: z.string().min(1).default("debian-12"),
   adminCidrs: z
     .array(cidr)
-    .min(1)
-    .default(["0.0.0.0/0"])
-    .describe("Who may reach SSH and the API server."),
+    .min(1, {
+      error: "names no network; give the addresses you administer from, e.g. [203.0.113.7/32]",
+    })
+    .describe(
+      "Who may reach SSH and the API server: required, as the servers have public addresses (0.0.0.0/0 opens both to the internet, which you then have to say).",
+    ),
   servers: z.array(hetznerServerSchema).min(1),
 });
 

@@ -29,6 +29,7 @@ import * as zot from "../apps/zot";
 import { backupAlertRules } from "../components/backup/alerts";
 import type { AppRecords } from "../components/edge/app-records";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
+import { GiteaAccessToken } from "../components/git/gitea-access-token";
 import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
 import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
 import { GitOpsRepo } from "../components/git/gitops-repo";
@@ -44,6 +45,18 @@ import { buildIdentity, IdentityResult, ssoOn } from "./identity";
 
 /** The Gitea user Argo CD clones the GitOps repository as: read permission on that repository only. */
 export const ARGOCD_GITEA_READER = "hearth-argocd";
+
+/**
+ * What Hearth's own Gitea token may do: create the Argo CD reader (admin), the GitOps organization and
+ * repository with its files, and the CI's OAuth2 application (user). Not packages, issues, notifications or
+ * anything else a site admin's password reaches.
+ */
+export const HEARTH_GITEA_SCOPES = [
+  "write:admin",
+  "write:organization",
+  "write:repository",
+  "write:user",
+];
 
 /** Namespace the tunnel connector runs in; Traefik admits traffic from it. */
 export const TUNNEL_NAMESPACE = "cloudflared";
@@ -64,8 +77,16 @@ export interface WireContext {
   records?: AppRecords;
   /** Set by authelia's wiring. */
   identity?: IdentityResult;
-  /** Gitea's API: the in-cluster app (set by its wiring) or an existing one from `hearth:gitea.url`. */
-  gitea: { endpoint?: GiteaEndpoint; url?: pulumi.Input<string>; ready: pulumi.Resource[] };
+  /**
+   * Gitea's API: the in-cluster app (set by its wiring) or an existing one from `hearth:gitea.url`; `inCluster`
+   * is the in-cluster app's base URL for pods.
+   */
+  gitea: {
+    endpoint?: GiteaEndpoint;
+    url?: pulumi.Input<string>;
+    inCluster?: string;
+    ready: pulumi.Resource[];
+  };
   /** The apps deployed so far, by catalogue name. */
   deployed: Record<string, DeployedApp>;
   parent: pulumi.Resource;
@@ -206,11 +227,25 @@ export const WIRINGS: Record<string, Wiring> = {
     );
     // Its API is called at https://<host>: calls wait for the route there (release, Ingress, and the tunnel
     // with its DNS records when Cloudflare fronts the home, or the records on the home's own DNS server), not
-    // only for the release.
+    // only for the release. The admin's password makes one scoped token there, and every later call uses the
+    // token.
+    const token = new GiteaAccessToken(
+      `${ctx.name}-gitea-token`,
+      { endpoint: { ...g.endpoint, ca: ctx.c.giteaCa }, scopes: HEARTH_GITEA_SCOPES },
+      {
+        parent: ctx.parent,
+        dependsOn: [
+          g.route,
+          ...(ctx.tunnel ? [ctx.tunnel] : []),
+          ...(ctx.records ? [ctx.records] : []),
+        ],
+      },
+    );
     ctx.gitea = {
-      endpoint: { ...g.endpoint, ca: ctx.c.giteaCa },
+      endpoint: { url: g.url, token: token.token, ca: ctx.c.giteaCa },
       url: g.url,
-      ready: [g.route, ...(ctx.tunnel ? [ctx.tunnel] : []), ...(ctx.records ? [ctx.records] : [])],
+      inCluster: g.internalUrl,
+      ready: [token],
     };
     return g;
   },
@@ -239,16 +274,26 @@ export const WIRINGS: Record<string, Wiring> = {
       },
       { parent: ctx.parent, dependsOn: [repo] },
     );
+    // Argo CD clones in the cluster when Gitea runs there: the token never crosses the tunnel or the internet.
+    const inCluster = ctx.gitea.inCluster;
+    const repoUrl = inCluster
+      ? pulumi.interpolate`${inCluster}/${repo.repository.owner}/${repo.repository.name}.git`
+      : repo.cloneUrl;
     return argocd.deploy(
       `${ctx.name}-argocd`,
       {
         platform: ctx.platform,
         overrides: settings(ctx, "argocd"),
         extra: {
-          repoUrl: repo.cloneUrl,
+          repoUrl,
           repoUsername: reader.username,
-          repoToken: reader.password,
+          repoToken: reader.token,
           oidc: ctx.identity?.oidc.argocd,
+          // The GitOps repository's Applications may not deploy into the namespaces Hearth runs.
+          protectedNamespaces: [
+            ...ctx.c.apps.enabled,
+            ...(ctx.c.cloudflare ? [TUNNEL_NAMESPACE] : []),
+          ],
         },
       },
       opts,

@@ -73,6 +73,14 @@ export class FakeGitea {
   readonly users = new Map<string, { email: string; password: string }>();
   /** Collaborators: "owner/repo" (lower case) -> user -> permission. */
   readonly collaborators = new Map<string, Map<string, string>>();
+  /**
+   * Access tokens made through POST /users/{username}/tokens: secret -> owner, name and scopes. Gitea takes one
+   * as `token <secret>`; only a site admin's reaches /admin routes, and only with a write:admin scope.
+   */
+  readonly tokens = new Map<
+    string,
+    { owner: string; name: string; scopes: string[]; id: number }
+  >();
   /** Statuses to answer the next requests with, before any routing (e.g. a 503 while Gitea starts). */
   readonly outages: number[] = [];
   url = "";
@@ -206,9 +214,30 @@ export class FakeGitea {
     return { sha, message };
   }
 
-  private authorized(header: string | undefined): boolean {
+  /** Who a request authenticates as, and how; undefined for no valid credentials. */
+  private caller(
+    header: string | undefined,
+  ): { user: string; admin: boolean; basic: boolean; scopes?: string[] } | undefined {
     const basic = Buffer.from(`${this.username}:${this.password}`).toString("base64");
-    return header === `token ${this.token}` || header === `Basic ${basic}`;
+    if (header === `token ${this.token}`) return { user: this.username, admin: true, basic: false };
+    if (header === `Basic ${basic}`) return { user: this.username, admin: true, basic: true };
+    const token = header?.match(/^token (.+)$/)?.[1];
+    const made = token ? this.tokens.get(token) : undefined;
+    if (made) {
+      const admin = made.owner === this.username;
+      return { user: made.owner, admin, basic: false, scopes: made.scopes };
+    }
+    const pair = header?.match(/^Basic (.+)$/)?.[1];
+    if (pair) {
+      const [user, ...rest] = Buffer.from(pair, "base64").toString("utf8").split(":");
+      const u = this.users.get(user.toLowerCase());
+      if (u && u.password === rest.join(":")) return { user, admin: false, basic: true };
+    }
+    return undefined;
+  }
+
+  private authorized(header: string | undefined): boolean {
+    return this.caller(header) !== undefined;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -232,8 +261,20 @@ export class FakeGitea {
     else if (!req.headers.authorization) reply = this.error(401, "token is required");
     else if (!this.authorized(req.headers.authorization)) {
       reply = this.error(401, "user does not exist [uid: 0, name: ]");
-    } else
-      reply = this.route(method, path, url.searchParams, (body ?? {}) as Record<string, never>);
+    } else {
+      const who = this.caller(req.headers.authorization)!;
+      const tokenRoute = path.match(/^\/users\/([^/]+)\/tokens(?:\/([^/]+))?$/);
+      if (tokenRoute) reply = this.accessTokens(method, who, tokenRoute[1], tokenRoute[2], body);
+      else if (!who.admin && !(who.scopes ?? []).some((sc) => sc.includes("repository")))
+        reply = this.error(403, "user should be an admin");
+      else if (who.scopes && path.startsWith("/admin/") && !who.scopes.includes("write:admin"))
+        reply = this.error(
+          403,
+          "token does not have at least one of required scope(s): [write:admin]",
+        );
+      else
+        reply = this.route(method, path, url.searchParams, (body ?? {}) as Record<string, never>);
+    }
     const [status, payload] = reply;
     res.writeHead(
       status,
@@ -279,6 +320,46 @@ export class FakeGitea {
     if ((m = path.match(/^\/user\/applications\/oauth2\/(\d+)$/)))
       return this.app(method, +m[1], body);
     return this.notFound();
+  }
+
+  /**
+   * routers/api/v1/user/app.go: tokens are made and listed with basic auth only (reqBasicOrRevProxyAuth), by the
+   * user or a site admin; a name is unique per user (422 otherwise); the secret is shown once, as `sha1`.
+   */
+  private accessTokens(
+    method: string,
+    who: { user: string; admin: boolean; basic: boolean },
+    owner: string,
+    name: string | undefined,
+    body: unknown,
+  ): Reply {
+    if (!who.basic) return this.error(401, "auth required");
+    if (!who.admin && who.user.toLowerCase() !== owner.toLowerCase())
+      return this.error(403, "user should be the owner or an admin");
+    const mine = [...this.tokens.entries()].filter(
+      ([, t]) => t.owner.toLowerCase() === owner.toLowerCase(),
+    );
+    if (method === "GET" && !name)
+      return [200, mine.map(([, t]) => ({ id: t.id, name: t.name, scopes: t.scopes }))];
+    if (method === "POST" && !name) {
+      const b = body as { name?: string; scopes?: string[] };
+      if (mine.some(([, t]) => t.name === b.name))
+        return this.error(422, "access token name has been used already");
+      const secret = randomBytes(20).toString("hex");
+      const id = this.nextId++;
+      this.tokens.set(secret, { owner, name: String(b.name), scopes: b.scopes ?? [], id });
+      return [
+        201,
+        { id, name: b.name, sha1: secret, token_last_eight: secret.slice(-8), scopes: b.scopes },
+      ];
+    }
+    if (method === "DELETE" && name) {
+      const found = mine.find(([, t]) => t.name === name || String(t.id) === name);
+      if (!found) return this.notFound();
+      this.tokens.delete(found[0]);
+      return [204];
+    }
+    return this.error(405, "Method Not Allowed");
   }
 
   private createUser(body: Record<string, string>): Reply {

@@ -8,7 +8,7 @@ import { join } from "path";
 import { catalogue } from "../apps";
 import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import { pointAtSandbox, standInSandbox } from "../cli/evaluate/sandbox-files";
-import { isSecretValue, Registration, reveal } from "./mocks";
+import { isSecretInput, isSecretValue, Registration, reveal } from "./mocks";
 import { parse as parseYaml } from "yaml";
 
 const root = join(__dirname, "..");
@@ -135,8 +135,8 @@ describe("the resource graph", () => {
     expect(n["hcloud:index/server:Server"]).toBe(4);
     expect(n["hcloud:index/network:Network"]).toBe(1);
     expect(n["hearth:cluster:K3s"]).toBe(1);
-    expect(n["cloudflare:index/dnsRecord:DnsRecord"]).toBe(3); // gitea, woodpecker, homepage
-    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(5);
+    expect(n["cloudflare:index/dnsRecord:DnsRecord"]).toBe(2); // gitea, woodpecker
+    expect(n["kubernetes:helm.sh/v3:Release"]).toBe(4);
     const installs = regs.filter(
       (r) => r.type === "hearth:ssh:RemoteCommand" && /^hearth-k3s-/.test(r.name),
     );
@@ -206,13 +206,49 @@ describe("the resource graph", () => {
       .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
       .map((r) => r.urn);
     expect(records.length).toBeGreaterThan(0);
+    // The first call makes Hearth's scoped token with the admin's password; every other call uses the token,
+    // so it waits for it.
+    const token = regs.find((x) => x.type.endsWith(":GiteaAccessToken"))!;
+    expect(token.dependencies).toEqual(expect.arrayContaining([ingress, ...records]));
     for (const [type, name] of [
       ["hearth:git:GitOpsRepo", "hearth-gitops"],
       ["hearth:git:GiteaOAuth2Application", "hearth-woodpecker-oauth"],
     ]) {
       const r = regs.find((x) => x.type.endsWith(type.split(":").pop()!) && x.name === name)!;
-      expect([name, r.dependencies]).toEqual([name, expect.arrayContaining([ingress, ...records])]);
+      expect([name, r.dependencies]).toEqual([name, expect.arrayContaining([token.urn])]);
     }
+  });
+
+  it("home: Hearth calls Gitea with a scoped token, and Argo CD clones in the cluster with a read-only one", async () => {
+    const { registrations: regs } = await evaluateStackFile(
+      join(root, "stacks/examples/Pulumi.home.yaml"),
+      withLocalCharts,
+    );
+    const token = regs.find((x) => x.type.endsWith(":GiteaAccessToken"))!;
+    expect(reveal(token.inputs.scopes)).toEqual([
+      "write:admin",
+      "write:organization",
+      "write:repository",
+      "write:user",
+    ]);
+    expect(isSecretInput(token, "endpoint")).toBe(true);
+    // No Gitea resource but the token sends the admin's password.
+    for (const r of regs.filter((x) => /:Gitea|:GitOps/.test(x.type) && x !== token)) {
+      const endpoint = reveal(r.inputs.endpoint) as
+        | { password?: string; token?: string }
+        | undefined;
+      if (endpoint === undefined) continue;
+      expect([r.name, endpoint.password]).toEqual([r.name, undefined]);
+    }
+    const repoSecret = regs.find(
+      (x) => x.type === "kubernetes:core/v1:Secret" && x.name === "hearth-argocd-gitops-repo",
+    )!;
+    const data = reveal(repoSecret.inputs.stringData);
+    expect(data.url).toBe("http://gitea-http.gitea.svc.cluster.local:3000/hearth/gitops.git");
+    expect(data.username).toBe("hearth-argocd");
+    // The reader's read:repository token, never its password (a generated one, "planted-..." under mocks).
+    expect(data.password).toBe("gitea-token-hearth-gitops-reader");
+    expect(isSecretInput(repoSecret, "stringData")).toBe(true);
   });
 
   it("home: each app waits for the edge, for the apps its catalogue entry needs, and (OIDC) for the identity provider", async () => {

@@ -171,7 +171,7 @@ describe("the command line", () => {
     const report = JSON.parse(out) as { results: ChartCheck[]; exitCode: number };
     expect(report.exitCode).toBe(0);
     expect(report.results.map((r) => r.app).sort()).toEqual(
-      ["cert-manager", "gitea", "homepage", "traefik", "woodpecker"].sort(),
+      ["cert-manager", "gitea", "traefik", "woodpecker"].sort(),
     );
     for (const r of report.results) {
       expect(r.status).toBe("not checked");

@@ -80,6 +80,11 @@ function computedOutputs(
         clientId: `${args.name}-client-id`,
         clientSecret: `${args.name}-client-secret`,
       };
+    // Tokens Gitea makes; planted, so tests can follow where each goes.
+    case "GiteaAccessToken":
+      return { token: `gitea-token-${args.name}` };
+    case "GiteaRepoReader":
+      return { permission: "read", token: `gitea-token-${args.name}` };
     case "GiteaRepository": {
       const path = `${String(args.inputs.owner)}/${String(args.inputs.name)}`;
       return {

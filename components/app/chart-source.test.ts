@@ -109,3 +109,19 @@ describe("local charts", () => {
     );
   });
 });
+
+describe("chartPathInState", () => {
+  it("is relative to the working directory, and always reads as a path", async () => {
+    const { chartPathInState } = await import("./chart-source");
+    expect(chartPathInState("/home/ann/homelab/charts/gitea", "/home/ann/homelab/stacks")).toBe(
+      "../charts/gitea",
+    );
+    expect(chartPathInState("/home/ann/homelab/charts/gitea", "/home/ann/homelab")).toBe(
+      "./charts/gitea",
+    );
+    // Two checkouts in different places give the same state.
+    expect(chartPathInState("/srv/a/charts/zot", "/srv/a/stacks")).toBe(
+      chartPathInState("/opt/b/charts/zot", "/opt/b/stacks"),
+    );
+  });
+});

@@ -96,3 +96,15 @@ export function checkLocalChart(app: string, ref: ChartRef, chartDir: string): v
     );
   }
 }
+
+/**
+ * A local chart folder as the release's `chart` input: relative to the working directory, which the program and
+ * the Kubernetes provider share (the engine starts both in the project's `main` folder, `stacks/`), so the
+ * state holds no absolute path of the operator's machine (their home folder, their user name) and a checkout
+ * moved elsewhere is no change. A `./` keeps it a path, never a chart name to look up in a repository.
+ */
+export function chartPathInState(chartDir: string, cwd = process.cwd()): string {
+  const relative = path.relative(cwd, chartDir);
+  if (relative === "") return ".";
+  return relative.startsWith("..") ? relative : `./${relative}`;
+}

@@ -261,7 +261,10 @@ describe("HelmApp", () => {
       });
       await settle();
       const release = find(RELEASE, "local-release");
-      expect(release.inputs.chart).toBe(path.join(dir, "demo"));
+      // Relative to the working directory the provider shares: no absolute path of this machine in the state.
+      const chartInput = String(release.inputs.chart);
+      expect(path.isAbsolute(chartInput)).toBe(false);
+      expect(path.resolve(process.cwd(), chartInput)).toBe(path.join(dir, "demo"));
       expect(release.inputs.version).toBe("1.2.3");
       expect(release.inputs.repositoryOpts).toBeUndefined();
     } finally {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartRef, Platform } from "../types";
 import { AppData } from "./app-data";
-import { checkLocalChart, releaseChart } from "./chart-source";
+import { chartPathInState, checkLocalChart, releaseChart } from "./chart-source";
 import { mergeValues } from "./merge-values";
 import { networkPolicies, serviceUrlNamespace } from "./network-policies";
 
@@ -56,7 +56,10 @@ export interface HelmAppArgs {
    * @default []
    */
   publicPorts?: number[];
-  /** Egress the app needs beyond DNS and its own namespace. @default "none" */
+  /**
+   * Egress the app needs beyond DNS and its own namespace: `cluster` (every pod, the API server) or `internet`
+   * (that, and public addresses only: never the LAN, the nodes or the metadata service). @default "none"
+   */
   egress?: "none" | "cluster" | "internet";
   /**
    * Put the hostname behind the identity provider: a Traefik ForwardAuth Middleware in the app's namespace,
@@ -99,8 +102,11 @@ export class HelmApp extends pulumi.ComponentResource {
     }
     // Validate the chart before registering anything, so a bad pin fails the preview with nothing
     // half-built.
-    const source = releaseChart(name, args.chart, platform.charts.localDir);
-    if (platform.charts.localDir) checkLocalChart(name, args.chart, source.chart);
+    const resolved = releaseChart(name, args.chart, platform.charts.localDir);
+    if (platform.charts.localDir) checkLocalChart(name, args.chart, resolved.chart);
+    const source = platform.charts.localDir
+      ? { ...resolved, chart: chartPathInState(resolved.chart) }
+      : resolved;
     const child = { parent: this, provider: platform.provider };
     const level = args.podSecurity ?? "restricted";
 
@@ -129,6 +135,7 @@ export class HelmApp extends pulumi.ComponentResource {
       allowFromNamespaces: args.allowFromNamespaces ?? [],
       publicPorts: args.publicPorts ?? [],
       egress: args.egress ?? "none",
+      networks: platform.network,
     }).map(
       (policy) =>
         new k8s.networking.v1.NetworkPolicy(

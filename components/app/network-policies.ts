@@ -1,7 +1,41 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { inCidr } from "../net";
+import type { ClusterNetworks } from "../types";
 
-/** How far an app may reach out beyond DNS and its own namespace. */
+export type { ClusterNetworks };
+
+/**
+ * How far an app may reach out beyond DNS and its own namespace: `cluster`, every pod and the API server;
+ * `internet`, that and the public internet, never the home network, the nodes or the cloud's metadata service.
+ */
 export type EgressLevel = "none" | "cluster" | "internet";
+
+/**
+ * IPv4 ranges that are never "the internet": private (RFC 1918: the home LAN, the nodes, a Hetzner network),
+ * shared address space (RFC 6598), loopback, and link-local, where clouds serve instance metadata
+ * (169.254.169.254: on Hetzner its user-data holds the node's cloud-init, SSH host private key included).
+ */
+export const NOT_INTERNET_V4 = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+];
+
+/** The IPv6 counterparts: unique local (fc00::/7) and link-local (fe80::/10, metadata services too). */
+export const NOT_INTERNET_V6 = ["fc00::/7", "fe80::/10"];
+
+/** When the platform does not say: k3s's default networks, and the API server anywhere private. */
+export const DEFAULT_CLUSTER_NETWORKS: ClusterNetworks = {
+  podCidr: "10.42.0.0/16",
+  serviceCidr: "10.43.0.0/16",
+  apiServer: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+};
+
+/** The API server's ports: 443 at the `kubernetes` Service, 6443 at a server (k3s). */
+export const API_SERVER_PORTS = [443, 6443];
 
 /** What decides an app namespace's NetworkPolicies. */
 export interface NetworkPolicyInputs {
@@ -17,6 +51,8 @@ export interface NetworkPolicyInputs {
    */
   publicPorts: number[];
   egress: EgressLevel;
+  /** The cluster's networks, for `cluster` and `internet` egress. @default DEFAULT_CLUSTER_NETWORKS */
+  networks?: ClusterNetworks;
 }
 
 /** One NetworkPolicy: a name suffix for the Kubernetes object and its spec. */
@@ -38,8 +74,8 @@ const ALL_PODS = { podSelector: {} };
 /**
  * The NetworkPolicies of an app namespace: deny everything, then allow DNS, traffic inside the
  * namespace, ingress from the ingress controller and the listed namespaces, public ports, and
- * egress per `egress`. "cluster" egress includes the Kubernetes API on 443/6443 to any address
- * because the API server is reached at a node address, not a pod's.
+ * egress per `egress`. Every egress rule names where it goes: a rule with ports alone would reach
+ * every address, the internet and the cloud's metadata service included.
  */
 export function networkPolicies(inputs: NetworkPolicyInputs): NamedPolicy[] {
   const policies: NamedPolicy[] = [
@@ -95,34 +131,62 @@ export function networkPolicies(inputs: NetworkPolicyInputs): NamedPolicy[] {
       },
     });
   }
-  if (inputs.egress === "cluster") {
+  const networks = inputs.networks ?? DEFAULT_CLUSTER_NETWORKS;
+  if (inputs.egress === "cluster" || inputs.egress === "internet") {
     policies.push({
       suffix: "allow-egress-cluster",
-      spec: {
-        ...ALL_PODS,
-        policyTypes: ["Egress"],
-        egress: [
-          { to: [{ namespaceSelector: {} }] },
-          {
-            ports: [
-              { protocol: "TCP", port: 443 },
-              { protocol: "TCP", port: 6443 },
-            ],
-          },
-        ],
-      },
+      spec: { ...ALL_PODS, policyTypes: ["Egress"], egress: clusterEgress(networks) },
     });
-  } else if (inputs.egress === "internet") {
+  }
+  if (inputs.egress === "internet") {
     policies.push({
       suffix: "allow-egress-internet",
-      spec: {
-        ...ALL_PODS,
-        policyTypes: ["Egress"],
-        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }] }],
-      },
+      spec: { ...ALL_PODS, policyTypes: ["Egress"], egress: [internetEgress(networks)] },
     });
   }
   return policies;
+}
+
+/**
+ * `cluster` egress: every pod in every namespace, and the API server's ports at the networks it answers on
+ * (never those ports anywhere: 443 is most of the internet).
+ */
+export function clusterEgress(
+  networks: ClusterNetworks,
+): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+  const apiServer = [...new Set([networks.serviceCidr, ...networks.apiServer])];
+  return [
+    { to: [{ namespaceSelector: {} }] },
+    {
+      to: apiServer.map((cidr) => ({ ipBlock: { cidr } })),
+      ports: API_SERVER_PORTS.map((port) => ({ protocol: "TCP", port })),
+    },
+  ];
+}
+
+/**
+ * `internet` egress: every address but the home's and the cluster's own (NOT_INTERNET_V4 and _V6, the pod and
+ * service networks), which `cluster` egress reaches where it should.
+ */
+export function internetEgress(
+  networks: ClusterNetworks,
+): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  const except = [...NOT_INTERNET_V4];
+  for (const net of [networks.podCidr, networks.serviceCidr]) {
+    if (!except.some((e) => covers(e, net))) except.push(net);
+  }
+  return {
+    to: [
+      { ipBlock: { cidr: "0.0.0.0/0", except } },
+      { ipBlock: { cidr: "::/0", except: NOT_INTERNET_V6 } },
+    ],
+  };
+}
+
+/** Whether IPv4 network `outer` holds all of `inner`. */
+function covers(outer: string, inner: string): boolean {
+  const [address, prefix] = inner.split("/");
+  return Number(prefix) >= Number(outer.split("/")[1]) && inCidr(address, outer);
 }
 
 /**

@@ -156,8 +156,13 @@ describe("AppBackup", () => {
     expect(alerts.metadata.labels["hearth.dev/prometheus-rules"]).toBe("true");
     expect(alerts.data["hearth-backups.rules.yaml"]).toContain("alert: HearthBackupDrillStale");
     const np = reveal(find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "wp-egress").inputs);
+    // The targets' ports at any address but link-local, where clouds serve instance metadata.
     expect(np.spec.egress).toEqual([
       {
+        to: [
+          { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } },
+          { ipBlock: { cidr: "::/0", except: ["fe80::/10"] } },
+        ],
         ports: [
           { protocol: "TCP", port: 443 },
           { protocol: "TCP", port: 9000 },

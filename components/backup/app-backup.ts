@@ -123,7 +123,8 @@ export class AppBackup extends pulumi.ComponentResource {
       child,
     );
     // The app namespace denies all egress; backup pods may reach the targets' ports (any address: a
-    // NetworkPolicy cannot name a host) besides DNS, which the namespace already allows.
+    // NetworkPolicy cannot name a host, and a target may be a NAS on the LAN) besides DNS, which the namespace
+    // already allows. Never link-local, where a cloud serves instance metadata on port 80.
     const ports = egressPorts(policy.targets);
     new k8s.networking.v1.NetworkPolicy(
       `${name}-egress`,
@@ -132,7 +133,15 @@ export class AppBackup extends pulumi.ComponentResource {
         spec: {
           podSelector: { matchLabels: BACKUP_COMPONENT_LABEL },
           policyTypes: ["Egress"],
-          egress: [{ ports: ports.map((port) => ({ protocol: "TCP", port })) }],
+          egress: [
+            {
+              to: [
+                { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } },
+                { ipBlock: { cidr: "::/0", except: ["fe80::/10"] } },
+              ],
+              ports: ports.map((port) => ({ protocol: "TCP", port })),
+            },
+          ],
         },
       },
       child,

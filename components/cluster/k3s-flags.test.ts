@@ -4,6 +4,7 @@ import {
   managedFlagProblems,
   K3S_PATHS,
   k3sAgentFlags,
+  k3sFlagProblem,
   k3sServerFlags,
 } from "./k3s-flags";
 
@@ -207,5 +208,50 @@ describe("k3sAgentFlags", () => {
         extraFlags: ["-s", "https://x"],
       }),
     ).toThrow(/--server/);
+  });
+});
+
+describe("k3sFlagProblem", () => {
+  it.each([
+    "--disable=servicelb",
+    "--node-label=zone=attic",
+    "--node-taint=dedicated=gpu:NoSchedule",
+    "--kubelet-arg=eviction-hard=memory.available<100Mi",
+    "--kube-apiserver-arg=oidc-issuer-url=https://auth.home.example.org/",
+    "--kube-apiserver-arg=feature-gates=A=true,B=false",
+    "--flannel-backend=wireguard-native",
+  ])("takes %s", (flag) => {
+    expect(k3sFlagProblem(flag)).toBeUndefined();
+  });
+
+  // Each of these would reach the systemd unit k3s's installer writes as something else than the flag.
+  it.each([
+    ["a newline (a directive of its own)", "--node-label=a=b\nExecStartPre=/bin/sh -c 'id'"],
+    ["a carriage return", "--node-label=a=b\r"],
+    ["systemd's variable expansion", "--kubelet-arg=root-dir=${HOME}"],
+    ["a systemd specifier", "--node-label=host=%H"],
+    ["a space (systemd splits on it)", "--node-label=a=b c"],
+    ["a backslash (systemd's escape)", "--node-label=a=b\\"],
+    ["a single quote", "--node-label=a='b'"],
+    ["a double quote", '--node-label=a="b"'],
+    ["a backtick", "--node-label=a=`id`"],
+    ["a tab", "--node-label=a=b\tc"],
+    ["no leading --", "node-label=a=b"],
+    ["a capital in the name", "--Node-label=a"],
+  ])("refuses %s", (_what, flag) => {
+    expect(k3sFlagProblem(flag)).toMatch(/k3s flag|systemd unit/);
+  });
+
+  it("is enforced by the flag builders, whoever calls them", () => {
+    expect(() =>
+      k3sServerFlags({ nodeName: "s1", extraFlags: ["--node-label=a=b\nExecStartPre=/bin/true"] }),
+    ).toThrow(/systemd unit/);
+    expect(() =>
+      k3sAgentFlags({
+        nodeName: "a1",
+        serverUrl: "https://s:6443",
+        extraFlags: ["--node-label=$(id)"],
+      }),
+    ).toThrow(/systemd unit/);
   });
 });

@@ -10,6 +10,16 @@ export const K3S_PATHS = {
   /** Join token, written from stdin so it never appears in a process list. */
   tokenFile: "/etc/rancher/k3s/hearth-token",
   /**
+   * The agent token on servers (`--agent-token-file`): agents join with it, never with the server token, which
+   * would let them join as servers and decrypt the cluster's bootstrap data.
+   */
+  agentTokenFile: "/etc/rancher/k3s/hearth-agent-token",
+  /**
+   * The agent token in k3s's secure format, K10<cluster CA hash>::node:<password>, which servers write when
+   * `--agent-token` is set (k3s-io/docs docs/cli/token.md, "Agent").
+   */
+  secureAgentToken: "/var/lib/rancher/k3s/server/agent-token",
+  /**
    * Embedded etcd's data directory (<data-dir>/server/db/etcd; k3s's own e2e tests read its `config` file
    * there). Present once this server has run etcd: the first server then never starts a new cluster.
    */
@@ -124,6 +134,8 @@ const ALWAYS_MANAGED: Record<NodeRole, string[]> = {
     "server",
     "token",
     "token-file",
+    "agent-token",
+    "agent-token-file",
     "node-name",
     "node-ip",
     "flannel-iface",
@@ -230,10 +242,36 @@ export function managedFlagProblems(
   return out;
 }
 
+/**
+ * What k3s's installer can carry into the systemd unit it writes: one `--name` or `--name=value` word of
+ * printable ASCII. The installer wraps each argument in single quotes line by line, so a newline starts a new
+ * unit line (another `ExecStartPre=`), and systemd itself expands `$VAR` and `%` specifiers, takes `\` as an
+ * escape and `"` and `'` as its own quotes, and splits on spaces: none of those reaches k3s as written.
+ */
+const K3S_FLAG = /^--[a-z0-9][a-z0-9-]*(=[\x21-\x7e]*)?$/;
+
+/** Why an operator's k3s flag cannot be passed through the installer and systemd as written, or undefined. */
+export function k3sFlagProblem(flag: string): string | undefined {
+  if (K3S_FLAG.test(flag) && !/[`$%\\'"]/.test(flag)) return undefined;
+  const shown = JSON.stringify(flag.length > 60 ? `${flag.slice(0, 60)}...` : flag);
+  if (!flag.startsWith("--"))
+    return `${shown} is not a k3s flag; write it as --name or --name=value`;
+  const bad = [...flag].find((ch) => ch < "!" || ch > "~" || "`$%\\'\"".includes(ch) || ch === " ");
+  return (
+    `${shown} holds ${bad === undefined ? "a flag name k3s does not have" : `${JSON.stringify(bad)}`}; k3s's installer writes ` +
+    "the flags into a systemd unit, where a newline starts a new directive and $, %, \\ and quotes are " +
+    "systemd's own: give --name or --name=value with printable characters and no spaces, quotes, $, % or \\"
+  );
+}
+
 /** Throws, naming the flag, when an operator flag would override one Hearth manages for this role. */
 export function assertNoManagedFlags(role: NodeRole, flags: string[], cisHardening = true): void {
   const [first] = managedFlagProblems(role, flags, cisHardening);
   if (first) throw new Error(first.message);
+  for (const flag of flags) {
+    const problem = k3sFlagProblem(flag);
+    if (problem) throw new Error(`k3s ${role} flag ${problem}`);
+  }
 }
 
 function commonFlags(role: NodeRole, opts: K3sNodeFlagOptions): string[] {
@@ -266,7 +304,11 @@ export const K3S_DISABLED_COMPONENTS = ["traefik"] as const;
 /** Flags for `k3s server`: managed flags first, then the operator's extras. */
 export function k3sServerFlags(opts: K3sServerFlagOptions): string[] {
   const flags = opts.serverUrl ? [`--server=${opts.serverUrl}`] : ["--cluster-init"];
-  flags.push(...commonFlags("server", opts), "--write-kubeconfig-mode=0600");
+  flags.push(
+    ...commonFlags("server", opts),
+    `--agent-token-file=${K3S_PATHS.agentTokenFile}`,
+    "--write-kubeconfig-mode=0600",
+  );
   for (const component of K3S_DISABLED_COMPONENTS) flags.push(`--disable=${component}`);
   for (const san of [...new Set(opts.tlsSans ?? [])]) flags.push(`--tls-san=${san}`);
   // Every server must agree on both networks, so they are config keys (checked against each other and the

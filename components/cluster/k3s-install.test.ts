@@ -23,6 +23,8 @@ import {
 import { k3sInstallScript, k3sInstallStamp } from "./k3s-install";
 
 const VERSION = "v1.31.4+k3s1";
+/** What a server's install reads on stdin: the join token, then the agent token. */
+const SERVER_STDIN = "planted-token\nplanted-agent-token\n";
 
 function bashSyntaxOk(script: string): string {
   const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
@@ -184,7 +186,7 @@ describe("k3sInstallScript, run against stub commands", () => {
 
   it("installs once, writes token and files, then does nothing until a setting changes", () => {
     const { root, run } = sandbox();
-    const first = run(k3sInstallScript(opts), "planted-token\n");
+    const first = run(k3sInstallScript(opts), SERVER_STDIN);
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     const tokenFile = join(root, K3S_PATHS.tokenFile);
@@ -201,14 +203,14 @@ describe("k3sInstallScript, run against stub commands", () => {
     expect(installedWith).not.toContain("planted-token");
     expect(existsSync(join(root, K3S_PATHS.stampFile))).toBe(true);
 
-    const again = run(k3sInstallScript(opts), "planted-token\n");
+    const again = run(k3sInstallScript(opts), SERVER_STDIN);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("already runs");
     expect(readFileSync(join(root, "calls"), "utf8").match(/^curl /gm)).toHaveLength(1);
 
     const changed = run(
       k3sInstallScript({ ...opts, flags: [...flags, "--disable=traefik"] }),
-      "planted-token\n",
+      SERVER_STDIN,
     );
     expect(changed.status).toBe(0);
     expect(readFileSync(join(root, "calls"), "utf8").match(/^curl /gm)).toHaveLength(2);
@@ -217,10 +219,7 @@ describe("k3sInstallScript, run against stub commands", () => {
 
   it("refuses an installer whose SHA-256 is not the pinned one, before running it", () => {
     const { root, run } = sandbox();
-    const r = run(
-      k3sInstallScript({ ...opts, installScriptSha256: "0".repeat(64) }),
-      "planted-token\n",
-    );
+    const r = run(k3sInstallScript({ ...opts, installScriptSha256: "0".repeat(64) }), SERVER_STDIN);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       new RegExp(
@@ -242,7 +241,7 @@ describe("k3sInstallScript, run against stub commands", () => {
     };
     const good = run(
       k3sInstallScript({ ...opts, installScriptSha256: sum(installer), binary }),
-      "planted-token\n",
+      SERVER_STDIN,
     );
     expect(good.stderr).toBe("");
     expect(good.status).toBe(0);
@@ -259,7 +258,7 @@ describe("k3sInstallScript, run against stub commands", () => {
         flags: [...flags, "--disable=x"],
         binary: { ...binary, sha256: "f".repeat(64) },
       }),
-      "planted-token\n",
+      SERVER_STDIN,
     );
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain(
@@ -268,32 +267,67 @@ describe("k3sInstallScript, run against stub commands", () => {
     expect(existsSync(join(root, "usr/local/bin/k3s"))).toBe(false);
   });
 
-  it("a first server whose etcd data is gone rejoins a peer that answers instead of starting a new cluster", () => {
+  it("a first server whose etcd data is gone rejoins a peer that serves the cluster CA, with the secure token", () => {
     const rejoin = { ...opts, rejoinUrls: ["https://10.0.0.2:6443", "https://10.0.0.3:6443"] };
+    // The stub peers serve an empty CA bundle: its SHA-256 is the cluster's for this test.
+    const clusterCa = createHash("sha256").update("").digest("hex");
     // The first install: no peer answers yet, so it starts the cluster.
     const boot = sandbox();
-    expect(boot.run(k3sInstallScript(rejoin), "planted-token\n").status).toBe(0);
+    expect(boot.run(k3sInstallScript(rejoin), `${SERVER_STDIN}\n`).status).toBe(0);
     expect(readFileSync(join(boot.root, "installed-with"), "utf8")).toContain(" --cluster-init ");
 
-    // A wiped disk (no etcd member directory) while the third server answers: join it.
+    // A wiped disk (no etcd member directory) while the third server answers with the cluster CA: join it,
+    // with the token in the secure form so that k3s checks the CA again before it sends the token.
     const wiped = sandbox();
     writeFileSync(join(wiped.root, "peers-up"), "https://10.0.0.3:6443/cacerts\n");
-    const r = wiped.run(k3sInstallScript(rejoin), "planted-token\n");
+    const r = wiped.run(k3sInstallScript(rejoin), `${SERVER_STDIN}${clusterCa}\n`);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(
-      "no etcd data here while https://10.0.0.3:6443 answers; joining the existing cluster",
+      "no etcd data here while https://10.0.0.3:6443 answers with the cluster CA; joining the existing cluster",
     );
     const joined = readFileSync(join(wiped.root, "installed-with"), "utf8");
     expect(joined).toContain(" --server=https://10.0.0.3:6443 ");
     expect(joined).not.toContain("--cluster-init");
+    expect(readFileSync(join(wiped.root, K3S_PATHS.tokenFile), "utf8")).toBe(
+      `K10${clusterCa}::server:planted-token`,
+    );
+
+    // A peer serving another CA (someone else at its address) gets neither the token nor a second cluster.
+    const impostor = sandbox();
+    writeFileSync(join(impostor.root, "peers-up"), "https://10.0.0.2:6443/cacerts\n");
+    const bad = impostor.run(k3sInstallScript(rejoin), `${SERVER_STDIN}${"cd".repeat(32)}\n`);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(`serves a CA with SHA-256 ${clusterCa}, not the cluster CA`);
+    expect(bad.stderr).toContain("refusing to start a second cluster");
+    expect(existsSync(join(impostor.root, "installed-with"))).toBe(false);
+
+    // Without a CA hash to check against, a peer that answers is not trusted either.
+    const blind = sandbox();
+    writeFileSync(join(blind.root, "peers-up"), "https://10.0.0.2:6443/cacerts\n");
+    const unchecked = blind.run(k3sInstallScript(rejoin), SERVER_STDIN);
+    expect(unchecked.status).toBe(1);
+    expect(unchecked.stderr).toContain("Hearth read no cluster CA hash to check it against");
+    expect(existsSync(join(blind.root, "installed-with"))).toBe(false);
 
     // A server that is already an etcd member keeps its flags, peers or not.
     const member = sandbox();
     writeFileSync(join(member.root, "peers-up"), "https://10.0.0.2:6443/cacerts\n");
     mkdirSync(join(member.root, K3S_PATHS.etcdDataDir), { recursive: true });
-    expect(member.run(k3sInstallScript(rejoin), "planted-token\n").status).toBe(0);
+    expect(member.run(k3sInstallScript(rejoin), SERVER_STDIN).status).toBe(0);
     expect(readFileSync(join(member.root, "installed-with"), "utf8")).toContain(" --cluster-init ");
     expect(readFileSync(join(member.root, "calls"), "utf8")).not.toContain("cacerts");
+  });
+
+  it("writes a server's agent token for --agent-token-file, and refuses a server install without one", () => {
+    const { root, run } = sandbox();
+    expect(run(k3sInstallScript(opts), SERVER_STDIN).status).toBe(0);
+    expect(readFileSync(join(root, K3S_PATHS.agentTokenFile), "utf8")).toBe("planted-agent-token");
+    expect(readFileSync(join(root, "installed-with"), "utf8")).toContain(
+      `--agent-token-file=${root}${K3S_PATHS.agentTokenFile}`,
+    );
+    const none = sandbox().run(k3sInstallScript(opts), "planted-token\n");
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("no agent token on stdin");
   });
 
   it("refuses to run without a token on stdin", () => {
@@ -305,7 +339,7 @@ describe("k3sInstallScript, run against stub commands", () => {
 
   it("stops when no interface holds the node IP", () => {
     const { run } = sandbox();
-    const r = run(k3sInstallScript({ ...opts, nodeIp: "10.9.9.9" }), "t\n");
+    const r = run(k3sInstallScript({ ...opts, nodeIp: "10.9.9.9" }), "t\na\n");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("no interface holds 10.9.9.9");
   });

@@ -1,7 +1,7 @@
 /**
  * The idempotent k3s install script: it reads the join token from stdin, writes it and the hardening files,
- * and runs the pinned installer only when the version, flags or files changed; and the script that reads the
- * first server's secure join token.
+ * and runs the pinned installer only when the version, flags or files changed; and the scripts that read the
+ * first server's secure join token, the agents' token and the cluster CA's hash.
  */
 import { createHash } from "node:crypto";
 import { shellQuote } from "../shell";
@@ -25,6 +25,36 @@ export function readSecureTokenScript(): string {
   ].join("\n");
 }
 
+/**
+ * Prints the agents' secure join token, refusing one that is the server token (k3s links the file to the server
+ * token when no agent token is set) or not in the secure format.
+ */
+export function readSecureAgentTokenScript(): string {
+  return [
+    `t=$(cat ${K3S_PATHS.secureAgentToken})`,
+    'case "$t" in',
+    `K10?*::server:*) echo "k3s on $(hostname): ${K3S_PATHS.secureAgentToken} is the server token; the servers run without --agent-token-file" >&2; exit 1 ;;`,
+    `K10?*::?*) printf '%s\n' "$t" ;;`,
+    `*) echo "k3s on $(hostname): ${K3S_PATHS.secureAgentToken} holds no secure token (K10<CA hash>::node:...)" >&2; exit 1 ;;`,
+    "esac",
+  ].join("\n");
+}
+
+/**
+ * Prints the SHA-256 of the cluster's CA, as the secure token on this server carries it (K10<hash>::...), or
+ * nothing when this server has not joined a cluster yet. A reinstalled first server checks the CA a peer serves
+ * against it before it sends that peer the cluster's token.
+ */
+export function readClusterCaHashScript(): string {
+  return [
+    `t=$(cat ${K3S_PATHS.secureToken} 2>/dev/null || true)`,
+    'case "$t" in',
+    `K10?*::*) h=\${t#K10}; printf '%s\n' "\${h%%::*}" ;;`,
+    "*) ;;",
+    "esac",
+  ].join("\n");
+}
+
 /** Inputs of the k3s install script. */
 export interface K3sInstallScriptOptions {
   role: NodeRole;
@@ -38,8 +68,9 @@ export interface K3sInstallScriptOptions {
   nodeIp?: string;
   /**
    * For the first server: the API URLs of the other servers. When this server has no etcd data (a wiped or
-   * reinstalled disk) and one of them answers, it joins that one instead of starting a new cluster with
-   * --cluster-init. @default [] (always --cluster-init)
+   * reinstalled disk) and one of them answers with the cluster's CA (its SHA-256 on stdin's third line, read
+   * from a peer), it joins that one with the secure token instead of starting a new cluster with
+   * --cluster-init; a peer with another CA is refused. @default [] (always --cluster-init)
    */
   rejoinUrls?: string[];
   /** Where the k3s installer is fetched from (a mirror for air-gapped homes). @default "https://get.k3s.io" */
@@ -88,9 +119,10 @@ export function k3sInstallStamp(opts: K3sInstallScriptOptions): string {
 }
 
 /**
- * A bash script that installs or upgrades k3s to the pinned version. It reads the join token from stdin
- * (never from argv or the environment), writes it and the hardening files, and runs the installer only
- * when the installed version, flags or files differ from the last successful run.
+ * A bash script that installs or upgrades k3s to the pinned version. It reads from stdin (never from argv or
+ * the environment) the join token, on servers the agent token, and on a first server that may rejoin the
+ * cluster CA's SHA-256; writes them and the hardening files, and runs the installer only when the installed
+ * version, flags or files differ from the last successful run.
  */
 export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
   assertK3sVersion(opts.version);
@@ -104,6 +136,15 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     "token=",
     "IFS= read -r token || true",
     `if [ -z "$token" ]; then echo "k3s install on $(hostname): no join token on stdin" >&2; exit 1; fi`,
+    ...(opts.role === "server"
+      ? [
+          "agent_token=",
+          "IFS= read -r agent_token || true",
+          `if [ -z "$agent_token" ]; then echo "k3s install on $(hostname): no agent token on stdin" >&2; exit 1; fi`,
+          "ca_hash=",
+          "IFS= read -r ca_hash || true",
+        ]
+      : []),
     "put_file() {",
     '  local path="$1" mode="$2" tmp',
     '  mkdir -p "$(dirname "$path")"',
@@ -113,7 +154,12 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     '  mv -f "$tmp" "$path"',
     "}",
     `printf '%s' "$token" | put_file ${K3S_PATHS.tokenFile} 0600`,
-    "unset token",
+    ...(opts.role === "server"
+      ? [
+          `printf '%s' "$agent_token" | put_file ${K3S_PATHS.agentTokenFile} 0600`,
+          "unset agent_token",
+        ]
+      : []),
   ];
   for (const file of opts.files ?? []) {
     if (file.content.split("\n").includes(HEREDOC_END)) {
@@ -136,20 +182,41 @@ export function k3sInstallScript(opts: K3sInstallScriptOptions): string {
     rejoin.length > 0 && f === "--cluster-init" ? '"$cluster_flag"' : shellQuote(f),
   );
   if (rejoin.length > 0) {
-    // A first server without etcd data while a peer answers is a reinstall: rejoin the cluster that exists.
+    // A first server without etcd data while a peer answers is a reinstall: rejoin the cluster that exists, but
+    // only one whose CA is the cluster's. /cacerts is fetched unverified (there is no CA to verify it with yet,
+    // as in k3s's own TLS bootstrap), so its SHA-256 is checked against the one read from a peer over SSH, and
+    // the join uses the secure token, with which k3s checks it again before it sends the token.
     lines.push(
       "cluster_flag=--cluster-init",
       `if [ ! -d ${K3S_PATHS.etcdDataDir} ]; then`,
+      '  ca_file="$(mktemp)"',
+      "  answered=",
       `  for peer in ${rejoin.map(shellQuote).join(" ")}; do`,
-      '    if curl -ksf --max-time 5 -o /dev/null "$peer/cacerts"; then',
-      '      cluster_flag="--server=$peer"',
-      '      echo "k3s on $(hostname): no etcd data here while $peer answers; joining the existing cluster"',
-      "      break",
+      '    curl -ksf --max-time 5 -o "$ca_file" "$peer/cacerts" || continue',
+      '    answered="$peer"',
+      '    if [ -z "$ca_hash" ]; then',
+      '      echo "k3s on $(hostname): no etcd data here while $peer answers, and Hearth read no cluster CA hash to check it against (is a peer server down?); not joining it, and not starting a second cluster" >&2',
+      "      exit 1",
       "    fi",
+      `    got="$(sha256sum "$ca_file" | awk '{ print $1 }')"`,
+      '    if [ "$got" != "$ca_hash" ]; then',
+      '      echo "k3s on $(hostname): $peer serves a CA with SHA-256 $got, not the cluster CA $ca_hash; not joining it" >&2',
+      "      continue",
+      "    fi",
+      '    cluster_flag="--server=$peer"',
+      `    printf 'K10%s::server:%s' "$ca_hash" "$token" | put_file ${K3S_PATHS.tokenFile} 0600`,
+      '    echo "k3s on $(hostname): no etcd data here while $peer answers with the cluster CA; joining the existing cluster"',
+      "    break",
       "  done",
+      '  rm -f "$ca_file"',
+      '  if [ -n "$answered" ] && [ "$cluster_flag" = --cluster-init ]; then',
+      '    echo "k3s on $(hostname): no peer that answered served the cluster CA; refusing to start a second cluster. Check who answers at the addresses of the servers" >&2',
+      "    exit 1",
+      "  fi",
       "fi",
     );
   }
+  lines.push("unset token");
   if (opts.nodeIp) {
     // k3s does not move flannel onto the node IP by itself; find the interface that holds it.
     lines.push(

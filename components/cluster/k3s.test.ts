@@ -25,13 +25,25 @@ users:
     client-key-data: S0VZ
 `;
 
+const CA_HASH = "ab".repeat(32);
+const SECURE_AGENT_TOKEN = "K10" + CA_HASH + "::node:planted-agent-token\n";
+
 installMocks((args) => {
-  if (args.type === "hearth:secrets:GeneratedPassword") return { result: "planted-join-token" };
+  if (args.type === "hearth:secrets:GeneratedPassword")
+    return {
+      result: args.name.endsWith("-agent-token") ? "planted-agent-token" : "planted-join-token",
+    };
   if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-kubeconfig")) {
     return { stdout: RAW_KUBECONFIG };
   }
+  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-agent-join-token")) {
+    return { stdout: SECURE_AGENT_TOKEN };
+  }
   if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-join-token")) {
     return { stdout: SECURE_TOKEN };
+  }
+  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-ca-pin")) {
+    return { stdout: `${CA_HASH}\n` };
   }
   return undefined;
 });
@@ -105,11 +117,14 @@ describe("K3s", () => {
       find(COMMAND, "c-s3"),
       find(COMMAND, "c-a1"),
       find(COMMAND, "c-join-token"),
+      find(COMMAND, "c-agent-join-token"),
+      find(COMMAND, "c-ca-pin"),
+      find("hearth:secrets:GeneratedPassword", "c-agent-token"),
       find(COMMAND, "c-kubeconfig"),
       find("pulumi:providers:kubernetes", "c-provider"),
     ];
     for (const child of children) expect(child.parent).toBe(component.urn);
-    expect(ofType(COMMAND)).toHaveLength(6);
+    expect(ofType(COMMAND)).toHaveLength(8);
     expect(find("hearth:secrets:GeneratedPassword", "c-token").inputs).toMatchObject({
       length: 48,
     });
@@ -158,10 +173,21 @@ describe("K3s", () => {
     for (const n of ["c-s1", "c-s2", "c-s3", "c-a1"]) {
       const cmd = find(COMMAND, n);
       expect(isSecretInput(cmd, "stdin")).toBe(true);
-      // The first server can only start with the short token; every joiner checks the CA hash first.
-      expect(plain(cmd.inputs.stdin)).toBe(n === "c-s1" ? "planted-join-token\n" : SECURE_TOKEN);
-      expect(JSON.stringify(cmd.inputs.create)).not.toContain("planted-join-token");
-      expect(JSON.stringify(cmd.inputs.triggers)).not.toContain("planted-join-token");
+      // The first server can only start with the short token; every joiner checks the CA hash first. Servers
+      // get the agent token to run with (--agent-token-file), the first one the CA hash a rejoin checks; agents
+      // get the agents' secure token and never the server token.
+      const want: Record<string, string> = {
+        "c-s1": `planted-join-token\nplanted-agent-token\n${CA_HASH}\n`,
+        "c-s2": `${SECURE_TOKEN.trim()}\nplanted-agent-token\n`,
+        "c-s3": `${SECURE_TOKEN.trim()}\nplanted-agent-token\n`,
+        "c-a1": SECURE_AGENT_TOKEN,
+      };
+      expect(plain(cmd.inputs.stdin)).toBe(want[n]);
+      if (n === "c-a1") expect(plain(cmd.inputs.stdin)).not.toContain("server:");
+      for (const secret of ["planted-join-token", "planted-agent-token"]) {
+        expect(JSON.stringify(cmd.inputs.create)).not.toContain(secret);
+        expect(JSON.stringify(cmd.inputs.triggers)).not.toContain(secret);
+      }
       expect(isSecretInput(cmd, "connection.privateKey")).toBe(true);
       expect(plain(cmd.inputs.connection)).toMatchObject({
         host: `${n.slice(2)}.public.example.org`,
@@ -169,6 +195,24 @@ describe("K3s", () => {
         hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHost",
       });
     }
+  });
+
+  it("reads the agents' token from the first server and the CA hash from the second, each over pinned SSH", async () => {
+    await build();
+    const agentRead = find(COMMAND, "c-agent-join-token");
+    expect(plain(agentRead.inputs.create)).toContain("/var/lib/rancher/k3s/server/agent-token");
+    expect(plain(agentRead.inputs.create)).toContain("is the server token");
+    expect(agentRead.inputs.logging).toBe("stderr");
+    expect(agentRead.dependencies).toContain(find(COMMAND, "c-s1").urn);
+    expect(find(COMMAND, "c-a1").dependencies).toContain(agentRead.urn);
+    const pin = find(COMMAND, "c-ca-pin");
+    expect(plain(pin.inputs.connection)).toMatchObject({ host: "s2.public.example.org" });
+    expect(plain(pin.inputs.create)).toContain("/var/lib/rancher/k3s/server/token");
+    // It runs before the first server's install, whose stdin carries what it read.
+    expect(find(COMMAND, "c-s1").dependencies).toContain(pin.urn);
+    expect(find(COMMAND, "c-s1").inputs.create).toEqual(
+      expect.stringContaining("--agent-token-file=/etc/rancher/k3s/hearth-agent-token"),
+    );
   });
 
   it("orders servers one after another, agents after servers, the read after all", async () => {

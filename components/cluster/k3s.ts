@@ -14,7 +14,12 @@ import {
   k3sServerFlags,
 } from "./k3s-flags";
 import { k3sHardeningFiles } from "./k3s-hardening";
-import { k3sInstallScript, readSecureTokenScript } from "./k3s-install";
+import {
+  k3sInstallScript,
+  readClusterCaHashScript,
+  readSecureAgentTokenScript,
+  readSecureTokenScript,
+} from "./k3s-install";
 import { apiServerUrl, rewriteKubeconfigServer } from "./k3s-kubeconfig";
 
 /** Arguments of a k3s cluster installed over SSH. */
@@ -82,20 +87,23 @@ export class K3s extends pulumi.ComponentResource {
     const apiAddress = args.endpoint ?? args.apiAddress ?? first.connection.host;
 
     const token = new GeneratedPassword(`${name}-token`, { length: 48 }, { parent: this });
-    // The token travels on stdin only: never on a command line, in the environment or in a log.
-    const stdin = pulumi.secret(token.result.apply((t) => `${t}\n`));
+    // Agents join with their own token: the server token would let an agent's host join as a server and
+    // decrypt the cluster's bootstrap data (k3s-io/docs docs/cli/token.md).
+    const agentToken = new GeneratedPassword(
+      `${name}-agent-token`,
+      { length: 48 },
+      { parent: this },
+    );
     // Every address a server may be reached at goes into the API certificate, sorted: the order of the
     // servers in the config is not a change to any machine.
     const tlsSans = pulumi
       .all([apiAddress, ...servers.flatMap((s) => [s.address, s.connection.host])])
       .apply((all) => [...new Set(all)].sort());
 
-    const install = (
-      node: NodeHandle,
-      dependsOn: pulumi.Resource[],
-      joinToken: pulumi.Output<string> = stdin,
-    ): RemoteCommand => {
-      const script = pulumi
+    // Every token travels on stdin only (never on a command line, in the environment or in a log), one per line
+    // as k3sInstallScript reads them.
+    const scriptFor = (node: NodeHandle): pulumi.Output<string> =>
+      pulumi
         .all([
           node.address,
           first.address,
@@ -135,6 +143,12 @@ export class K3s extends pulumi.ComponentResource {
             binary: args.binary,
           });
         });
+    const install = (
+      node: NodeHandle,
+      dependsOn: pulumi.Resource[],
+      stdinLines: pulumi.Input<string>[],
+    ): RemoteCommand => {
+      const script = scriptFor(node);
       const command = script.apply((s) => asRoot(s, "bash"));
       // No delete command on purpose: removing k3s wipes the node's data, which an operator does
       // deliberately with k3s-uninstall.sh, never as a side effect of a rename or a replacement.
@@ -146,16 +160,32 @@ export class K3s extends pulumi.ComponentResource {
           // Without an update command a changed input would replace the resource; reinstalling in
           // place is what an upgrade is.
           update: command,
-          stdin: joinToken,
+          stdin: pulumi.secret(pulumi.all(stdinLines).apply((l) => `${l.join("\n")}\n`)),
           triggers: [script.apply((s) => sha256(`${args.version}\n${s}`))],
         },
         { parent: this, dependsOn: [...dependsOn, ...node.ready] },
       );
     };
 
+    // A reinstalled first server rejoins its peers only if they serve the cluster's CA: its SHA-256 is read over
+    // SSH (pinned host key) from the second server, before the first server's install. Nothing is read while
+    // the cluster does not exist yet; it is read again whenever the first server's install changes.
+    const second = servers[1];
+    const caHash = second
+      ? new RemoteCommand(
+          `${name}-ca-pin`,
+          {
+            connection: connectionArgs(second.connection),
+            create: asRoot(readClusterCaHashScript(), "bash"),
+            triggers: [scriptFor(first).apply((s) => sha256(`${args.version}\n${s}`))],
+          },
+          { parent: this, dependsOn: second.ready },
+        ).stdout.apply((out) => (out ?? "").trim())
+      : pulumi.output("");
+
     // The first server starts with the short token (the cluster CA does not exist before it); every other
     // node joins with the secure form k3s then writes, which pins the cluster CA's hash.
-    const firstCommand = install(first, []);
+    const firstCommand = install(first, [], [token.result, agentToken.result, caHash]);
     const secure = new RemoteCommand(
       `${name}-join-token`,
       {
@@ -167,14 +197,31 @@ export class K3s extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [firstCommand], additionalSecretOutputs: ["stdout"] },
     );
-    const joinToken = pulumi.secret(secure.stdout);
+    const joinToken = pulumi.secret(secure.stdout.apply((t) => (t ?? "").trim()));
     // Servers join one at a time so etcd grows by one member at a time and keeps quorum.
     const serverCommands: RemoteCommand[] = [firstCommand];
     for (const server of servers.slice(1)) {
-      serverCommands.push(install(server, [...serverCommands.slice(-1), secure], joinToken));
+      serverCommands.push(
+        install(server, [...serverCommands.slice(-1), secure], [joinToken, agentToken.result]),
+      );
     }
+    const agentJoin =
+      agents.length > 0
+        ? new RemoteCommand(
+            `${name}-agent-join-token`,
+            {
+              connection: connectionArgs(first.connection),
+              create: asRoot(readSecureAgentTokenScript(), "bash"),
+              // stdout is the agents' join credential: never in the logs, secret in the state.
+              logging: "stderr",
+              triggers: [firstCommand.id, agentToken.result.apply(sha256)],
+            },
+            { parent: this, dependsOn: [firstCommand], additionalSecretOutputs: ["stdout"] },
+          )
+        : undefined;
+    const agentJoinToken = pulumi.secret(agentJoin?.stdout.apply((t) => (t ?? "").trim()) ?? "");
     const agentCommands = agents.map((agent) =>
-      install(agent, [...serverCommands, secure], joinToken),
+      install(agent, [...serverCommands, ...(agentJoin ? [agentJoin] : [])], [agentJoinToken]),
     );
 
     const read = new RemoteCommand(

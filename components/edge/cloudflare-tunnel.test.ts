@@ -6,6 +6,7 @@ import {
   isSecretInput,
   ofType,
   registrations,
+  reveal as revealAny,
   settle,
   unwrap,
 } from "../../test/mocks";
@@ -189,8 +190,43 @@ describe("CloudflareTunnel", () => {
     });
     expect(find("kubernetes:core/v1:Secret", "run-token").provider).toBe(k8sRef);
 
+    // The connector's namespace denies everything but DNS, the ingress controller and Cloudflare's edge.
+    const policies = registrations.filter(
+      (r) =>
+        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.parent === component.urn,
+    );
+    expect(policies.map((p) => revealAny(p.inputs.metadata).name).sort()).toEqual([
+      "allow-dns",
+      "allow-egress-cloudflare",
+      "allow-egress-ingress",
+      "allow-same-namespace",
+      "default-deny",
+    ]);
+    for (const p of policies) {
+      expect(revealAny(p.inputs.metadata).namespace).toBe("edge");
+      expect(p.provider).toBe(k8sRef);
+    }
+    const out = revealAny(
+      policies.find((p) => p.name === "run-allow-egress-cloudflare")!.inputs.spec,
+    );
+    expect(out.egress[0].ports).toEqual([
+      { protocol: "TCP", port: 7844 },
+      { protocol: "UDP", port: 7844 },
+      { protocol: "TCP", port: 443 },
+    ]);
+    expect(out.egress[0].to[0].ipBlock.except).toEqual(
+      expect.arrayContaining(["192.168.0.0/16", "169.254.0.0/16", "10.0.0.0/8"]),
+    );
+    const toIngress = revealAny(
+      policies.find((p) => p.name === "run-allow-egress-ingress")!.inputs.spec,
+    );
+    expect(toIngress.egress[0].to[0].namespaceSelector.matchLabels).toEqual({
+      "kubernetes.io/metadata.name": "ingress-nginx",
+    });
+
     const deployment = find("kubernetes:apps/v1:Deployment", "run-cloudflared");
     expect(deployment.parent).toBe(component.urn);
+    for (const p of policies) expect(deployment.dependencies).toContain(p.urn);
     expect(deployment.provider).toBe(k8sRef);
     expect(deployment.dependencies).toContain(find(CONFIG, "run-config").urn);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

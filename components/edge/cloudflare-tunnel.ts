@@ -1,7 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { tunnelIngressRules } from "./tunnel-config";
+import { connectorPolicies, tunnelIngressRules } from "./tunnel-config";
 
 /** The cloudflared release Hearth runs; bump deliberately, it is the one thing between apps and the internet. */
 export const CLOUDFLARED_IMAGE = "cloudflare/cloudflared:2025.11.1";
@@ -129,6 +129,20 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
       k8sOpts,
     );
 
+    // The connector dials out to Cloudflare and in to the ingress controller, nothing else: it holds the tunnel
+    // token, and every request from the internet passes through it.
+    const policies = connectorPolicies(args.ingressService).map(
+      (policy) =>
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-${policy.suffix}`,
+          {
+            metadata: { name: policy.suffix, namespace: namespace.metadata.name },
+            spec: policy.spec,
+          },
+          k8sOpts,
+        ),
+    );
+
     const secret = new k8s.core.v1.Secret(
       `${name}-token`,
       {
@@ -216,8 +230,8 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
           },
         },
       },
-      // Start connectors once the tunnel knows where to send traffic.
-      { ...k8sOpts, dependsOn: [config] },
+      // Start connectors once the tunnel knows where to send traffic, under the policies they will live with.
+      { ...k8sOpts, dependsOn: [config, ...policies] },
     );
 
     this.registerOutputs({ tunnelId: this.tunnelId, cname: this.cname, hostnames: this.hostnames });

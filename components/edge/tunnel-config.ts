@@ -2,6 +2,13 @@
  * The ingress rules a remotely managed Cloudflare tunnel runs with: every public hostname goes to the cluster's
  * ingress controller, which routes by Host header; anything else gets a 404 at the edge. Pure: no Pulumi.
  */
+import {
+  DEFAULT_CLUSTER_NETWORKS,
+  internetEgress,
+  NamedPolicy,
+  networkPolicies,
+  serviceUrlNamespace,
+} from "../app/network-policies";
 
 /** Which public hostnames the tunnel serves, and the zone they must belong to. */
 export interface TunnelRoutes {
@@ -114,4 +121,54 @@ function checkIngressService(ingressService: string, problems: string[]): string
     );
   }
   return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * The connector namespace's NetworkPolicies: nothing comes in; out go DNS, the ingress controller's pods (every
+ * hostname's one destination) and Cloudflare's edge on public addresses only, at the ports cloudflared dials
+ * (7844 over QUIC or HTTP/2, 443 for its API). Never the LAN, the nodes or the metadata service.
+ */
+export function connectorPolicies(ingressService: string): NamedPolicy[] {
+  const base = networkPolicies({ allowFromNamespaces: [], publicPorts: [], egress: "none" });
+  const internet = internetEgress(DEFAULT_CLUSTER_NETWORKS);
+  return [
+    ...base,
+    {
+      suffix: "allow-egress-ingress",
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: {
+                    "kubernetes.io/metadata.name": serviceUrlNamespace(ingressService),
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      suffix: "allow-egress-cloudflare",
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: internet.to,
+            ports: [
+              { protocol: "TCP", port: 7844 },
+              { protocol: "UDP", port: 7844 },
+              { protocol: "TCP", port: 443 },
+            ],
+          },
+        ],
+      },
+    },
+  ];
 }

@@ -129,6 +129,34 @@ describe("retries and reachability", () => {
     expect(gitea.orgs.has("x")).toBe(false);
   });
 
+  it("retries through the tunnel's 530 (no connector up), a POST too, since it never reached Gitea", async () => {
+    gitea.outages.push(530, 530);
+    await giteaRequest(conn, "POST", "/orgs", { body: { username: "tunnelled" }, retryDelayMs: 1 });
+    expect(gitea.orgs.has("tunnelled")).toBe(true);
+    gitea.outages.push(530, 521, 523, 520, 522, 524, 502, 504);
+    await expect(giteaFind(conn, "/orgs/tunnelled", { retryDelayMs: 1 })).resolves.toBeDefined();
+  });
+
+  it("keeps trying for about a minute and a half by default, not 3.5 s", async () => {
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate"] });
+    try {
+      for (let i = 0; i < 9; i++) gitea.outages.push(503);
+      let done = false;
+      const call = giteaFind(conn, "/orgs/absent").then(() => (done = true));
+      let waited = 0;
+      while (!done && waited < 200_000) {
+        await jest.advanceTimersByTimeAsync(1000);
+        waited += 1000;
+      }
+      await call;
+      // 1 + 2 + 4 + 8 + 15 * 5 seconds of waiting before the tenth try.
+      expect(waited).toBeGreaterThanOrEqual(90_000);
+      expect(gitea.outages).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("explains an unreachable Gitea with its URL", async () => {
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));

@@ -36,9 +36,13 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export interface GiteaRequestOptions {
   /** JSON request body. @default no body */
   body?: unknown;
-  /** Tries for a request Gitea never received, or an idempotent one that met a 502/503/504. @default 4 */
+  /**
+   * Tries for a request Gitea never received (no connection, or the tunnel's 530/521/523: its connector could
+   * not reach the origin), or an idempotent one that met a gateway error (502, 503, 504, 520-524).
+   * @default 10: with the delays below, about 90 s of retries, enough for Gitea's pod or the tunnel to come back
+   */
   attempts?: number;
-  /** Wait before the first retry, doubled for each further one (milliseconds). @default 500 */
+  /** Wait before the first retry, doubled for each further one up to 15 s (milliseconds). @default 1000 */
   retryDelayMs?: number;
   /** Time one try may take before it is abandoned (milliseconds). @default 30000 */
   timeoutMs?: number;
@@ -93,6 +97,18 @@ export function causeOf(e: unknown): string {
   return reason;
 }
 
+/** The longest wait between two tries. */
+const MAX_RETRY_DELAY_MS = 15_000;
+
+/**
+ * Answers that mean the request never reached Gitea: Cloudflare's 530 (the tunnel has no connector up), 521 and
+ * 523 (the origin refused or was unreachable). Any method may be tried again after them.
+ */
+const NEVER_DELIVERED = [521, 523, 530];
+
+/** Gateway answers after which an idempotent call is tried again: the above, and 502-504, 520, 522, 524. */
+const GATEWAY_ERRORS = [...NEVER_DELIVERED, 502, 503, 504, 520, 522, 524];
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -117,10 +133,12 @@ async function send(
     authorization: authorizationHeader(conn),
   };
   if (options.body !== undefined) headers["content-type"] = "application/json";
-  const attempts = Math.max(1, options.attempts ?? 4);
-  const delay = options.retryDelayMs ?? 500;
-  // Only calls that are safe to repeat are retried after Gitea answered: a POST that met a 502 may have landed.
-  const idempotent = method !== "POST";
+  const attempts = Math.max(1, options.attempts ?? 10);
+  const delay = options.retryDelayMs ?? 1000;
+  const wait = (attempt: number) => pause(Math.min(delay * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS));
+  // Only calls that are safe to repeat are retried after a gateway answered: a POST that met a 502 may have
+  // landed. One that met "origin unreachable" never reached Gitea, so it is retried too.
+  const retried = method === "POST" ? NEVER_DELIVERED : GATEWAY_ERRORS;
   for (let attempt = 1; ; attempt++) {
     let response: { status: number; ok: boolean; text: string };
     try {
@@ -132,7 +150,7 @@ async function send(
       });
     } catch (e) {
       if (attempt < attempts) {
-        await pause(delay * 2 ** (attempt - 1));
+        await wait(attempt);
         continue;
       }
       const cause = causeOf(e);
@@ -145,8 +163,8 @@ async function send(
       );
     }
     const text = response.text;
-    if (idempotent && [502, 503, 504].includes(response.status) && attempt < attempts) {
-      await pause(delay * 2 ** (attempt - 1));
+    if (retried.includes(response.status) && attempt < attempts) {
+      await wait(attempt);
       continue;
     }
     let body: unknown = undefined;

@@ -38,6 +38,14 @@ describe("giteaRepoReaderProvider against a Gitea API", () => {
     expect(gitea.users.get("hearth-argocd")?.password).toBe("planted-reader-password");
     expect(perm("gitops")).toBe("read");
     expect(perm("other")).toBeUndefined();
+    // Argo CD clones with a read:repository token the reader made with its own password, never the password.
+    const token = gitea.tokens.get(state.token);
+    expect(token).toMatchObject({ owner: "hearth-argocd", scopes: ["read:repository"] });
+    const mint = gitea.requests.find((r) => r.method === "POST" && r.path.endsWith("/tokens"));
+    expect(mint?.path).toBe("/users/hearth-argocd/tokens");
+    expect(mint?.authorization).toBe(
+      `Basic ${Buffer.from("hearth-argocd:planted-reader-password").toString("base64")}`,
+    );
     const put = gitea.requests.find((r) => r.method === "PUT");
     expect(put).toMatchObject({
       path: "/repos/hearth/gitops/collaborators/hearth-argocd",
@@ -68,9 +76,18 @@ describe("giteaRepoReaderProvider against a Gitea API", () => {
       state,
       inputs({ repo: "other", password: "planted-new" }),
     );
+    const { outs } = await provider.update!(
+      "hearth-argocd",
+      { ...state, repo: "other" },
+      inputs({ repo: "other", password: "planted-newer" }),
+    );
     expect(perm("other")).toBe("read");
     expect(perm("gitops")).toBeUndefined();
-    expect(gitea.users.get("hearth-argocd")?.password).toBe("planted-new");
+    expect(gitea.users.get("hearth-argocd")?.password).toBe("planted-newer");
+    // A new password makes a new token with it; the old one no longer works.
+    expect(outs?.token).not.toBe(state.token);
+    expect(gitea.tokens.has(outs?.token as string)).toBe(true);
+    expect(gitea.tokens.has(state.token)).toBe(false);
   });
 
   it("deletes the grant and the user, and tolerates both being gone", async () => {

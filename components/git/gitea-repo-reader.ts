@@ -1,6 +1,7 @@
 /**
- * A Gitea user that may only read one repository: Argo CD clones the GitOps repository with it, so the
- * credential in the cluster can neither push nor administer Gitea (it used to be the site admin's).
+ * A Gitea user that may only read one repository: Argo CD clones the GitOps repository with its access token
+ * (scope read:repository), so the credential in the cluster can neither push, sign in, nor administer Gitea
+ * (it used to be the site admin's, then this user's password).
  * Created through the admin API (the endpoint's credentials must be a site admin's), made a collaborator
  * with "read" permission, and given a generated password that Pulumi owns.
  *
@@ -33,9 +34,35 @@ export interface GiteaRepoReaderInputs {
   password: string;
 }
 
-/** What it keeps in state: the inputs, and the permission Gitea reported at the last read. */
+/**
+ * What it keeps in state: the inputs, the permission Gitea reported at the last read, and the reader's access
+ * token (read:repository only), which is what Argo CD clones with: the password, which could sign in and mint
+ * tokens of any scope, never leaves the state.
+ */
 export interface GiteaRepoReaderState extends GiteaRepoReaderInputs {
   permission: string;
+  token: string;
+}
+
+/** The reader token's name and its one scope. */
+export const READER_TOKEN = { name: "argocd-clone", scopes: ["read:repository"] };
+
+const readerTokens = (u: string) => `/users/${encodeSegment(u)}/tokens`;
+
+/** A new read:repository token for the reader, made with its own password (basic auth, as Gitea requires). */
+async function mintToken(i: GiteaRepoReaderInputs): Promise<string> {
+  const self: GiteaConnection = {
+    url: i.endpoint.url,
+    ca: i.endpoint.ca,
+    username: i.username,
+    password: i.password,
+  };
+  // A token of this name left by an interrupted run has a secret nobody kept: replace it.
+  await giteaDelete(self, `${readerTokens(i.username)}/${encodeSegment(READER_TOKEN.name)}`);
+  const made = await giteaRequest<{ sha1: string }>(self, "POST", readerTokens(i.username), {
+    body: READER_TOKEN,
+  });
+  return made.sha1;
 }
 
 /** A new user name is a new user; the rest changes in place. */
@@ -75,6 +102,8 @@ export const giteaRepoReaderProvider: pulumi.dynamic.ResourceProvider = {
     const d = diffProperties({ ...olds }, { ...news }, READER_DIFF);
     // A grant lost or widened in Gitea since (seen by a refresh) is put back to "read" by an update.
     if (olds.permission !== "read" && !d.changes) return { ...d, changes: true };
+    // A reader made before it had a token gets one.
+    if (!olds.token && !d.changes) return { ...d, changes: true };
     return d;
   },
 
@@ -100,12 +129,14 @@ export const giteaRepoReaderProvider: pulumi.dynamic.ResourceProvider = {
         throw withContext(e2, doing);
       }
     }
+    let token: string;
     try {
       await grantRead(inputs);
+      token = await mintToken(inputs);
     } catch (e) {
       throw withContext(e, doing);
     }
-    return { id: inputs.username, outs: { ...inputs, permission: "read" } };
+    return { id: inputs.username, outs: { ...inputs, permission: "read", token } };
   },
 
   async read(id: string, props: GiteaRepoReaderState) {
@@ -120,17 +151,20 @@ export const giteaRepoReaderProvider: pulumi.dynamic.ResourceProvider = {
 
   async update(id: string, olds: GiteaRepoReaderState, news: GiteaRepoReaderInputs) {
     const doing = `Updating Gitea user "${id}"`;
+    let token = olds.token;
     try {
-      if (olds.password !== news.password || olds.email !== news.email) await setPassword(news);
+      const newPassword = olds.password !== news.password;
+      if (newPassword || olds.email !== news.email) await setPassword(news);
       // Another repository: the old grant goes (404 when the repository was renamed, which moves it).
       if (olds.owner !== news.owner || olds.repo !== news.repo) {
         await giteaDelete(news.endpoint, collaboratorPath(olds.owner, olds.repo, id));
       }
       await grantRead(news);
+      if (!token || newPassword) token = await mintToken(news);
     } catch (e) {
       throw withContext(e, doing);
     }
-    return { outs: { ...news, permission: "read" } };
+    return { outs: { ...news, permission: "read", token } };
   },
 
   async delete(id: string, props: GiteaRepoReaderState) {
@@ -161,6 +195,8 @@ export interface GiteaRepoReaderArgs {
 export class GiteaRepoReader extends pulumi.dynamic.Resource {
   declare public readonly username: pulumi.Output<string>;
   declare public readonly password: pulumi.Output<string>;
+  /** Secret: the reader's access token (read:repository), which clones; the password stays in the state. */
+  declare public readonly token: pulumi.Output<string>;
 
   constructor(name: string, args: GiteaRepoReaderArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -174,8 +210,9 @@ export class GiteaRepoReader extends pulumi.dynamic.Resource {
         email: args.email ?? `${args.username}@users.noreply.invalid`,
         password: pulumi.secret(args.password),
         permission: undefined,
+        token: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["endpoint", "password"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["endpoint", "password", "token"] }),
       "hearth",
       "GiteaRepoReader",
     );

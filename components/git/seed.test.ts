@@ -32,7 +32,7 @@ describe("gitopsSeedFiles", () => {
         labels: { "app.kubernetes.io/managed-by": "hearth" },
       },
       spec: {
-        project: "default",
+        project: "hearth-apps",
         source: {
           repoURL: "https://git.home.example.org/hearth/gitops.git",
           targetRevision: "main",

@@ -96,7 +96,8 @@ export function applicationManifest(
     "  labels:",
     "    app.kubernetes.io/managed-by: hearth",
     "spec:",
-    "  project: default",
+    // Argo CD's "default" project is emptied by Hearth (apps/argocd.ts appProjectSpecs).
+    "  project: hearth-apps",
     "  source:",
     `    repoURL: ${q(repoUrl)}`,
     `    targetRevision: ${q(branch)}`,

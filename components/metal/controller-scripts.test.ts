@@ -30,6 +30,7 @@ describe("controller layout", () => {
       tftpRoot: "/srv/hearth/tftp",
       httpRoot: "/srv/hearth/http",
       nodesDir: "/srv/hearth/http/nodes",
+      keptDir: "/srv/hearth/kept",
       dnsmasqConf: "/srv/hearth/dnsmasq.conf",
     });
   });

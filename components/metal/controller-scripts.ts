@@ -14,6 +14,11 @@ export interface ControllerLayout {
   tftpRoot: string;
   httpRoot: string;
   nodesDir: string;
+  /**
+   * Root-only copies of the install files, outside the HTTP root, made by the node wait: a failed install's
+   * file stops being served, and the next wait serves it again from here.
+   */
+  keptDir: string;
   dnsmasqConf: string;
 }
 
@@ -34,6 +39,7 @@ export function controllerLayout(rootDir: string): ControllerLayout {
     tftpRoot: `${rootDir}/tftp`,
     httpRoot: `${rootDir}/http`,
     nodesDir: `${rootDir}/http/nodes`,
+    keptDir: `${rootDir}/kept`,
     dnsmasqConf: `${rootDir}/dnsmasq.conf`,
   };
 }
@@ -273,9 +279,13 @@ export function secretFileScript(path: string): string {
  * Run once a node answers SSH with its pinned key: its iPXE script now boots the local disk, so a later
  * network boot never wipes it, and the install file, which holds the host private key, leaves the HTTP server.
  */
-export function installedScript(scriptPath: string, installFilePath: string): string {
+export function installedScript(
+  scriptPath: string,
+  installFilePath: string,
+  keptAt?: string,
+): string {
   return [
-    asRoot(`rm -f ${shellQuote(installFilePath)}`),
+    asRoot(`rm -f ${[installFilePath, ...(keptAt ? [keptAt] : [])].map(shellQuote).join(" ")}`),
     installFromStdinScript({ path: scriptPath, mode: "0644" }),
   ].join("\n");
 }

@@ -36,6 +36,13 @@ export interface NodeWaitSpec {
    * the id each node last reported. Another recorded id means the node must report this install first.
    */
   install?: { id: string; nodesDir: string; alsoAccept?: string[] };
+  /**
+   * The install file as the HTTP server serves it and a root-only copy the wait keeps of it: a wait that fails
+   * (timeout, another host key, the installer stopped) removes the served file, which holds the node's host
+   * private key, and the next wait serves it again from the copy before it watches. @default the file is left
+   * alone
+   */
+  republish?: { served: string; kept: string; owner: string };
 }
 
 /** The watcher's command-line arguments. */
@@ -79,9 +86,30 @@ export function waitArguments(spec: NodeWaitSpec): string[] {
  */
 export function waitCommand(spec: NodeWaitSpec): string {
   const args = waitArguments(spec).map(shellQuote).join(" ");
-  return [
-    HEARTH_ROOT,
+  const wait = `$hearth_root python3 - --since "$(($(date +%s) - 300))" ${args}`;
+  const lines = [HEARTH_ROOT];
+  if (!spec.republish) {
     // Five minutes back: Wake-on-LAN went out just before, and the machine may have answered already.
-    `$hearth_root python3 - --since "$(($(date +%s) - 300))" ${args}`,
-  ].join("\n");
+    lines.push(wait);
+    return lines.join("\n");
+  }
+  const served = shellQuote(spec.republish.served);
+  const kept = shellQuote(spec.republish.kept);
+  const owner = shellQuote(spec.republish.owner);
+  const keptDir = shellQuote(spec.republish.kept.replace(/\/[^/]+$/, ""));
+  lines.push(
+    // Root keeps a copy outside the HTTP root; a failed wait took the served file away: serve it again.
+    `$hearth_root install -d -m 0700 ${keptDir}`,
+    `if $hearth_root test -e ${served}; then`,
+    `  $hearth_root install -m 0600 -o root -g root ${served} ${kept}`,
+    `elif $hearth_root test -f ${kept}; then`,
+    `  $hearth_root install -m 0600 -o ${owner} -g ${owner} ${kept} ${served}`,
+    "fi",
+    "status=0",
+    `${wait} || status=$?`,
+    // The node did not come up as it should: its host private key leaves the HTTP server until the next try.
+    `if [ "$status" -ne 0 ]; then $hearth_root rm -f ${served}; echo "the install file, which holds the node's host key, is no longer served; the next pulumi up serves it again" >&2; fi`,
+    'exit "$status"',
+  );
+  return lines.join("\n");
 }

@@ -156,7 +156,7 @@ export class PxeController extends pulumi.ComponentResource {
     nodePlan: NodePlan,
     on: { setup: pulumi.Resource[]; published: pulumi.Resource[]; reach: SshConnection },
   ): pulumi.Resource {
-    const { node, scriptPath, scriptText, installPath, localBootText } = nodePlan;
+    const { node, scriptPath, scriptText, installPath, keptPath, localBootText } = nodePlan;
     const { timeoutMinutes } = plan;
     const installText = pulumi.secret(
       pulumi
@@ -237,7 +237,7 @@ export class PxeController extends pulumi.ComponentResource {
 
     this.command({
       suffix: `${node.name}-installed`,
-      create: installedScript(scriptPath, installPath),
+      create: installedScript(scriptPath, installPath, keptPath),
       triggers: [sha256(localBootText), installFile.id, script.id, wait.id],
       dependsOn: [wait, script],
       stdin: localBootText,

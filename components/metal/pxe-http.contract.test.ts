@@ -89,13 +89,31 @@ describe("pxe-http.py", () => {
     );
     expect(report.status).toBe(200);
     expect(await logSince(mark, "installed?firmware")).toContain(
-      "hearth: 52-54-00-12-34-56 reported installed; its install plan is removed",
+      "hearth: 52-54-00-12-34-56 reported installed; its install file .plan is removed",
     );
     expect(existsSync(join(dir, "nodes", "52-54-00-12-34-56.plan"))).toBe(false);
     expect(readFileSync(join(dir, "nodes", "52-54-00-12-34-56.installed-id"), "utf8")).toBe(
       "0123456789abcdef\n",
     );
     expect((await get(plan)).status).toBe(404);
+  });
+
+  it("removes a preseed or kickstart too when its node reports installed: each holds the host key", async () => {
+    for (const [mac, suffix] of [
+      ["52-54-00-12-34-58", "preseed"],
+      ["52-54-00-12-34-59", "ks"],
+    ]) {
+      const file = `/nodes/${mac}.${suffix}`;
+      writeFileSync(join(dir, "nodes", `${mac}.${suffix}`), "host key here\n");
+      expect((await get(file)).status).toBe(200);
+      const mark = log.length;
+      expect((await get(`/nodes/${mac}.installed`)).status).toBe(200);
+      expect(await logSince(mark, `${mac}.installed`)).toContain(
+        `hearth: ${mac} reported installed; its install file .${suffix} is removed`,
+      );
+      expect(existsSync(join(dir, "nodes", `${mac}.${suffix}`))).toBe(false);
+      expect((await get(file)).status).toBe(404);
+    }
   });
 
   it("records no install id that is not 16 hex digits", async () => {

@@ -7,8 +7,9 @@ the files under --directory like `python3 -m http.server`, with three difference
 - every request is logged with the bytes actually sent (`"GET /path HTTP/1.1" 200 12345`), which is what the
   node wait reads, and what the byte counts per node come from;
 - `nodes/<mac>.installed`, `.progress` and `.failed` are the installers' reports. They answer 200 and only the
-  logged request line matters, except that `.installed` removes the node's install plan (`<mac>.plan`, which
-  holds its host private key): the key is served until its node reports, then the plan answers 404. Its
+  logged request line matters, except that `.installed` removes the node's install file (`<mac>.plan`,
+  `.preseed` or `.ks`, which holds its host private key): the key is served until its node reports, then the
+  file answers 404. Its
   `id=` (the plan's install id) is kept in `<mac>.installed-id` for the node wait.
 
 A request for a plan or install file that does not exist (a MAC that is not in the config, or one that has
@@ -70,11 +71,14 @@ class Handler(SimpleHTTPRequestHandler):
             stem, kind = report.groups()
             if kind == "installed":
                 nodes = os.path.join(self.directory, "nodes")
-                try:
-                    os.unlink(os.path.join(nodes, f"{stem}.plan"))
-                    self.log_message("hearth: %s reported installed; its install plan is removed", stem)
-                except FileNotFoundError:
-                    pass
+                # Whichever install file the node had (image plan, preseed or kickstart) holds its host private
+                # key: none is served once it has reported.
+                for suffix in ("plan", "preseed", "ks"):
+                    try:
+                        os.unlink(os.path.join(nodes, f"{stem}.{suffix}"))
+                        self.log_message("hearth: %s reported installed; its install file .%s is removed", stem, suffix)
+                    except FileNotFoundError:
+                        pass
                 # The install id the node now runs: the node wait compares it with the plan's.
                 query = parse_qs(self.path.split("?", 1)[1] if "?" in self.path else "")
                 install_id = (query.get("id") or [""])[0]

@@ -5,7 +5,7 @@
  * commands; `npm run test:metal` deploys the same plan by hand.
  */
 import type { Arch } from "../types";
-import { ControllerLayout, controllerLayout, setupScript } from "./controller-scripts";
+import { ControllerLayout, controllerLayout, HTTP_USER, setupScript } from "./controller-scripts";
 import { controllerSettingsProblems } from "./controller-checks";
 import { renderDnsmasqConfig } from "./dnsmasq";
 import { parseCidr } from "../net";
@@ -132,6 +132,8 @@ export interface NodePlan {
   scriptText: string;
   /** Its install file: the image plan, preseed or kickstart (rendered with `renderInstallFile` once the host key is known). */
   installPath: string;
+  /** Root's copy of the install file, outside the HTTP root, which a retried wait serves again. */
+  keptPath: string;
   /** The script that replaces `scriptText` once the node is installed: boot from disk. */
   localBootText: string;
   /** Image installs: the image the node boots and the plan's install id. */
@@ -231,6 +233,7 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
           ? renderImageNodeScript(node, server, image)
           : renderNodeScript(node, server),
         installPath: `${layout.nodesDir}/${installFileName(node)}`,
+        keptPath: `${layout.keptDir}/${installFileName(node)}`,
         localBootText: renderLocalBootScript(node),
         ...(image ? { image, installId: id } : {}),
         ...(node.wakeOnLan ? { wakeText: wakeCommand(node.mac, broadcast) } : {}),
@@ -239,6 +242,11 @@ export function planController(args: PxeControllerArgs): ControllerPlan {
           mac: node.mac,
           installFile: installFileName(node),
           timeoutMinutes,
+          republish: {
+            served: `${layout.nodesDir}/${installFileName(node)}`,
+            kept: `${layout.keptDir}/${installFileName(node)}`,
+            owner: HTTP_USER,
+          },
           ...(id
             ? {
                 install: {

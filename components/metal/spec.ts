@@ -171,8 +171,9 @@ const PACKAGE = /^@?\^?[A-Za-z0-9][A-Za-z0-9+._-]*$/;
 const MIRROR_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 const MIRROR_DIR = /^\/[A-Za-z0-9._~/-]*$/;
 const HTTP_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/+-]*)?$/;
-const PROXY_URL =
-  /^https?:\/\/([A-Za-z0-9._~%-]+(:[A-Za-z0-9._~%-]*)?@)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
+// No user:password@: the proxy URL reaches the iPXE script (served to anyone on the LAN), the installers' command
+// lines and the image build's environment on the controller (ps), and Pulumi's state in plain text.
+const PROXY_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
 const CONSOLE = /^tty[A-Za-z0-9]+(,\d+([noe]\d?)?)?$/;
 const LOCALE = /^[a-z]{2,3}_[A-Z]{2}\.UTF-8$/;
 const KEYBOARD = /^[a-z]{2,}([_-][a-z0-9]+)*$/;
@@ -316,7 +317,12 @@ export function installSpecProblems(
     bad("reportUrl", `"${node.reportUrl}" must be a plain http:// URL on the controller`);
   }
   if (node.proxy !== undefined && !PROXY_URL.test(node.proxy)) {
-    bad("proxy", `"${node.proxy}" must be a proxy URL such as http://proxy.lan:3128/`);
+    bad(
+      "proxy",
+      /^[a-z]+:\/\/[^/]*@/.test(node.proxy)
+        ? "carries a user and password, which would be served in the nodes' iPXE scripts, shown in the controller's process list and kept in Pulumi's state in plain text; use a proxy that needs no login on the home network (apt-cacher-ng needs none)"
+        : `"${node.proxy}" must be a proxy URL such as http://proxy.lan:3128/`,
+    );
   }
   if (node.serialConsole !== undefined && !CONSOLE.test(node.serialConsole)) {
     bad("serialConsole", `"${node.serialConsole}" must look like ttyS0,115200n8`);

@@ -74,10 +74,37 @@ export class RemoteCommand extends pulumi.CustomResource {
         environment: args.environment === undefined ? undefined : pulumi.secret(args.environment),
         triggers: args.triggers,
         logging: args.logging,
+        // The engine sends customTimeouts to a provider, but the Node provider SDK drops them before our
+        // handlers: they travel as an input instead, and the provider stops a command that runs past them.
+        timeouts: timeoutsOf(opts?.customTimeouts),
         stdout: undefined,
         stderr: undefined,
       },
       opts,
     );
   }
+}
+
+/** A Go duration as `customTimeouts` takes it (`90s`, `10m`, `1h30m`) in seconds; undefined when unreadable. */
+export function durationSeconds(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const parts = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(
+    text.trim(),
+  );
+  if (!parts || parts[0] === "") return undefined;
+  const [h, m, sec] = parts.slice(1).map((p) => Number(p ?? 0));
+  return Math.round(h * 3600 + m * 60 + sec);
+}
+
+/** The per-command limits of a resource's `customTimeouts`, in seconds; undefined when it sets none. */
+export function timeoutsOf(
+  t: pulumi.CustomTimeouts | undefined,
+): { create?: number; update?: number; delete?: number } | undefined {
+  if (!t) return undefined;
+  const out = Object.fromEntries(
+    (["create", "update", "delete"] as const)
+      .map((k) => [k, durationSeconds(t[k])] as const)
+      .filter(([, v]) => v !== undefined),
+  );
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -19,6 +19,7 @@ import { backupCopies, backupSecrets, backupTargets, etcdBackup } from "./backup
 import { clusterNetworks, existingClusterAccess, k3sBinaryPin, k3sFlags } from "./cluster";
 import { CatalogueEntry, History, LenientConfig, Problem, Rule, ruleContext } from "./context";
 import { dnsProvider } from "./dns";
+import { publishedWithoutLogin } from "./exposure";
 import { hetznerAccount, hetznerCloudInit, hetznerFleet, hetznerServers } from "./hetzner";
 import { appSignIn, identityProvider, identityUsersAndGroups } from "./identity";
 import {
@@ -57,6 +58,7 @@ export const RULES: Rule[] = [
   identityProvider,
   identityUsersAndGroups,
   appSignIn,
+  publishedWithoutLogin,
   observabilityNeeds,
   enabledAppsNeeds,
   uniqueHostnames,

@@ -9,7 +9,8 @@
  * Phases: sandbox up; up; preview, up and refresh with --expect-no-changes; a scan of `stack export`, the
  * engine's logs and every command's output for the planted values and the generated passwords; the real
  * effects (nodes, Gitea, Ingress backends); a request routed by the real Traefik pod on node-1 (ingress.ts); one app's setting changed, updating exactly its release; an `up`
- * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; with HEARTH_E2E_SIGKILL=1, an `up` killed (SIGKILL)
+ * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; a security phase (test/e2e/security.ts: port scan,
+ * unauthenticated requests, app logins, the running API server's CIS flags); with HEARTH_E2E_SIGKILL=1, an `up` killed (SIGKILL)
  * and re-run after `pulumi cancel`; `destroy`, leaving nothing in the API server, Gitea or on the nodes. Each
  * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
  * Each phase is a function of dev-effects.ts, dev-backups.ts or dev-changes.ts; this file sets the stack up.
@@ -29,10 +30,11 @@ import {
   repoRenamed,
   settingChanged,
 } from "./dev-changes";
-import type { E2eContext } from "./dev-context";
+import { devApps, E2eContext } from "./dev-context";
 import { observability, realEffects, singleSignOn } from "./dev-effects";
-import { EngineRun, repo, sandboxDir } from "./harness";
+import { EngineRun, kubeJson, repo, sandboxDir } from "./harness";
 import { realIngress } from "./ingress";
+import { appLogins, portScan, runningApiServerCis, unauthenticatedRequests } from "./security";
 
 const run = new EngineRun("hearth-e2e-");
 const { check, phase, pulumi, configFile } = run;
@@ -103,7 +105,11 @@ async function main(): Promise<void> {
   if (!first) return;
 
   for (const [name, args] of [
-    ["preview --expect-no-changes", ["preview", "--expect-no-changes"]],
+    // With Hearth's policy pack (policy/): a mandatory violation would fail this preview.
+    [
+      "preview --expect-no-changes",
+      ["preview", "--expect-no-changes", "--policy-pack", join(repo, "policy")],
+    ],
     ["up --expect-no-changes", ["up", "--yes", "--expect-no-changes"]],
     ["refresh --expect-no-changes", ["refresh", "--yes", "--expect-no-changes"]],
   ] as const) {
@@ -121,6 +127,22 @@ async function main(): Promise<void> {
   await phase("backups: objects in the cluster, operator commands against the stack", () =>
     backups(c),
   );
+  // docs/security.md: only the intended ports answer, nothing answers an unauthenticated request, every routed
+  // app has a login, and the running API server passes the CIS items Hearth claims.
+  await phase("security: port scan, unauthenticated requests, app logins, CIS flags", async () => {
+    const ingresses = kubeJson<{ items: Parameters<typeof appLogins>[0] }>([
+      "get",
+      "ingress",
+      "-A",
+    ]);
+    const checks = [
+      ...(await portScan()),
+      ...(await unauthenticatedRequests(sandboxDir)),
+      ...appLogins(ingresses?.items ?? [], devApps(run)),
+      ...runningApiServerCis(),
+    ];
+    return checks.map((c) => check(c.name, c.ok, c.detail)).every(Boolean);
+  });
   await phase("secret scan", () => secretScan(c));
   await phase("one app's setting changed", () => settingChanged(c));
   await phase("Argo CD's Gitea credential reads and cannot write", () => argoReader(c));

@@ -4,9 +4,10 @@
 // (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3). That module is never tagged, and the
 // module proxy reachable from our machines refuses it ("403 Forbidden: This module version is not available"),
 // so it cannot be built here. This host implements just what `pulumi preview/up/destroy/refresh` need:
-// Run (start @pulumi/pulumi's `cmd/run` under node), GetRequiredPackages (read pulumi plugin metadata from the
-// program's node_modules) and GetPluginInfo. Everything else answers Unimplemented, which the engine treats
-// as "older host" and falls back from. Written against the public pulumirpc protocol; no upstream code copied.
+// Run (start @pulumi/pulumi's `cmd/run` under node), RunPlugin (start a policy pack or plugin with
+// `cmd/run-policy-pack` or `cmd/run-plugin`: `pulumi preview --policy-pack` needs it), GetRequiredPackages (read
+// pulumi plugin metadata from the program's node_modules) and GetPluginInfo. Everything else answers
+// Unimplemented, which the engine treats as "older host" and falls back from. Written against the public pulumirpc protocol; no upstream code copied.
 package main
 
 import (
@@ -15,12 +16,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -224,6 +227,110 @@ func optString(opts *structpb.Struct, key string) (string, bool) {
 		return strconv.FormatFloat(k.NumberValue, 'f', -1, 64), true
 	}
 	return "", false
+}
+
+// RunPlugin starts a plugin written in Node.js, as the engine asks for a policy pack (PulumiPolicy.yaml with
+// runtime nodejs; kind "analyzer") or a resource plugin (PulumiPlugin.yaml): `node
+// <@pulumi/pulumi>/cmd/run-policy-pack <args> <dir>` or `.../cmd/run-plugin <args> <dir>`, in the plugin's
+// folder, with the environment the engine sends. Its stdout and stderr are streamed back as they come (the
+// engine reads the plugin's port from the first line of stdout), then its exit code.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	info := req.GetInfo()
+	dir := info.GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	if dir == "" {
+		return errors.New("RunPlugin: no plugin directory")
+	}
+	entry := "run-plugin"
+	if req.GetKind() == "analyzer" {
+		entry = "run-policy-pack"
+	}
+	runner, ok := findUp(dir, filepath.Join("node_modules", "@pulumi", "pulumi", "cmd", entry, "index.js"))
+	if !ok {
+		return fmt.Errorf("could not find @pulumi/pulumi/cmd/%s from %s: run `npm install` in the project first", entry, dir)
+	}
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return errors.New("could not find `node` on PATH")
+	}
+	program := info.GetEntryPoint()
+	if program == "" {
+		program = "."
+	}
+	var args []string
+	if nodeargs, ok := optString(info.GetOptions(), "nodeargs"); ok && nodeargs != "" {
+		args = append(args, strings.Fields(nodeargs)...)
+	}
+	args = append(args, runner)
+	args = append(args, req.GetArgs()...)
+	args = append(args, program)
+
+	cmd := exec.CommandContext(server.Context(), nodeBin, args...)
+	cmd.Dir = dir
+	cmd.Env = req.GetEnv()
+	if len(cmd.Env) == 0 {
+		cmd.Env = os.Environ()
+	}
+	typescript := "true"
+	if v, ok := optString(info.GetOptions(), "typescript"); ok {
+		typescript = v
+	}
+	cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TYPESCRIPT="+typescript)
+
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	// One sender at a time: gRPC streams are not safe for concurrent Send.
+	var mu sync.Mutex
+	send := func(r *pulumirpc.RunPluginResponse) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return server.Send(r)
+	}
+	var wg sync.WaitGroup
+	pump := func(r io.Reader, wrap func([]byte) *pulumirpc.RunPluginResponse) {
+		defer wg.Done()
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				chunk := append([]byte(nil), buf[:n]...)
+				if sendErr := send(wrap(chunk)); sendErr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	wg.Add(2)
+	go pump(stdout, func(b []byte) *pulumirpc.RunPluginResponse {
+		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}}
+	})
+	go pump(stderr, func(b []byte) *pulumirpc.RunPluginResponse {
+		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}}
+	})
+	wg.Wait()
+	code := int32(0)
+	if err := cmd.Wait(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return err
+		}
+		code = int32(exitErr.ExitCode())
+	}
+	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
 }
 
 // Run starts `node <@pulumi/pulumi>/cmd/run <flags> <program>` and waits for it.

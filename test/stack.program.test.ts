@@ -186,9 +186,12 @@ describe("the resource graph", () => {
         tsigSecretSecretRef: { name: "rfc2136-tsig", key: "tsig-secret" },
       },
     });
-    // Gitea's API is called at its hostname: the GitOps repository waits for the records.
+    // Gitea's API is called at its hostname: Hearth's Gitea token waits for the records, and the GitOps
+    // repository for the token.
+    const token = regs.find((x) => x.type.endsWith(":GiteaAccessToken"))!;
+    expect(token.dependencies).toEqual(expect.arrayContaining(records.map((r) => r.urn)));
     const gitops = regs.find((r) => r.type === "hearth:git:GitOpsRepo")!;
-    expect(gitops.dependencies).toEqual(expect.arrayContaining(records.map((r) => r.urn)));
+    expect(gitops.dependencies).toEqual(expect.arrayContaining([token.urn]));
   });
 
   it("home: Gitea's API calls wait for its route (Ingress, tunnel, DNS), not only its release", async () => {

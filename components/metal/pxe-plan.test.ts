@@ -125,6 +125,8 @@ describe("planController", () => {
       const [n] = planController(withNodes([node])).nodes;
       expect(n.scriptPath).toBe("/srv/hearth/http/nodes/52-54-00-12-34-56.ipxe");
       expect(n.installPath).toBe(`/srv/hearth/http/nodes/52-54-00-12-34-56${extension}`);
+      // Root's copy outside the HTTP root, which a retried wait serves again.
+      expect(n.keptPath).toBe(`/srv/hearth/kept/52-54-00-12-34-56${extension}`);
       expect(n.wakeText !== undefined).toBe(wakes);
       if (wakes) expect(n.wakeText).toContain('("192.168.1.255", 9)');
       expect(n.installId !== undefined).toBe(hasInstallId);
@@ -133,6 +135,7 @@ describe("planController", () => {
         mac: "52:54:00:12:34:56",
         installFile: `52-54-00-12-34-56${extension}`,
         timeoutMinutes: 60,
+        republish: { served: n.installPath, kept: n.keptPath, owner: "hearth-pxe" },
         ...(hasInstallId
           ? {
               install: {

@@ -22,6 +22,7 @@ import {
   RecordType,
   TSIG_ALGORITHMS,
   TsigKey,
+  UpdateOperation,
 } from "../components/edge/dns-wire";
 import { isIpv4 } from "../components/net";
 import {
@@ -203,22 +204,29 @@ export async function createRecord(urn: string, raw: Record<string, unknown>) {
                   ? { kind: "name-unused", name: i.name }
                   : { kind: "rrset-absent", name: i.name, type: "CNAME" },
               ],
-        operations: [
-          { kind: "delete-rrset", name: i.name, type: i.type },
-          ...i.values.map((value) => ({
-            kind: "add" as const,
-            name: i.name,
-            type: i.type,
-            ttl: i.ttl,
-            value,
-          })),
-        ],
+        operations: replaceRrset(i),
       });
     await verify(t);
   } catch (e) {
     throw context(t, e);
   }
   return { id: `${normalizeName(i.name)}/${i.type}`, outs: stateOf(raw) };
+}
+
+/** The record set at the name replaced by Hearth's values: its old values go, each of ours is added. */
+function replaceRrset(i: Rfc2136RecordInputs): UpdateOperation[] {
+  return [
+    { kind: "delete-rrset", name: i.name, type: i.type },
+    ...i.values.map(
+      (value): UpdateOperation => ({
+        kind: "add",
+        name: i.name,
+        type: i.type,
+        ttl: i.ttl,
+        value,
+      }),
+    ),
+  ];
 }
 
 /** Replaces the record set's values (and TTL) in one update. */
@@ -229,16 +237,7 @@ export async function updateRecord(urn: string, news: Record<string, unknown>) {
     await sendUpdate(t.server, i.tsig, {
       zone: i.zone,
       prerequisites: [],
-      operations: [
-        { kind: "delete-rrset", name: i.name, type: i.type },
-        ...i.values.map((value) => ({
-          kind: "add" as const,
-          name: i.name,
-          type: i.type,
-          ttl: i.ttl,
-          value,
-        })),
-      ],
+      operations: replaceRrset(i),
     });
     await verify(t);
   } catch (e) {

@@ -14,9 +14,9 @@
  * evaluations of one stack file give one snapshot.
  */
 import { createHash, createPrivateKey } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { withChartPins } from "./chart-pins";
 import * as openssh from "../components/secrets/openssh";
 
 const ROOT = join(__dirname, "..");
@@ -75,22 +75,9 @@ export async function snapshotOf(file: string): Promise<Record<string, string>> 
   const { registrations } = await evaluateStackFile(join(ROOT, file), (values) => {
     const sandbox = withStandInSandbox(values);
     if (sandbox) renamed.set(sandbox.dir, "<sandbox>");
-    // A folder holding each enabled app's Chart.yaml at its pin, as test/stack.program.test.ts makes.
-    const charts = values["hearth:charts"] ? JSON.parse(values["hearth:charts"]) : {};
-    if (charts.localDir && !file.startsWith("Pulumi.dev")) {
-      const apps = JSON.parse(values["hearth:apps"] ?? "{}");
-      const dir = mkdtempSync(join(tmpdir(), "hearth-charts-"));
-      for (const app of apps.enabled ?? []) {
-        const chart = catalogue[app].chart;
-        const version = apps.settings?.[app]?.chartVersion ?? chart.version;
-        mkdirSync(join(dir, chart.name), { recursive: true });
-        writeFileSync(
-          join(dir, chart.name, "Chart.yaml"),
-          `apiVersion: v2\nname: ${chart.name}\nversion: ${version}\n`,
-        );
-      }
-      renamed.set(dir, "<charts>");
-      values["hearth:charts"] = JSON.stringify({ ...charts, localDir: dir });
+    if (!file.startsWith("Pulumi.dev")) {
+      const charts = withChartPins(values, catalogue);
+      if (charts) renamed.set(charts, "<charts>");
     }
   });
   renamed.set(ROOT, "<root>");

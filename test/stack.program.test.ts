@@ -2,12 +2,13 @@
  * The whole program under mocks, once per stack file: the resource graph by type, the order that matters
  * (CRDs before custom resources, servers before agents), and no credential in plain text anywhere.
  */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { catalogue } from "../apps";
 import { evaluateStackFile } from "../cli/evaluate/evaluate";
 import { pointAtSandbox, standInSandbox } from "../cli/evaluate/sandbox-files";
+import { withChartPins } from "./chart-pins";
 import { isSecretInput, isSecretValue, Registration, reveal } from "./mocks";
 import { parse as parseYaml } from "yaml";
 
@@ -22,20 +23,7 @@ const fixtures = readdirSync(join(__dirname, "fixtures/valid")).map(
  * folder at the version it pins (only Chart.yaml: under mocks nothing renders the chart).
  */
 function withLocalCharts(values: Record<string, string>): void {
-  const charts = values["hearth:charts"] ? JSON.parse(values["hearth:charts"]) : {};
-  if (!charts.localDir) return;
-  const apps = JSON.parse(values["hearth:apps"] ?? "{}");
-  const dir = mkdtempSync(join(tmpdir(), "hearth-charts-"));
-  for (const app of apps.enabled ?? []) {
-    const chart = catalogue[app].chart;
-    const version = apps.settings?.[app]?.chartVersion ?? chart.version;
-    mkdirSync(join(dir, chart.name), { recursive: true });
-    writeFileSync(
-      join(dir, chart.name, "Chart.yaml"),
-      `apiVersion: v2\nname: ${chart.name}\nversion: ${version}\n`,
-    );
-  }
-  values["hearth:charts"] = JSON.stringify({ ...charts, localDir: dir });
+  withChartPins(values, catalogue);
 }
 
 /** Strings in plain (non-secret) inputs that contain any of the needles. */

@@ -34,7 +34,14 @@ import { devApps, E2eContext } from "./dev-context";
 import { observability, realEffects, singleSignOn } from "./dev-effects";
 import { EngineRun, kubeJson, repo, sandboxDir } from "./harness";
 import { realIngress } from "./ingress";
-import { appLogins, portScan, runningApiServerCis, unauthenticatedRequests } from "./security";
+import {
+  appLogins,
+  ClusterView,
+  kubeletRefusesAnonymous,
+  portScan,
+  runningApiServerCis,
+  unauthenticatedRequests,
+} from "./security";
 
 const run = new EngineRun("hearth-e2e-");
 const { check, phase, pulumi, configFile } = run;
@@ -135,8 +142,14 @@ async function main(): Promise<void> {
       "ingress",
       "-A",
     ]);
+    const cluster: ClusterView = {
+      nodes: kubeJson<{ items: ClusterView["nodes"] }>(["get", "nodes"])?.items ?? [],
+      services:
+        kubeJson<{ items: ClusterView["services"] }>(["get", "services", "-A"])?.items ?? [],
+    };
     const checks = [
-      ...(await portScan()),
+      ...(await portScan(cluster)),
+      ...kubeletRefusesAnonymous(cluster),
       ...(await unauthenticatedRequests(sandboxDir)),
       ...appLogins(ingresses?.items ?? [], devApps(run)),
       ...runningApiServerCis(),

@@ -4,7 +4,7 @@
  * `npm run test:e2e` (not here: it needs the sandbox).
  */
 import { createServer, Server } from "node:net";
-import { appLogins, openPorts, range, unexpected } from "./security";
+import { appLogins, ClusterView, intendedPorts, openPorts, range, unexpected } from "./security";
 
 describe("openPorts", () => {
   const servers: Server[] = [];
@@ -22,6 +22,51 @@ describe("openPorts", () => {
     const open = await openPorts("127.0.0.1", candidates, 8);
     expect(open.sort()).toEqual([...ports].sort());
     expect(unexpected("127.0.0.1", open, [ports[0]])).toEqual([`127.0.0.1:${ports[1]}`]);
+  });
+});
+
+describe("intendedPorts", () => {
+  const node = (name: string, ip: string, kwok: boolean): ClusterView["nodes"][number] => ({
+    metadata: { name, labels: kwok ? { type: "kwok" } : {} },
+    status: { addresses: [{ type: "InternalIP", address: ip }] },
+  });
+  const cluster: ClusterView = {
+    nodes: [node("node-1", "10.77.0.11", false), node("node-2", "10.77.0.12", true)],
+    services: [
+      {
+        metadata: { namespace: "traefik", name: "traefik" },
+        spec: {
+          type: "LoadBalancer",
+          ports: [
+            { port: 80, nodePort: 30807 },
+            { port: 443, nodePort: 31933 },
+          ],
+        },
+        status: { loadBalancer: { ingress: [{ ip: "10.77.0.11" }] } },
+      },
+      {
+        metadata: { namespace: "gitea", name: "gitea" },
+        spec: { type: "ClusterIP", ports: [{ port: 3000 }] },
+      },
+    ],
+  };
+
+  it("allows a real node its kubelet, the load balancer's ports at its address and the node ports", () => {
+    expect([...intendedPorts("10.77.0.11", cluster).keys()].sort((a, b) => a - b)).toEqual([
+      22, 80, 443, 10250, 30807, 31933,
+    ]);
+  });
+
+  it("allows a node kwok presents, or an address no node has, SSH alone", () => {
+    expect([...intendedPorts("10.77.0.12", cluster).keys()]).toEqual([22]);
+    expect([...intendedPorts("10.77.0.13", cluster).keys()]).toEqual([22]);
+  });
+
+  it("does not open a load balancer's ports at a real node that is not its address", () => {
+    const other = { ...cluster, nodes: [...cluster.nodes, node("node-3", "10.77.0.13", false)] };
+    expect([...intendedPorts("10.77.0.13", other).keys()].sort((a, b) => a - b)).toEqual([
+      22, 10250, 30807, 31933,
+    ]);
   });
 });
 

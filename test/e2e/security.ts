@@ -74,16 +74,58 @@ export interface SecurityCheck {
   detail: string;
 }
 
-/** The port scan: only sshd on the nodes, only the sandbox's parts on loopback. */
-export async function portScan(): Promise<SecurityCheck[]> {
+/** The kubelet's API port: served by a real node only, and only to clients the API server authorizes. */
+export const KUBELET_PORT = 10250;
+
+/** The parts of the cluster's objects `intendedPorts` reads. */
+export interface ClusterView {
+  nodes: {
+    metadata: { name: string; labels?: Record<string, string> };
+    status?: { addresses?: { type: string; address: string }[] };
+  }[];
+  services: {
+    metadata: { namespace: string; name: string };
+    spec: { type?: string; ports?: { port: number; nodePort?: number }[] };
+    status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
+  }[];
+}
+
+/**
+ * What may answer at a node's address, and why: sshd everywhere; on a node with a real kubelet and kube-proxy
+ * (not one kwok presents), the kubelet's API, each LoadBalancer Service's ports at its ingress address (the
+ * sandbox gives it node-1's, as k3s's ServiceLB gives a node's) and every Service's node ports.
+ */
+export function intendedPorts(host: string, cluster: ClusterView): Map<number, string> {
+  const intended = new Map<number, string>([[22, "sshd"]]);
+  const node = cluster.nodes.find((n) =>
+    (n.status?.addresses ?? []).some((a) => a.type === "InternalIP" && a.address === host),
+  );
+  if (!node || node.metadata.labels?.type === "kwok") return intended;
+  intended.set(KUBELET_PORT, "kubelet");
+  for (const svc of cluster.services) {
+    const name = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    const ingress = svc.status?.loadBalancer?.ingress ?? [];
+    const here = svc.spec.type === "LoadBalancer" && ingress.some((i) => i.ip === host);
+    for (const port of svc.spec.ports ?? []) {
+      if (here) intended.set(port.port, `${name} (load balancer)`);
+      if (port.nodePort) intended.set(port.nodePort, `${name} (node port)`);
+    }
+  }
+  return intended;
+}
+
+/** The port scan: only what `intendedPorts` names on the nodes, only the sandbox's parts on loopback. */
+export async function portScan(cluster: ClusterView): Promise<SecurityCheck[]> {
   const out: SecurityCheck[] = [];
   for (const host of NODE_ADDRESSES) {
     const open = await openPorts(host, range(1, 65535));
-    const extra = unexpected(host, open, [22]);
+    const intended = intendedPorts(host, cluster);
+    const extra = unexpected(host, open, [...intended.keys()]);
+    const why = [...intended].map(([port, what]) => `${port} ${what}`).join(", ");
     out.push({
-      name: `${host}: only SSH answers`,
+      name: `${host}: only its intended ports answer (${intended.size > 1 ? "a real node" : "SSH"})`,
       ok: extra.length === 0 && open.includes(22),
-      detail: `open: ${open.join(", ") || "none"}`,
+      detail: `unexpected: ${extra.join(", ") || "none"}; open: ${open.join(", ") || "none"}; intended: ${why}`,
     });
   }
   const ports = LOOPBACK_RANGES.flatMap(([a, b]) => range(a, b));
@@ -246,4 +288,24 @@ export function runningApiServerCis(): SecurityCheck[] {
       detail: failures.join("; ") || "all pass",
     },
   ];
+}
+
+/** Each real node's kubelet refuses a request without a client certificate (anonymous auth off). */
+export function kubeletRefusesAnonymous(cluster: ClusterView): SecurityCheck[] {
+  return NODE_ADDRESSES.filter((host) => intendedPorts(host, cluster).has(KUBELET_PORT)).map(
+    (host) => {
+      // No client certificate, and the kubelet's serving certificate is not checked: the request must be
+      // refused whoever answers.
+      const r = spawnSync(
+        "curl",
+        ["-sk", "-o", "/dev/null", "-w", "%{http_code}", `https://${host}:${KUBELET_PORT}/pods`],
+        { encoding: "utf8" },
+      );
+      return {
+        name: `${host}: the kubelet refuses an anonymous request for its pods`,
+        ok: r.stdout === "401" || r.stdout === "403",
+        detail: `HTTP ${r.stdout || r.stderr}`,
+      };
+    },
+  );
 }

@@ -289,9 +289,13 @@ export const WIRINGS: Record<string, Wiring> = {
           repoUsername: reader.username,
           repoToken: reader.token,
           oidc: ctx.identity?.oidc.argocd,
-          // The GitOps repository's Applications may not deploy into the namespaces Hearth runs.
+          // The GitOps repository's Applications may not deploy into the namespaces Hearth runs, nor into one
+          // an app retired with "keep-data" left with its volumes.
           protectedNamespaces: [
             ...ctx.c.apps.enabled,
+            ...Object.entries(ctx.c.apps.retired)
+              .filter(([, how]) => how === "keep-data")
+              .map(([app]) => app),
             ...(ctx.c.cloudflare ? [TUNNEL_NAMESPACE] : []),
           ],
         },

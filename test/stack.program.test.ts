@@ -653,6 +653,31 @@ describe("day 2 in the whole program", () => {
     expect(registrations).toEqual([]);
   });
 
+  it("keeps a namespace an app retired with keep-data left closed to the GitOps repository's Applications", async () => {
+    const { outputs } = await evaluateStackFile(home);
+    const deniedWith = async (how?: string) => {
+      const { registrations: regs } = await evaluateStackFile(
+        home,
+        withApps((apps) => {
+          if (!how) return;
+          apps.enabled = (apps.enabled as string[]).filter((a) => a !== "zot");
+          apps.retired = { zot: how };
+        }),
+        outputs,
+      );
+      const project = regs.find((r) => r.name === "hearth-argocd-project-hearth-apps")!;
+      return (reveal(project.inputs).spec.destinations as { namespace: string }[])
+        .map((d) => d.namespace)
+        .filter((n) => n.startsWith("!"));
+    };
+    const enabled = await deniedWith();
+    expect(enabled).toContain("!zot");
+    // Retired with its data: the same project, so the retirement changes nothing of Argo CD's.
+    expect(await deniedWith("keep-data")).toEqual(enabled);
+    // Its namespace deleted with the data: nothing left to guard.
+    expect(await deniedWith("delete-data")).toEqual(enabled.filter((n) => n !== "!zot"));
+  });
+
   it("retires an app: keep-data registers nothing of it, delete-data deletes its namespace (and for argocd the GitOps repository)", async () => {
     const { outputs } = await evaluateStackFile(home);
     const retire = (how: string) =>

@@ -34,6 +34,10 @@ describe("ExistingCluster", () => {
     // Bound to a name, never to the kubeconfig's server address: another spelling of the same API server
     // must not replace what runs on it (ADR 14).
     expect(provider.inputs.clusterIdentifier).toBe("dev");
+    // A Secret or ConfigMap whose content changes is updated, not deleted and created.
+    // Provider inputs reach the plugin as strings; it compares with "true" (provider.go, enableSecretMutable).
+    expect(provider.inputs.enableSecretMutable).toBe("true");
+    expect(provider.inputs.enableConfigMapMutable).toBe("true");
     expect(await isSecret(existing.cluster.kubeconfig)).toBe(true);
     expect(await unwrap(existing.cluster.kubeconfig)).toBe(KUBECONFIG);
     expect(existing.cluster.version).toBe("v1.31.4");

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTENT_UPDATED_IN_PLACE } from "./provider-options";
 import type { ClusterHandle } from "../types";
 
 /** Arguments of a cluster Hearth did not install (the dev sandbox, a managed cluster). */
@@ -39,7 +40,12 @@ export class ExistingCluster extends pulumi.ComponentResource {
     const kubeconfig = pulumi.secret(pulumi.output(args.kubeconfig));
     const provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig, context: args.context, clusterIdentifier: args.clusterIdentifier ?? name },
+      {
+        kubeconfig,
+        context: args.context,
+        clusterIdentifier: args.clusterIdentifier ?? name,
+        ...CONTENT_UPDATED_IN_PLACE,
+      },
       { parent: this },
     );
     this.cluster = { kubeconfig, provider, version: args.version };

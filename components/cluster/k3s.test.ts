@@ -259,6 +259,9 @@ describe("K3s", () => {
     expect(isSecretInput(provider, "kubeconfig")).toBe(true);
     // The kubeconfig names whichever server it was read from; the identity stays (ADR 14).
     expect(provider.inputs.clusterIdentifier).toBe("c");
+    // Provider inputs reach the plugin as strings; it compares with "true" (provider.go, enableSecretMutable).
+    expect(provider.inputs.enableSecretMutable).toBe("true");
+    expect(provider.inputs.enableConfigMapMutable).toBe("true");
     expect(k3s.cluster.version).toBe("v1.31.4+k3s1");
   });
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isIP } from "node:net";
 import { GeneratedPassword } from "../secrets/generated-password";
 import { asRoot, sha256 } from "../shell";
+import { CONTENT_UPDATED_IN_PLACE } from "./provider-options";
 import { RemoteCommand } from "../ssh/remote-command";
 import type { ClusterHandle, NodeHandle, NodeRole, SshConnection } from "../types";
 import {
@@ -246,7 +247,11 @@ export class K3s extends pulumi.ComponentResource {
     );
     const provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig, clusterIdentifier: args.clusterIdentifier ?? name },
+      {
+        kubeconfig,
+        clusterIdentifier: args.clusterIdentifier ?? name,
+        ...CONTENT_UPDATED_IN_PLACE,
+      },
       { parent: this, dependsOn: [read] },
     );
 

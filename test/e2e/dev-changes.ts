@@ -83,8 +83,8 @@ export async function repoRenamed(c: E2eContext): Promise<boolean | void> {
   writeFileSync(configFile, d.toString());
   const p = await pulumi("preview-rename", ["preview", "--json"]);
   const changes = changesIn(p.out);
-  // Argo CD's repository Secret is replaced (the provider replaces a Secret whose data changes); the
-  // repository, its organization and its files never are.
+  // The repository, its organization and its files are never replaced; Argo CD's repository Secret, whose URL
+  // changes, is updated in place too (the providers' enableSecretMutable).
   const gone = [
     ...(changes.replace ?? []),
     ...(changes.delete ?? []),
@@ -93,7 +93,7 @@ export async function repoRenamed(c: E2eContext): Promise<boolean | void> {
   check(
     "the preview renames the repository in place: neither it nor its files are replaced or deleted",
     (changes.update ?? []).includes("hearth-gitops-repo") &&
-      !gone.some((r) => /^hearth-gitops-(repo|files|org)$/.test(r)),
+      !gone.some((r) => /^hearth-(gitops-(repo|files|org)|argocd-gitops-repo)$/.test(r)),
     JSON.stringify(changes),
   );
   const u = await pulumi("up-rename", ["up", "--yes", "--skip-preview"]);

@@ -1425,8 +1425,13 @@ main()
     process.exit(e instanceof Blocked ? 77 : 1);
   });
 
-// Ctrl-C still tears the network down.
-process.on("SIGINT", () => {
-  cleanup();
-  process.exit(130);
-});
+// Ctrl-C, and a CI job cancelled (SIGTERM), still stop the machines and tear the network down.
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(code);
+  });
+}

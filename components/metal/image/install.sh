@@ -130,7 +130,12 @@ hearth_main() {
 		old=$(hearth_partition "$dev" 2 || true)
 		[ -n "$old" ] || continue
 		mkdir -p /run/hearth/old
-		mount -o ro "$old" /run/hearth/old 2>/dev/null || continue
+		# -t ext4: without a type the initramfs's mount tries only the file systems already registered, and ext4
+		# is a module that nothing has loaded yet, so an installed disk read as empty and was wiped.
+		if ! mount -t ext4 -o ro "$old" /run/hearth/old 2>/dev/null; then
+			hearth_say "${old} is not an ext4 file system this installer can read: not installed by this plan"
+			continue
+		fi
 		was=$(cat /run/hearth/old/etc/hearth/install-id 2>/dev/null || true)
 		umount /run/hearth/old
 		[ "$was" = "$HEARTH_INSTALL_ID" ] || [ "$was" = "${HEARTH_LEGACY_INSTALL_ID:-}" ] || continue

@@ -14,6 +14,10 @@ import {
   RecipeArgs,
   requireHostname,
 } from "./recipe";
+import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
+import { GitOpsRepo } from "../components/git/gitops-repo";
+import { gitopsSeedFiles } from "../components/git/seed";
+import { requireGit, settingsOf, TUNNEL_NAMESPACE, Wire } from "./wire";
 
 /** Argo CD: keeps the cluster in step with the GitOps repository in Gitea. */
 export const meta: AppMetadata = {
@@ -32,6 +36,7 @@ export const meta: AppMetadata = {
   backup: false,
   keepsData: "the GitOps repository in Gitea: its organization, repository and history",
   needs: ["gitea"],
+  provides: [],
   testedBy: "apps/argocd.test.ts",
 };
 
@@ -383,3 +388,62 @@ export function deploy(
     login: { username: "admin", password: argocd.adminPassword },
   };
 }
+
+/** The Gitea user Argo CD clones the GitOps repository as: read permission on that repository only. */
+export const ARGOCD_GITEA_READER = "hearth-argocd";
+
+/** Argo CD with the GitOps repository it syncs, seeded in Gitea (`git`). */
+export const wire: Wire = (caps, opts) => {
+  const { name, c, parent } = caps.home;
+  const git = requireGit(caps, "argocd");
+  const repo = new GitOpsRepo(
+    `${name}-gitops`,
+    {
+      endpoint: git.endpoint,
+      org: c.gitea.org,
+      repo: c.gitea.repo,
+      files: gitopsSeedFiles({ domain: c.domain, apps: [] }),
+    },
+    { parent, dependsOn: git.ready },
+  );
+  // Argo CD clones with a user that may only read this repository, never with the admin's credentials.
+  const reader = new GiteaRepoReader(
+    `${name}-gitops-reader`,
+    {
+      endpoint: git.endpoint,
+      owner: repo.repository.owner,
+      repo: repo.repository.name,
+      username: ARGOCD_GITEA_READER,
+      password: caps.home.secrets.passwords["argocd-repo-reader"],
+    },
+    { parent, dependsOn: [repo] },
+  );
+  // Argo CD clones in the cluster when Gitea runs there: the token never crosses the tunnel or the internet.
+  const repoUrl = git.inCluster
+    ? pulumi.interpolate`${git.inCluster}/${repo.repository.owner}/${repo.repository.name}.git`
+    : repo.cloneUrl;
+  const deployed = deploy(
+    `${name}-argocd`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "argocd"),
+      extra: {
+        repoUrl,
+        repoUsername: reader.username,
+        repoToken: reader.token,
+        oidc: caps.identity?.oidc.argocd,
+        // The GitOps repository's Applications may not deploy into the namespaces Hearth runs, nor into one
+        // an app retired with "keep-data" left with its volumes.
+        protectedNamespaces: [
+          ...c.apps.enabled,
+          ...Object.entries(c.apps.retired)
+            .filter(([, how]) => how === "keep-data")
+            .map(([app]) => app),
+          ...(c.cloudflare ? [TUNNEL_NAMESPACE] : []),
+        ],
+      },
+    },
+    opts,
+  );
+  return { deployed, provides: {} };
+};

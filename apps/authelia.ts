@@ -4,6 +4,8 @@ import { stringify } from "yaml";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { AppMetadata, DeployedApp, KEEP_ON_UNINSTALL, RecipeArgs, requireHostname } from "./recipe";
+import { buildIdentity } from "../stacks/identity";
+import { Wire } from "./wire";
 
 /**
  * Authelia: the home's one identity provider (ADR 10). Every value below that Authelia or its chart reads
@@ -31,6 +33,7 @@ export const meta: AppMetadata = {
   backup: true,
   keepsData: "its users' registered second factors, sessions and consents (SQLite on a volume)",
   needs: ["traefik"],
+  provides: ["identity"],
   testedBy: "apps/authelia.test.ts",
 };
 
@@ -364,3 +367,16 @@ export function deploy(
     },
   };
 }
+
+/** The identity provider: every app that signs in through it gets its client or forward-auth from `identity`. */
+export const wire: Wire = (caps, opts) => {
+  const identity = buildIdentity(
+    caps.home.name,
+    caps.home.c,
+    caps.platform,
+    opts,
+    caps.home.parent,
+    caps.home.catalogue,
+  );
+  return { deployed: identity.deployed, provides: { identity } };
+};

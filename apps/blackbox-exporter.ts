@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { blackboxConfig } from "../components/observability/prometheus";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
+import { Wire, wireDeploy } from "./wire";
 
 export const meta: AppMetadata = {
   name: "blackbox-exporter",
@@ -23,6 +24,7 @@ export const meta: AppMetadata = {
   sso: "none",
   backup: false,
   needs: [],
+  provides: [],
   testedBy: "apps/observability.test.ts",
 };
 
@@ -66,3 +68,6 @@ export function deploy(
     opts,
   );
 }
+
+/** Deploys blackbox-exporter with what it reads from the apps before it. */
+export const wire: Wire = wireDeploy(meta.name, deploy, () => ({}));

@@ -13,6 +13,7 @@ function app(overrides: Partial<AppMetadata>): AppMetadata {
     sso: "none",
     backup: false,
     needs: [],
+    provides: [],
     testedBy: "apps/demo.test.ts",
     ...overrides,
   };

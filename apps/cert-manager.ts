@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { AppMetadata, DeployedApp, RecipeArgs } from "./recipe";
+import { rfc2136Solver } from "../stacks/dns";
+import { settingsOf, Wire } from "./wire";
 
 /** cert-manager: signs every app certificate through one ClusterIssuer. */
 export const meta: AppMetadata = {
@@ -18,6 +20,7 @@ export const meta: AppMetadata = {
   sso: "none",
   backup: false,
   needs: [],
+  provides: ["issuer"],
   testedBy: "apps/cert-manager.test.ts",
 };
 
@@ -270,3 +273,26 @@ export function deploy(
 ): CertManager {
   return new CertManager(name, args, opts);
 }
+
+/** The `issuer`: every later app's certificates name its cluster issuer, and every app waits for it. */
+export const wire: Wire = (caps, opts) => {
+  const c = caps.home.c;
+  const cm = deploy(
+    `${caps.home.name}-cert-manager`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "cert-manager"),
+      extra: {
+        acmeEmail: c.acmeEmail ?? `hostmaster@${c.domain}`,
+        // DNS-only: this token is stored in the cluster, so it must not be able to edit tunnels.
+        cloudflareApiToken: c.cloudflare ? c.cloudflareDnsApiToken : undefined,
+        rfc2136: rfc2136Solver(c),
+      },
+    },
+    opts,
+  );
+  return {
+    deployed: cm,
+    provides: { issuer: { clusterIssuer: cm.issuerName, ready: cm.resource } },
+  };
+};

@@ -11,6 +11,8 @@ import {
   requireHostname,
   KEEP_ON_UNINSTALL,
 } from "./recipe";
+import { GiteaAccessToken } from "../components/git/gitea-access-token";
+import { settingsOf, Wire } from "./wire";
 
 /** Gitea: the home's Git forge, the GitOps repository's host and the OAuth2 provider of the CI. */
 export const meta: AppMetadata = {
@@ -30,6 +32,7 @@ export const meta: AppMetadata = {
   backup: true,
   keepsData: "every repository, user and setting (SQLite and repositories on a volume)",
   needs: [],
+  provides: ["git"],
   testedBy: "apps/gitea.test.ts",
 };
 
@@ -279,3 +282,58 @@ export function deploy(
     },
   };
 }
+
+/**
+ * What Hearth's own Gitea token may do: create the Argo CD reader (admin), the GitOps organization and
+ * repository with its files, and the CI's OAuth2 application (user). Not packages, issues, notifications or
+ * anything else a site admin's password reaches.
+ */
+export const HEARTH_GITEA_SCOPES = [
+  "write:admin",
+  "write:organization",
+  "write:repository",
+  "write:user",
+];
+
+/** Gitea in the cluster: `git`, its API through one scoped token. */
+export const wire: Wire = (caps, opts) => {
+  const { name, c, parent, tunnel, records } = caps.home;
+  const g = deploy(
+    `${name}-gitea`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "gitea"),
+      extra: {
+        adminPassword: caps.home.secrets.passwords["gitea-admin"],
+        // The login the operator named is the one created, shown in the outputs and given to Argo CD.
+        adminUsername: c.gitea.username,
+        allowFromNamespaces: ["argocd", "woodpecker"].filter((a) => c.apps.enabled.includes(a)),
+        oidc: caps.identity?.oidc.gitea,
+      },
+    },
+    opts,
+  );
+  // Its API is called at https://<host>: calls wait for the route there (release, Ingress, and the tunnel
+  // with its DNS records when Cloudflare fronts the home, or the records on the home's own DNS server), not
+  // only for the release. The admin's password makes one scoped token there, and every later call uses the
+  // token.
+  const token = new GiteaAccessToken(
+    `${name}-gitea-token`,
+    { endpoint: { ...g.endpoint, ca: c.giteaCa }, scopes: HEARTH_GITEA_SCOPES },
+    {
+      parent,
+      dependsOn: [g.route, ...(tunnel ? [tunnel] : []), ...(records ? [records] : [])],
+    },
+  );
+  return {
+    deployed: g,
+    provides: {
+      git: {
+        endpoint: { url: g.url, token: token.token, ca: c.giteaCa },
+        url: g.url,
+        inCluster: g.internalUrl,
+        ready: [token],
+      },
+    },
+  };
+};

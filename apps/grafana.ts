@@ -17,6 +17,7 @@ import {
   requireHostname,
 } from "./recipe";
 import { VM_URL } from "./victoria-metrics";
+import { Wire, wireDeploy } from "./wire";
 
 /**
  * Grafana: the dashboards (ADR 11), signing in through Authelia. Chart facts read at
@@ -46,6 +47,7 @@ export const meta: AppMetadata = {
   backup: false,
   keepsData: "dashboards and settings made in its UI (SQLite on a volume)",
   needs: ["victoria-metrics"],
+  provides: [],
   testedBy: "apps/grafana.test.ts",
 };
 
@@ -207,3 +209,9 @@ export function deploy(
   );
   return { ...app, login: { username: "admin", password: pulumi.secret(admin.result) } };
 }
+
+/** Deploys grafana with what it reads from the apps before it. */
+export const wire: Wire = wireDeploy(meta.name, deploy, (caps) => ({
+  slos: caps.home.slos(),
+  oidc: caps.identity?.oidc.grafana,
+}));

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { AppCategory, AppMetadata, DeployedApp, hostnameFor, RecipeArgs } from "./recipe";
+import { settingsOf, Wire } from "./wire";
 
 /** Homepage: the start page linking every enabled app. */
 export const meta: AppMetadata = {
@@ -22,6 +23,7 @@ export const meta: AppMetadata = {
   sso: "forward-auth",
   backup: false,
   needs: [],
+  provides: [],
   testedBy: "apps/homepage.test.ts",
 };
 
@@ -197,3 +199,33 @@ export function deploy(
   );
   return { url: app.url, resource: app.release };
 }
+
+/** Homepage, with a tile for every other enabled app that has a hostname. */
+export const wire: Wire = (caps, opts) => {
+  const { c, catalogue } = caps.home;
+  const links = c.apps.enabled
+    .filter((app) => app !== "homepage")
+    .map((app) => ({
+      meta: catalogue[app],
+      host: hostnameFor(catalogue[app], c.domain, settingsOf(caps, app)),
+    }))
+    .filter((l) => l.host !== undefined)
+    .map((l) => ({
+      title: l.meta.title,
+      href: `https://${l.host}`,
+      description: l.meta.description,
+      category: l.meta.category,
+      // Its health shown on the tile, from the same path the SLO probes read.
+      ...(l.meta.healthPath ? { siteMonitor: `https://${l.host}${l.meta.healthPath}` } : {}),
+    }));
+  const deployed = deploy(
+    `${caps.home.name}-homepage`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "homepage"),
+      extra: { links, forwardAuth: caps.identity?.forwardAuth.homepage },
+    },
+    opts,
+  );
+  return { deployed, provides: {} };
+};

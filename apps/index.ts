@@ -1,21 +1,28 @@
-import { meta as argocd } from "./argocd";
-import { meta as authelia } from "./authelia";
-import { meta as certManager } from "./cert-manager";
-import { meta as blackboxExporter } from "./blackbox-exporter";
-import { meta as gitea } from "./gitea";
-import { meta as grafana } from "./grafana";
-import { meta as homepage } from "./homepage";
-import { meta as kubeStateMetrics } from "./kube-state-metrics";
+import * as argocd from "./argocd";
+import * as authelia from "./authelia";
+import * as certManager from "./cert-manager";
+import * as blackboxExporter from "./blackbox-exporter";
+import * as gitea from "./gitea";
+import * as grafana from "./grafana";
+import * as homepage from "./homepage";
+import * as kubeStateMetrics from "./kube-state-metrics";
 import { AppMetadata } from "./recipe";
-import { meta as traefik } from "./traefik";
-import { meta as victoriaLogs } from "./victoria-logs";
-import { meta as victoriaLogsCollector } from "./victoria-logs-collector";
-import { meta as victoriaMetrics } from "./victoria-metrics";
-import { meta as vmalert } from "./vmalert";
-import { meta as woodpecker } from "./woodpecker";
-import { meta as zot } from "./zot";
+import * as traefik from "./traefik";
+import * as victoriaLogs from "./victoria-logs";
+import * as victoriaLogsCollector from "./victoria-logs-collector";
+import * as victoriaMetrics from "./victoria-metrics";
+import * as vmalert from "./vmalert";
+import type { Wire } from "./wire";
+import * as woodpecker from "./woodpecker";
+import * as zot from "./zot";
 
-const ALL: AppMetadata[] = [
+/** A recipe module as the catalogue lists it: its metadata and its wiring. */
+interface Recipe {
+  meta: AppMetadata;
+  wire: Wire;
+}
+
+const ALL: Recipe[] = [
   traefik,
   certManager,
   authelia,
@@ -35,8 +42,13 @@ const ALL: AppMetadata[] = [
 
 /** Every app Hearth can deploy, by its `hearth:apps.enabled` name. */
 export const catalogue: Record<string, AppMetadata> = Object.fromEntries(
-  ALL.map((app) => [app.name, app]),
+  ALL.map((app) => [app.meta.name, app.meta]),
 );
 
 /** The catalogue's names, for validating `hearth:apps.enabled`. */
-export const appNames: string[] = ALL.map((app) => app.name);
+export const appNames: string[] = ALL.map((app) => app.meta.name);
+
+/** Each app's wiring (its recipe's `wire`), by catalogue name. */
+export const wirings: Record<string, Wire> = Object.fromEntries(
+  ALL.map((app) => [app.meta.name, app.wire]),
+);

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
+import { Wire, wireDeploy } from "./wire";
 
 export const meta: AppMetadata = {
   name: "kube-state-metrics",
@@ -23,6 +24,7 @@ export const meta: AppMetadata = {
   sso: "none",
   backup: false,
   needs: [],
+  provides: [],
   testedBy: "apps/observability.test.ts",
 };
 
@@ -59,3 +61,6 @@ export function deploy(
     opts,
   );
 }
+
+/** Deploys kube-state-metrics with what it reads from the apps before it. */
+export const wire: Wire = wireDeploy(meta.name, deploy, () => ({}));

@@ -11,6 +11,7 @@ const withUi: AppMetadata = {
   sso: "none",
   backup: true,
   needs: [],
+  provides: [],
   testedBy: "apps/gitea.test.ts",
 };
 const headless: AppMetadata = {

@@ -24,6 +24,13 @@ export type AppCategory =
  */
 export type SsoKind = "oidc" | "forward-auth" | "gitea-oauth2" | "provider" | "none";
 
+/**
+ * What an app hands the apps deployed after it, by name; its wiring returns the value (apps/wire.ts
+ * `CapabilityValues`): `edge`, the ingress controller; `issuer`, the cluster's certificate issuer; `identity`,
+ * the identity provider's clients and forward-auth; `git`, Gitea's API.
+ */
+export type Capability = "edge" | "issuer" | "identity" | "git";
+
 /** What the catalogue knows about an app, whether or not it is enabled. */
 export interface AppMetadata {
   /** Catalogue key, as written in `hearth:apps.enabled`. */
@@ -51,6 +58,8 @@ export interface AppMetadata {
   keepsData?: string;
   /** Other catalogue apps it needs enabled. */
   needs: string[];
+  /** The capabilities its wiring hands the apps after it; the one place an app's role is written. */
+  provides: Capability[];
   /** Which test proves the recipe (file path under test/ or apps/). */
   testedBy: string;
 }

@@ -3,6 +3,7 @@ import { resolveChart } from "../components/app/chart-source";
 import { HelmApp } from "../components/app/helm-app";
 import { Exposure } from "../components/types";
 import { AppMetadata, DeployedApp, RecipeArgs } from "./recipe";
+import { settingsOf, TUNNEL_NAMESPACE, Wire } from "./wire";
 
 /** Traefik: the ingress controller every app hostname goes through. */
 export const meta: AppMetadata = {
@@ -18,6 +19,7 @@ export const meta: AppMetadata = {
   sso: "none",
   backup: false,
   needs: [],
+  provides: ["edge"],
   testedBy: "apps/traefik.test.ts",
 };
 
@@ -161,3 +163,17 @@ export function deploy(
     ingressService: TRAEFIK_INGRESS_SERVICE,
   };
 }
+
+/** The ingress controller: the `edge` every other app waits for. */
+export const wire: Wire = (caps, opts) => {
+  const deployed = deploy(
+    `${caps.home.name}-traefik`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "traefik"),
+      extra: { allowFromNamespaces: caps.home.c.cloudflare ? [TUNNEL_NAMESPACE] : [] },
+    },
+    opts,
+  );
+  return { deployed, provides: { edge: { ready: deployed.resource } } };
+};

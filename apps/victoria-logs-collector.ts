@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
 import { VL_URL } from "./victoria-logs";
+import { Wire, wireDeploy } from "./wire";
 
 /**
  * The log collector: vlagent on every node, reading the kubelet's pod logs and sending them to VictoriaLogs
@@ -22,6 +23,7 @@ export const meta: AppMetadata = {
   sso: "none",
   backup: false,
   needs: ["victoria-logs"],
+  provides: [],
   testedBy: "apps/observability.test.ts",
 };
 
@@ -55,3 +57,6 @@ export function deploy(
     opts,
   );
 }
+
+/** Deploys victoria-logs-collector with what it reads from the apps before it. */
+export const wire: Wire = wireDeploy(meta.name, deploy, () => ({}));

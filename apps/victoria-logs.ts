@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
 import { vmSecurityContexts } from "./victoria-metrics";
+import { Wire, wireDeploy } from "./wire";
 
 /**
  * VictoriaLogs single-node: the home's log store (ADR 11), fed by the collector on every node, with its own
@@ -27,6 +28,7 @@ export const meta: AppMetadata = {
   backup: false,
   keepsData: "the collected logs (a volume)",
   needs: [],
+  provides: [],
   testedBy: "apps/observability.test.ts",
 };
 
@@ -88,3 +90,8 @@ export function deploy(
     opts,
   );
 }
+
+/** Deploys victoria-logs with what it reads from the apps before it. */
+export const wire: Wire = wireDeploy(meta.name, deploy, (caps) => ({
+  forwardAuth: caps.identity?.forwardAuth["victoria-logs"],
+}));

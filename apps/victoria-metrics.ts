@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { scrapeConfig } from "../components/observability/prometheus";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
+import { BLACKBOX_ADDRESS } from "./blackbox-exporter";
+import { KSM_ADDRESS } from "./kube-state-metrics";
+import { Wire, wireDeploy } from "./wire";
 
 /**
  * VictoriaMetrics single-node: the home's metrics store (ADR 11). It scrapes the blackbox exporter's probes
@@ -26,6 +29,7 @@ export const meta: AppMetadata = {
   backup: false,
   keepsData: "the metrics history (a volume)",
   needs: ["blackbox-exporter", "kube-state-metrics"],
+  provides: [],
   testedBy: "apps/observability.test.ts",
 };
 
@@ -124,3 +128,10 @@ export function deploy(
     opts,
   );
 }
+
+/** VictoriaMetrics, probing every enabled app's health path at its public URL. */
+export const wire: Wire = wireDeploy(meta.name, deploy, (caps) => ({
+  probes: caps.home.slos().map(({ app, url }) => ({ app, url })),
+  blackbox: BLACKBOX_ADDRESS,
+  kubeStateMetrics: KSM_ADDRESS,
+}));

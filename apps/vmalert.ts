@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NOTIFY_SECRET_FILE } from "../components/observability/alertmanager";
+import { alertmanagerConfig, NOTIFY_SECRET_FILE } from "../components/observability/alertmanager";
 import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
 import { VM_URL, vmSecurityContexts } from "./victoria-metrics";
+import { backupAlertRules } from "../components/backup/alerts";
+import { homeRules } from "../components/observability/home-alerts";
+import { sloRules } from "../components/observability/slo";
+import { settingsOf, Wire } from "./wire";
 
 /**
  * vmalert and Alertmanager (ADR 11): vmalert evaluates Hearth's rule files against VictoriaMetrics and sends
@@ -25,6 +29,7 @@ export const meta: AppMetadata = {
   sso: "none",
   backup: false,
   needs: ["victoria-metrics"],
+  provides: [],
   testedBy: "apps/observability.test.ts",
 };
 
@@ -119,3 +124,35 @@ export function deploy(
     opts,
   );
 }
+
+/** vmalert with the SLO, home and backup rules, and Alertmanager with the operator's notifications. */
+export const wire: Wire = (caps, opts) => {
+  const { c, catalogue } = caps.home;
+  // vmalert mounts ConfigMaps of its own namespace only, so the backup rules are written here a second
+  // time (each app's namespace keeps its copy beside its CronJobs).
+  const backedUp = c.backup
+    ? c.apps.enabled.filter((app) => catalogue[app]?.backup).map((app) => ({ app, namespace: app }))
+    : [];
+  const deployed = deploy(
+    `${caps.home.name}-vmalert`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "vmalert"),
+      extra: {
+        ruleFiles: {
+          "hearth-slo.rules.yaml": sloRules(caps.home.slos()),
+          "hearth-home.rules.yaml": homeRules(),
+          ...(backedUp.length > 0
+            ? {
+                "hearth-backups.rules.yaml": backupAlertRules(backedUp, c.backup!.drill.maxAgeDays),
+              }
+            : {}),
+        },
+        alertmanagerConfig: alertmanagerConfig(c.observability!.notify),
+        notifySecret: c.notifySecret!,
+      },
+    },
+    opts,
+  );
+  return { deployed, provides: {} };
+};

@@ -10,6 +10,8 @@ import {
   hostnameFor,
   requireHostname,
 } from "./recipe";
+import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
+import { requireGit, settingsOf, Wire } from "./wire";
 
 /** Woodpecker CI: pipelines for the Gitea repositories, run as pods in the cluster. */
 export const meta: AppMetadata = {
@@ -30,6 +32,7 @@ export const meta: AppMetadata = {
   backup: true,
   keepsData: "pipelines, their logs and its secrets (SQLite on the server's volume)",
   needs: ["gitea"],
+  provides: [],
   testedBy: "apps/woodpecker.test.ts",
 };
 
@@ -205,3 +208,34 @@ export function deploy(
     },
   };
 }
+
+/** Woodpecker CI, signing in through an OAuth2 application it registers in Gitea (`git`). */
+export const wire: Wire = (caps, opts) => {
+  const { name, c, parent } = caps.home;
+  const git = requireGit(caps, "woodpecker");
+  const oauth = new GiteaOAuth2Application(
+    `${name}-woodpecker-oauth`,
+    {
+      endpoint: git.endpoint,
+      name: "Woodpecker CI",
+      redirectUris: [woodpeckerRedirectUri(c.domain, settingsOf(caps, "woodpecker"))],
+    },
+    { parent, dependsOn: git.ready },
+  );
+  const deployed = deploy(
+    `${name}-woodpecker`,
+    {
+      platform: caps.platform,
+      overrides: settingsOf(caps, "woodpecker"),
+      extra: {
+        giteaUrl: git.url,
+        oauthClientId: oauth.clientId,
+        oauthClientSecret: oauth.clientSecret,
+        agentSecret: caps.home.secrets.passwords["woodpecker-agent"],
+        admins: [c.gitea.username],
+      },
+    },
+    opts,
+  );
+  return { deployed, provides: {} };
+};

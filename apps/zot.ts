@@ -10,6 +10,7 @@ import {
   RecipeArgs,
   requireHostname,
 } from "./recipe";
+import { Wire, wireDeploy } from "./wire";
 
 /** Zot: the home's OCI registry for images the CI builds. */
 export const meta: AppMetadata = {
@@ -28,6 +29,7 @@ export const meta: AppMetadata = {
   backup: true,
   keepsData: "every image pushed to the registry (a volume)",
   needs: [],
+  provides: [],
   testedBy: "apps/zot.test.ts",
 };
 
@@ -316,3 +318,8 @@ export function deploy(
     },
   };
 }
+
+/** Deploys zot with what it reads from the apps before it. */
+export const wire: Wire = wireDeploy(meta.name, deploy, (caps) => ({
+  oidc: caps.identity?.oidc.zot,
+}));

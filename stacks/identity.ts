@@ -5,8 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authelia from "../apps/authelia";
-import { catalogue } from "../apps";
-import { hostnameFor, OidcLogin } from "../apps/recipe";
+import { AppMetadata, hostnameFor, OidcLogin } from "../apps/recipe";
 import { GeneratedPassword } from "../components/secrets/generated-password";
 import { GeneratedRsaKey } from "../components/secrets/generated-rsa-key";
 import { Platform } from "../components/types";
@@ -41,8 +40,15 @@ export interface IdentityResult {
   deployed: ReturnType<typeof authelia.deploy>;
 }
 
-/** Whether an enabled app signs in through the provider: its catalogue kind and its `sso` setting. */
-export function ssoOn(c: LoadedConfig, app: string): boolean {
+/**
+ * Whether an enabled app signs in through the provider: its catalogue kind and its `sso` setting. The catalogue
+ * is passed in: this module is the identity recipe's (apps/authelia.ts `wire`), which the catalogue lists.
+ */
+export function ssoOn(
+  c: LoadedConfig,
+  app: string,
+  catalogue: Readonly<Record<string, AppMetadata>>,
+): boolean {
   const kind = catalogue[app]?.sso;
   if (kind !== "oidc" && kind !== "forward-auth") return false;
   return c.apps.settings[app]?.sso !== false;
@@ -55,6 +61,7 @@ export function buildIdentity(
   platform: Platform,
   opts: pulumi.ComponentResourceOptions,
   parent: pulumi.Resource,
+  catalogue: Readonly<Record<string, AppMetadata>>,
 ): IdentityResult {
   const id = c.identity!;
   const secretOpts = { parent };
@@ -67,7 +74,7 @@ export function buildIdentity(
     password: password(`identity-${u.name}`, 24, id.passwordRotateAfterDays),
   }));
   const clients = c.apps.enabled
-    .filter((app) => catalogue[app]?.sso === "oidc" && ssoOn(c, app))
+    .filter((app) => catalogue[app]?.sso === "oidc" && ssoOn(c, app, catalogue))
     .map((app) => {
       const host = hostnameFor(catalogue[app], c.domain, c.apps.settings[app])!;
       return {
@@ -78,7 +85,7 @@ export function buildIdentity(
       };
     });
   const protectedHosts = c.apps.enabled
-    .filter((app) => catalogue[app]?.sso === "forward-auth" && ssoOn(c, app))
+    .filter((app) => catalogue[app]?.sso === "forward-auth" && ssoOn(c, app, catalogue))
     .map((app) => ({
       host: hostnameFor(catalogue[app], c.domain, c.apps.settings[app])!,
       groups: groupsOf(app),

@@ -1,25 +1,26 @@
 /**
  * The platform and app layers: generated secrets, the Cloudflare tunnel, then every enabled catalogue app in
- * the order and with the waits its metadata gives (stacks/wiring.ts), then the backups. Called by `Homelab`
- * with itself as parent.
+ * the order and with the waits its metadata gives (stacks/wiring.ts), each through its recipe's `wire`, then
+ * the backups. Called by `Homelab` with itself as parent.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { catalogue } from "../apps";
+import { catalogue, wirings } from "../apps";
 import { DeployedApp, hostnameFor } from "../apps/recipe";
 import * as traefik from "../apps/traefik";
+import { Capabilities, Home, TUNNEL_NAMESPACE } from "../apps/wire";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
 import { BackupTarget, repository } from "../components/backup/plan";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { RetiredData } from "../components/app/app-data";
-import { ClusterHandle, Platform } from "../components/types";
+import { ClusterHandle, GiteaEndpoint, Platform } from "../components/types";
 import { clusterNetworks } from "./cluster-networks";
 import { LoadedConfig } from "./config";
 import { IdentityResult } from "./identity";
 import { buildAppRecords } from "./dns";
-import { deployOrder, EDGE_APPS, TUNNEL_NAMESPACE, waitsFor, WireContext, WIRINGS } from "./wiring";
+import { deployOrder, sloList, waitsFor } from "./wiring";
 
 /** What the platform layer hands back to the stack. */
 export interface PlatformResult {
@@ -84,9 +85,7 @@ export function buildPlatform(
     },
     { parent },
   );
-  const deployed: Record<string, DeployedApp> = {};
-
-  let platform: Platform = {
+  const platform: Platform = {
     provider: cluster.provider,
     kubeconfig: cluster.kubeconfig,
     domain: c.domain,
@@ -132,36 +131,59 @@ export function buildPlatform(
     );
   }
 
-  // Every enabled app, in the order the catalogue's needs give, each waiting for what its metadata says
-  // (stacks/wiring.ts); its wiring adds only the recipe's own extra.
-  const ctx: WireContext = {
+  // Every enabled app, in the order the catalogue's needs and provides give, each waiting for what its
+  // metadata says (stacks/wiring.ts); its recipe's `wire` adds only the recipe's own extra and returns the
+  // capabilities it provides, from which the next app's record is made (apps/wire.ts).
+  const home: Home = {
     name,
     c,
-    platform,
     secrets,
     tunnel,
     records,
-    gitea: c.gitea.url
-      ? {
-          endpoint: { url: c.gitea.url, token: c.giteaToken, ca: c.giteaCa },
-          url: c.gitea.url,
-          ready: [],
-        }
-      : { ready: [] },
-    deployed,
     parent,
+    catalogue,
+    slos: () => sloList(c),
   };
-  const edge: pulumi.Resource[] = [];
+  let caps: Capabilities = Object.freeze({
+    home,
+    platform,
+    deployed: {},
+    // An existing Gitea (hearth:gitea.url) is `git` from the start.
+    ...(c.gitea.url
+      ? {
+          git: {
+            endpoint: { url: c.gitea.url, token: c.giteaToken, ca: c.giteaCa },
+            url: c.gitea.url,
+            ready: [],
+          },
+        }
+      : {}),
+  });
   for (const app of deployOrder(c.apps.enabled)) {
-    const wire = WIRINGS[app];
-    if (!wire) throw new Error(`app "${app}" has no wiring in stacks/wiring.ts`);
-    const d = wire(ctx, { ...opts, dependsOn: waitsFor(app, ctx, edge) });
-    deployed[app] = d;
-    if (EDGE_APPS.includes(app)) edge.push(d.resource);
+    const wire = wirings[app];
+    if (!wire)
+      throw new Error(`app "${app}" has no wire in apps/${app}.ts listed by apps/index.ts`);
+    const { deployed: d, provides } = wire(caps, { ...opts, dependsOn: waitsFor(app, caps) });
+    const declared = [...(catalogue[app].provides ?? [])].sort();
+    if (JSON.stringify(Object.keys(provides).sort()) !== JSON.stringify(declared))
+      throw new Error(
+        `app "${app}": its wire provides [${Object.keys(provides).join(", ")}] but its metadata says provides [${declared.join(", ")}]`,
+      );
+    caps = Object.freeze({
+      ...caps,
+      ...provides,
+      platform: provides.issuer
+        ? {
+            ...caps.platform,
+            exposure: { ...caps.platform.exposure, clusterIssuer: provides.issuer.clusterIssuer },
+          }
+        : caps.platform,
+      deployed: Object.freeze({ ...caps.deployed, [app]: d }),
+    });
   }
-  platform = ctx.platform;
-  const identity = ctx.identity;
-  retire(name, c, cluster, ctx.gitea.endpoint, parent);
+  const deployed = caps.deployed;
+  const identity = caps.identity;
+  retire(name, c, cluster, caps.git?.endpoint, parent);
 
   // Every recipe hands back the same shape: the stack's URLs and logins come from it, app by app.
   for (const app of c.apps.enabled) {
@@ -174,7 +196,7 @@ export function buildPlatform(
     ? buildBackups(name, c, deployed, secrets.passwords["backup-repository"], cluster, parent)
     : undefined;
   return {
-    platform,
+    platform: caps.platform,
     urls,
     credentials,
     backups,
@@ -191,7 +213,7 @@ function retire(
   name: string,
   c: LoadedConfig,
   cluster: ClusterHandle,
-  gitea: WireContext["gitea"]["endpoint"],
+  gitea: GiteaEndpoint | undefined,
   parent: pulumi.Resource,
 ): void {
   for (const [app, how] of Object.entries(c.apps.retired)) {

@@ -1,15 +1,38 @@
 /**
  * The platform layer is driven by catalogue metadata (stacks/wiring.ts): the deployment order comes from each
- * entry's `needs`, and every catalogue app has one wiring. The waits themselves are checked on the whole
+ * entry's `needs` and `provides`, and every catalogue app's recipe has one `wire`. The waits themselves are checked on the whole
  * program's resource graph in test/stack.program.test.ts.
  */
-import { appNames, catalogue } from "../apps";
-import { AppMetadata } from "../apps/recipe";
-import { deployOrder, EDGE_APPS, WIRINGS } from "../stacks/wiring";
+import { appNames, catalogue, wirings } from "../apps";
+import { AppMetadata, Capability } from "../apps/recipe";
+import { IDENTITY_PROVIDER_APP } from "../stacks/validate";
+import { deployOrder, EDGE, providersOf } from "../stacks/wiring";
+
+/** The apps that provide the edge, in deployment order. */
+const EDGE_APPS = EDGE.flatMap((cap) => providersOf(cap));
 
 describe("the catalogue-driven platform", () => {
   it("has a wiring for every catalogue app and for nothing else", () => {
-    expect(Object.keys(WIRINGS).sort()).toEqual([...appNames].sort());
+    expect(Object.keys(wirings).sort()).toEqual([...appNames].sort());
+    for (const app of appNames) expect([app, typeof wirings[app]]).toEqual([app, "function"]);
+  });
+
+  it("names each role once, in the metadata's provides", () => {
+    const roles: Record<Capability, string[]> = {
+      edge: providersOf("edge"),
+      issuer: providersOf("issuer"),
+      identity: providersOf("identity"),
+      git: providersOf("git"),
+    };
+    expect(roles).toEqual({
+      edge: ["traefik"],
+      issuer: ["cert-manager"],
+      identity: ["authelia"],
+      git: ["gitea"],
+    });
+    // The validator's name for the identity provider, and the sign-in kind, say the same as provides.
+    expect(IDENTITY_PROVIDER_APP).toBe(roles.identity[0]);
+    expect(appNames.filter((a) => catalogue[a].sso === "provider")).toEqual(roles.identity);
   });
 
   it("deploys the edge first, then every app after the enabled apps it needs", () => {
@@ -36,6 +59,7 @@ describe("the catalogue-driven platform", () => {
     const { authelia, ...rest } = catalogue;
     const providerLast = { ...rest, authelia };
     const order = deployOrder(Object.keys(providerLast), providerLast);
+    expect(order.slice(0, EDGE_APPS.length)).toEqual(EDGE_APPS);
     expect(order.indexOf("authelia")).toBe(EDGE_APPS.length);
     for (const app of ["gitea", "argocd", "zot", "grafana", "homepage", "victoria-logs"])
       expect(order.indexOf(app)).toBeGreaterThan(order.indexOf("authelia"));

@@ -92,6 +92,32 @@ export type Wire = (
   opts: pulumi.ComponentResourceOptions & { dependsOn: pulumi.Resource[] },
 ) => Wired;
 
+/**
+ * The record after an app: what its wire returned added, the issuer's cluster issuer set on the platform. A wire
+ * that provides other capabilities than its metadata's `provides` is a programming error, refused by name.
+ */
+export function withWired(caps: Capabilities, meta: AppMetadata, wired: Wired): Capabilities {
+  const { deployed, provides } = wired;
+  const got = Object.keys(provides).sort();
+  const declared = [...meta.provides].sort();
+  if (got.join() !== declared.join())
+    throw new Error(
+      `app "${meta.name}": its wire provides [${got.join(", ")}] but its metadata says [${declared.join(", ")}] (apps/${meta.name}.ts)`,
+    );
+  const platform = provides.issuer
+    ? {
+        ...caps.platform,
+        exposure: { ...caps.platform.exposure, clusterIssuer: provides.issuer.clusterIssuer },
+      }
+    : caps.platform;
+  return Object.freeze({
+    ...caps,
+    ...provides,
+    platform,
+    deployed: Object.freeze({ ...caps.deployed, [meta.name]: deployed }),
+  });
+}
+
 /** The operator's settings of an app. */
 export const settingsOf = (caps: Capabilities, app: string) => caps.home.c.apps.settings[app];
 

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { catalogue, wirings } from "../apps";
 import { DeployedApp, hostnameFor } from "../apps/recipe";
 import * as traefik from "../apps/traefik";
-import { Capabilities, Home, TUNNEL_NAMESPACE } from "../apps/wire";
+import { Capabilities, Home, TUNNEL_NAMESPACE, withWired } from "../apps/wire";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
 import { BackupTarget, repository } from "../components/backup/plan";
@@ -163,23 +163,7 @@ export function buildPlatform(
     const wire = wirings[app];
     if (!wire)
       throw new Error(`app "${app}" has no wire in apps/${app}.ts listed by apps/index.ts`);
-    const { deployed: d, provides } = wire(caps, { ...opts, dependsOn: waitsFor(app, caps) });
-    const declared = [...(catalogue[app].provides ?? [])].sort();
-    if (JSON.stringify(Object.keys(provides).sort()) !== JSON.stringify(declared))
-      throw new Error(
-        `app "${app}": its wire provides [${Object.keys(provides).join(", ")}] but its metadata says provides [${declared.join(", ")}]`,
-      );
-    caps = Object.freeze({
-      ...caps,
-      ...provides,
-      platform: provides.issuer
-        ? {
-            ...caps.platform,
-            exposure: { ...caps.platform.exposure, clusterIssuer: provides.issuer.clusterIssuer },
-          }
-        : caps.platform,
-      deployed: Object.freeze({ ...caps.deployed, [app]: d }),
-    });
+    caps = withWired(caps, catalogue[app], wire(caps, { ...opts, dependsOn: waitsFor(app, caps) }));
   }
   const deployed = caps.deployed;
   const identity = caps.identity;

@@ -1106,11 +1106,26 @@ async function respelledDiskRun(ctx: Installed, operatorPublic: string): Promise
   say(
     `respelled disk: booting the installed BIOS machine from the network with a plan naming ${respelled}`,
   );
-  const machine = startMachine("tcg", join(work, "disk-bios.qcow2"), "bios", true);
-  const code = await watch(
+  // The firmware tries the network first for this boot only: once the installer has found its system and
+  // reported it (or has not within 8 minutes), the machine is started again disk first, the order a home's
+  // machines keep (docs/bare-metal.md), where the wait finds it answering SSH if the disk was left whole.
+  let gaveUp = false;
+  const waiting = watch(
     ctx.controller,
     imageWaitSpec({ ...ctx, plan }, plan.nodes[0].installId!, 15),
+    () => gaveUp,
   );
+  const fromNetwork = startMachine("tcg", join(work, "disk-bios.qcow2"), "bios", true);
+  const reported = await waitFor(
+    () => /installed\?already=1/.test(readText(ctx.controller.logs.http)),
+    8 * 60,
+  );
+  stopChild(fromNetwork);
+  // QEMU holds the disk image's lock until it has exited.
+  await waitFor(() => fromNetwork.exitCode !== null || fromNetwork.signalCode !== null, 30);
+  const machine = startMachine("tcg", join(work, "disk-bios.qcow2"), "bios");
+  if (!reported) gaveUp = true;
+  const code = await waiting;
   const log = readText(ctx.controller.logs.http);
   const already = /installed\?already=1/.test(log);
   const kept =

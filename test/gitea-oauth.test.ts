@@ -82,7 +82,12 @@ function chartFlags(entry: Record<string, string>, key: string, secret: string):
         groups: [],
       });
       await cli("admin", "auth", "add-oauth", ...chartFlags(entry, "hearth-gitea", "s3cret"));
-      const list = (await cli("admin", "auth", "list")).stdout;
+      // Gitea's own log lines (the warning about running as root) share stdout with the table and can land in
+      // the middle of a row: take them out before reading it.
+      const list = (await cli("admin", "auth", "list")).stdout.replace(
+        /\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} [^\n]*\n/g,
+        "",
+      );
       expect(list).toMatch(/\bauthelia\s+OAuth2\s+true/);
       // An issuer that does not answer fails the command, so Gitea's init container waits for Authelia.
       const down = giteaOauthSource({

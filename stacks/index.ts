@@ -1,4 +1,4 @@
-/** Pulumi entry point (`main: stacks/` in Pulumi.yaml). */
+/** The program (Pulumi.yaml's `main` is stacks/main.js, which loads this file through runtime/swc-register.js). */
 import * as pulumi from "@pulumi/pulumi";
 import { program } from "./program";
 import { ConfigError } from "./validate";

@@ -65,7 +65,7 @@ describe("orphaned plugins", () => {
     {
       pid: 21,
       ppid: 1,
-      cmdline: `node -r ts-node/register ${checkout}/provider/main.ts 127.0.0.1:2`,
+      cmdline: `node -r ${checkout}/runtime/swc-register.js ${checkout}/provider/main.ts 127.0.0.1:2`,
     },
     { pid: 22, ppid: 1, cmdline: "pulumi-language-nodejs 127.0.0.1:2", cwd: checkout },
     { pid: 23, ppid: 22, cmdline: `node ${checkout}/node_modules/@pulumi/pulumi/cmd/run` },

@@ -14,21 +14,20 @@
  *     short probe shows it booting, TCG otherwise.
  * The wait is the component's wait command, run on the controller with `wait-for-node.py` on stdin. When the
  * archive lacks the installer's udebs, a stand-in checks Hearth's post-install part (`postInstallStandIn`).
+ *
+ * The harness is split by concern into pxe-install/ (each file's header says what it holds); this file is
+ * the entry point: `main`, the verdict and exit code, and the clean-up at the end or on SIGINT and SIGTERM.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import {
   appendFileSync,
-  closeSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readdirSync,
   rmSync,
   writeFileSync,
 } from "fs";
-import { homedir } from "os";
 import { join } from "path";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import { toolchainEnv } from "../../scripts/toolchain/env";
@@ -46,183 +45,44 @@ import {
 } from "../../components/metal/node-wait";
 import { planController, renderInstallFile } from "../../components/metal/pxe-plan";
 import { Installer, PxeNodeSpec, installFileName } from "../../components/metal/spec";
+import {
+  cache,
+  CIDR,
+  CONTROLLER,
+  Firmware,
+  FIRMWARES,
+  HTTP_PORT,
+  imageCache,
+  INSTALLER,
+  KVM_PROBE_SECONDS,
+  MAC,
+  NODE_IP,
+  NS,
+  PROXY_PORT,
+  ROUTER,
+  scratch,
+  TIMEOUT_MINUTES,
+  work,
+} from "./pxe-install/lab";
+import {
+  debootstrap,
+  inNs,
+  preflight,
+  readText,
+  run,
+  say,
+  sleep,
+  waitFor,
+} from "./pxe-install/host";
+import { children, died, mounts, start, stopAll, stopChild } from "./pxe-install/processes";
+import { setupNetwork, startRouter, teardownNetwork } from "./pxe-install/network";
+import { kvmAvailable, startMachine } from "./pxe-install/machine";
 
-const NS = "hearth-metal";
-const HOST_IF = "hmetal0";
-const LAN_IF = "hmetal1";
-const ROUTER = "10.77.0.1";
-const CONTROLLER = "10.77.0.2";
-const NODE_IP = "10.77.0.50";
-const CIDR = "10.77.0.0/24";
-const MAC = "52:54:00:77:00:50";
-const PROXY_PORT = 3142;
-const HTTP_PORT = 8080;
-const TIMEOUT_MINUTES = Number(process.env.HEARTH_METAL_TIMEOUT_MINUTES ?? 150);
-const KVM_PROBE_SECONDS = 90;
-/** The installer under test: Hearth's image installer (the default), or Debian's with a preseed. */
-const INSTALLER: Installer =
-  process.env.HEARTH_METAL_INSTALLER === "debian-installer" ? "debian-installer" : "image";
-/** Firmware to install under, in order (image installer). */
-const FIRMWARES = (process.env.HEARTH_METAL_FIRMWARE ?? "bios,uefi")
-  .split(",")
-  .map((f) => f.trim()) as Firmware[];
-
-const cache = process.env.HEARTH_CACHE ?? join(homedir(), ".cache", "hearth");
-const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-const work = join(cache, "metal", `run-${stamp}`);
-/** Root file systems and the disk: world-traversable (dnsmasq drops root), removed at the end. */
-const scratch = join("/var/tmp", `hearth-metal-${stamp}`);
-const children: ChildProcess[] = [];
-/** Mount points to undo at the end, innermost first. */
-const mounts: string[] = [];
-/** Node images the controller built, kept between runs: a warm run does not rebuild them. */
-const imageCache = join(cache, "metal", "images");
 /** Figures of this run, written to figures.json for the bench. */
 const figures: {
   imageBuild?: { seconds: number; cached: boolean };
   runs: Record<string, unknown>[];
 } = { runs: [] };
-const t0 = Date.now();
-
-function say(message: string): void {
-  const s = Math.round((Date.now() - t0) / 1000);
-  const line = `[metal ${String(Math.floor(s / 60)).padStart(3)}m${String(s % 60).padStart(2, "0")}s] ${message}`;
-  console.log(line);
-  appendFileSync(join(work, "timeline.log"), `${line}\n`);
-}
-
-function run(cmd: string, args: string[], allowFail = false): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.status !== 0 && !allowFail) {
-    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
-  }
-  return r.stdout;
-}
-
-const inNs = (cmd: string, args: string[]): [string, string[]] => [
-  "ip",
-  ["netns", "exec", NS, cmd, ...args],
-];
-
-/** Starts a long-lived process with its output in `log`; it is killed when the test ends. */
-function start(
-  name: string,
-  cmd: string,
-  args: string[],
-  log = join(work, `${name}.log`),
-): ChildProcess {
-  const out = openSync(log, "a");
-  const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: true });
-  closeSync(out);
-  children.push(child);
-  child.on("exit", (code, signal) => {
-    if (stopping) return;
-    say(`${name} exited (${code ?? signal})`);
-    if (name.startsWith("controller-") || name.startsWith("router-") || name === "apt-cacher-ng") {
-      died.push(`${name} exited (${code ?? signal}); see ${log}`);
-    }
-  });
-  return child;
-}
-let stopping = false;
-/** Services of the LAN that stopped on their own: the run cannot go on without them. */
-const died: string[] = [];
-
-function preflight(): void {
-  const problems: string[] = [];
-  if (process.getuid?.() !== 0) {
-    problems.push("run as root (network namespaces, taps, chroots, dnsmasq)");
-  }
-  const tools: Record<string, string> = {
-    "qemu-system-x86_64": "qemu-system-x86",
-    "qemu-img": "qemu-utils",
-    "/usr/sbin/dnsmasq": "dnsmasq-base",
-    "/usr/sbin/apt-cacher-ng": "apt-cacher-ng",
-    ssh: "openssh-client",
-    debootstrap: "debootstrap",
-    ip: "iproute2",
-  };
-  if (INSTALLER === "image" && FIRMWARES.includes("uefi")) {
-    for (const f of Object.values(OVMF))
-      if (!existsSync(f)) problems.push(`${f} is missing (apt-get install ovmf)`);
-  }
-  for (const [tool, pkg] of Object.entries(tools)) {
-    const found = tool.startsWith("/")
-      ? existsSync(tool)
-      : run("sh", ["-c", `command -v ${tool} || true`]).trim() !== "";
-    if (!found) problems.push(`${tool} is missing (apt-get install ${pkg})`);
-  }
-  if (problems.length > 0) {
-    throw new Error(
-      `test:metal cannot run:\n  - ${problems.join("\n  - ")}\n(bash scripts/metal-setup.sh installs the packages)`,
-    );
-  }
-}
-
-function teardownNetwork(): void {
-  run("ip", ["netns", "del", NS], true);
-  run("ip", ["link", "del", HOST_IF], true);
-}
-
-function setupNetwork(): void {
-  teardownNetwork();
-  run("ip", ["netns", "add", NS]);
-  const ns = (...args: string[]) => run(...inNs("ip", args));
-  ns("link", "set", "lo", "up");
-  ns("link", "add", "br0", "type", "bridge");
-  ns("addr", "add", `${CONTROLLER}/24`, "dev", "br0");
-  ns("link", "set", "br0", "up");
-  ns("tuntap", "add", "dev", "tap0", "mode", "tap");
-  ns("link", "set", "tap0", "master", "br0", "up");
-  run("ip", ["link", "add", HOST_IF, "type", "veth", "peer", "name", LAN_IF]);
-  run("ip", ["link", "set", LAN_IF, "netns", NS]);
-  ns("link", "set", LAN_IF, "master", "br0", "up");
-  run("ip", ["addr", "add", `${ROUTER}/24`, "dev", HOST_IF]);
-  run("ip", ["link", "set", HOST_IF, "up"]);
-  ns("route", "add", "default", "via", ROUTER);
-}
-
-/** The home router: leases (the node's address reserved by MAC) and DNS. It knows nothing about PXE. */
-function startRouter(mirror: { host: string; directory: string }): void {
-  start("router-dnsmasq", "/usr/sbin/dnsmasq", [
-    "--keep-in-foreground",
-    "--conf-file=/dev/null",
-    `--interface=${HOST_IF}`,
-    "--bind-interfaces",
-    `--listen-address=${ROUTER}`,
-    "--dhcp-range=10.77.0.100,10.77.0.199,255.255.255.0,1h",
-    `--dhcp-host=${MAC},${NODE_IP}`,
-    `--dhcp-option=option:router,${ROUTER}`,
-    `--dhcp-option=option:dns-server,${ROUTER}`,
-    `--dhcp-leasefile=${join(work, "router.leases")}`,
-    "--log-dhcp",
-    "--log-facility=-",
-  ]);
-  const acng = join(cache, "apt-cacher-ng");
-  mkdirSync(acng, { recursive: true });
-  mkdirSync(join(work, "apt-cacher-ng"), { recursive: true });
-  // The package's own configuration, with the Debian backend set to the node's mirror (its default names
-  // a host this test's network may not resolve).
-  const conf = join(work, "apt-cacher-ng.conf.d");
-  mkdirSync(conf, { recursive: true });
-  for (const f of readdirSync("/etc/apt-cacher-ng"))
-    copyFileSync(join("/etc/apt-cacher-ng", f), join(conf, f));
-  writeFileSync(
-    join(conf, "backends_debian"),
-    `http://${mirror.host}${mirror.directory.replace(/\/*$/, "/")}\n`,
-  );
-  start("apt-cacher-ng", "/usr/sbin/apt-cacher-ng", [
-    "-c",
-    conf,
-    "ForeGround=1",
-    `Port=${PROXY_PORT}`,
-    `BindAddress=${ROUTER}`,
-    `CacheDir=${acng}`,
-    `LogDir=${join(work, "apt-cacher-ng")}`,
-    `PidFile=${join(work, "apt-cacher-ng.pid")}`,
-    `SocketPath=${join(work, "apt-cacher-ng.socket")}`,
-  ]);
-}
 
 /** The node as the stack would describe it, and the controller plan Hearth would deploy for it. */
 function planFor(
@@ -287,30 +147,6 @@ function execLines(unit: string, key: "ExecStart" | "ExecStartPre"): string[][] 
     .split("\n")
     .filter((l) => l.startsWith(`${key}=`))
     .map((l) => l.slice(key.length + 1).split(" "));
-}
-
-/** Runs debootstrap (minbase, Debian 12) into `dir` through the proxy; its output goes to `<log>`. */
-function debootstrap(
-  dir: string,
-  packages: string[],
-  mirror: string,
-  proxy: string,
-  log: string,
-): void {
-  const r = spawnSync(
-    "debootstrap",
-    [
-      "--variant=minbase",
-      ...(packages.length ? [`--include=${packages.join(",")}`] : []),
-      "bookworm",
-      dir,
-      mirror,
-    ],
-    { encoding: "utf8", env: { ...process.env, http_proxy: proxy } },
-  );
-  writeFileSync(join(work, log), r.stdout + r.stderr);
-  if (r.status !== 0)
-    throw new Error(`debootstrap into ${dir} failed (${r.status}); see ${join(work, log)}`);
 }
 
 /** The controller: a Debian 12 root on the LAN, set up by the scripts `PxeController` runs over SSH. */
@@ -469,100 +305,6 @@ function uidOf(root: string, user: string): string {
   if (!line) throw new Error(`the controller has no user ${user}`);
   const [, , uid, gid] = line.split(":");
   return `${uid}:${gid}`;
-}
-
-function readText(path: string): string {
-  return existsSync(path) ? readFileSync(path, "utf8") : "";
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Whether this machine's /dev/kvm can be opened at all. */
-function kvmAvailable(): boolean {
-  try {
-    closeSync(openSync("/dev/kvm", "r+"));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function startMachine(
-  accel: "kvm" | "tcg",
-  disk: string,
-  firmware: Firmware = "bios",
-  netFirst = false,
-): ChildProcess {
-  const serial = join(work, `serial-${firmware}-${accel}.log`);
-  const uefi: string[] = [];
-  if (firmware === "uefi") {
-    // OVMF from Debian's ovmf package: its code read-only, a fresh copy of its variable store per machine.
-    const vars = join(work, `OVMF_VARS-${firmware}.fd`);
-    copyFileSync(OVMF.vars, vars);
-    uefi.push(
-      "-drive",
-      `if=pflash,format=raw,readonly=on,file=${OVMF.code}`,
-      "-drive",
-      `if=pflash,format=raw,file=${vars}`,
-    );
-  }
-  return start(
-    `qemu-${firmware}-${accel}`,
-    ...inNs("qemu-system-x86_64", [
-      "-accel",
-      accel,
-      "-m",
-      "2048",
-      "-smp",
-      "2",
-      "-display",
-      "none",
-      "-monitor",
-      "none",
-      "-serial",
-      `file:${serial}`,
-      ...uefi,
-      "-netdev",
-      "tap,id=lan,ifname=tap0,script=no,downscript=no",
-      // Disk first, then the network (bootindex, which SeaBIOS and OVMF both honour): the empty disk falls
-      // through to PXE, the installed one boots itself.
-      "-device",
-      `virtio-net-pci,netdev=lan,mac=${MAC},bootindex=${netFirst ? 1 : 2}`,
-      "-drive",
-      `file=${disk},if=none,id=disk0,format=qcow2`,
-      // The serial gives the disk a second name, /dev/disk/by-id/virtio-hearth-metal (the respelled-disk run).
-      "-device",
-      `virtio-blk-pci,drive=disk0,serial=hearth-metal,bootindex=${netFirst ? 2 : 1}`,
-      "-device",
-      "virtio-rng-pci",
-    ]),
-  );
-}
-
-/** The firmware a machine boots with. */
-type Firmware = "bios" | "uefi";
-const OVMF = {
-  code: "/usr/share/OVMF/OVMF_CODE_4M.fd",
-  vars: "/usr/share/OVMF/OVMF_VARS_4M.fd",
-};
-
-async function waitFor(what: () => boolean, seconds: number): Promise<boolean> {
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    if (what()) return true;
-    await sleep(2000);
-  }
-  return what();
-}
-
-function stopChild(child: ChildProcess): void {
-  if (child.exitCode === null && child.pid) {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      /* already gone */
-    }
-  }
 }
 
 async function main(): Promise<void> {
@@ -1410,8 +1152,7 @@ async function archiveBlock(
 }
 
 function cleanup(): void {
-  stopping = true;
-  for (const c of children) stopChild(c);
+  stopAll();
   for (const m of mounts) run("umount", ["-l", m], true);
   teardownNetwork();
   // Never remove a tree that still has the host's /proc, /sys or /dev mounted inside it.

@@ -18,7 +18,7 @@
  * The harness is split by concern into pxe-install/ (each file's header says what it holds); this file is
  * the entry point: `main`, the verdict and exit code, and the clean-up at the end or on SIGINT and SIGTERM.
  */
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import {
   appendFileSync,
   existsSync,
@@ -31,20 +31,10 @@ import {
 import { join } from "path";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import { toolchainEnv } from "../../scripts/toolchain/env";
-import {
-  dnsmasqConfigScript,
-  installedScript,
-  publicFileScript,
-  secretFileScript,
-} from "../../components/metal/controller-scripts";
-import {
-  NodeWaitSpec,
-  WAIT_EXIT,
-  waitCommand,
-  waitProgram,
-} from "../../components/metal/node-wait";
-import { planController, renderInstallFile } from "../../components/metal/pxe-plan";
-import { Installer, PxeNodeSpec, installFileName } from "../../components/metal/spec";
+import { installedScript } from "../../components/metal/controller-scripts";
+import { WAIT_EXIT } from "../../components/metal/node-wait";
+import { renderInstallFile } from "../../components/metal/pxe-plan";
+import { installFileName } from "../../components/metal/spec";
 import {
   cache,
   CIDR,
@@ -52,13 +42,11 @@ import {
   Firmware,
   FIRMWARES,
   HTTP_PORT,
-  imageCache,
   INSTALLER,
   KVM_PROBE_SECONDS,
   MAC,
   NODE_IP,
   NS,
-  PROXY_PORT,
   ROUTER,
   scratch,
   TIMEOUT_MINUTES,
@@ -74,238 +62,19 @@ import {
   sleep,
   waitFor,
 } from "./pxe-install/host";
-import { children, died, mounts, start, stopAll, stopChild } from "./pxe-install/processes";
+import { died, mounts, start, stopAll, stopChild } from "./pxe-install/processes";
 import { setupNetwork, startRouter, teardownNetwork } from "./pxe-install/network";
 import { kvmAvailable, startMachine } from "./pxe-install/machine";
-
-/** Figures of this run, written to figures.json for the bench. */
-const figures: {
-  imageBuild?: { seconds: number; cached: boolean };
-  runs: Record<string, unknown>[];
-} = { runs: [] };
-
-/** The node as the stack would describe it, and the controller plan Hearth would deploy for it. */
-function planFor(
-  hostKey: { privateKey: string; publicKey: string },
-  operatorPublic: string,
-  installer: Installer,
-  disk = "/dev/vda",
-) {
-  const node: PxeNodeSpec = {
-    name: "metal-vm",
-    mac: MAC,
-    ip: NODE_IP,
-    network: { cidr: CIDR, gateway: ROUTER, dns: [ROUTER] },
-    disk,
-    arch: "amd64",
-    os: "debian",
-    installer,
-    sshUser: "hearth",
-    authorizedKeys: [operatorPublic],
-    hostKey,
-    timezone: "Europe/Paris",
-    packages: ["htop"],
-    selinux: "enforcing",
-    wakeOnLan: false,
-    mirrors: {
-      debian: { host: "deb.debian.org", directory: "/debian" },
-      fedora: "http://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything",
-    },
-    proxy: `http://${ROUTER}:${PROXY_PORT}/`,
-    serialConsole: "ttyS0,115200n8",
-  };
-  const plan = planController({
-    connection: {
-      host: CONTROLLER,
-      port: 22,
-      user: "root",
-      privateKey: "unused",
-      hostKey: "unused",
-    },
-    serverAddress: CONTROLLER,
-    network: CIDR,
-    interface: "br0",
-    httpPort: HTTP_PORT,
-    nodes: [node],
-    nodeConnections: {
-      [node.name]: {
-        host: NODE_IP,
-        port: 22,
-        user: "hearth",
-        privateKey: "unused",
-        hostKey: hostKey.publicKey,
-      },
-    },
-    installTimeoutMinutes: TIMEOUT_MINUTES,
-  });
-  return { node, plan };
-}
-
-/** The `ExecStart=` (and `ExecStartPre=`) command lines of a unit, as systemd would run them. */
-function execLines(unit: string, key: "ExecStart" | "ExecStartPre"): string[][] {
-  return unit
-    .split("\n")
-    .filter((l) => l.startsWith(`${key}=`))
-    .map((l) => l.slice(key.length + 1).split(" "));
-}
-
-/** The controller: a Debian 12 root on the LAN, set up by the scripts `PxeController` runs over SSH. */
-interface Controller {
-  root: string;
-  /** Runs a step's script as `RemoteCommand` would (a root shell; `stdin` is the command's stdin). */
-  step(name: string, script: string, stdin?: string): string;
-  /** Host paths of the service logs, and the same files as the controller sees them. */
-  logs: { dnsmasq: string; http: string };
-  logsInside: { dnsmasq: string; http: string };
-}
-
-/**
- * Deploys the controller the way `PxeController` does, into a debootstrapped Debian 12 on the LAN: the setup
- * script (packages through the LAN's proxy, the HTTP user, directories, iPXE binaries, Debian's netboot
- * installer, both systemd units), then dnsmasq.conf, the boot script, the node's install file and iPXE script,
- * each through its own script with the content on stdin. A chroot has no systemd, so a `systemctl` stand-in
- * records the calls; the units the setup wrote are then started by their own `User=`, `ExecStartPre=` and
- * `ExecStart=` lines. The one difference from systemd: logs go to files instead of the journal.
- */
-function deployController(
-  plan: ReturnType<typeof planFor>["plan"],
-  installText: string,
-  mirror: string,
-  proxy: string,
-): Controller {
-  const root = join(scratch, "controller");
-  say("controller: debootstrap Debian 12, then Hearth's setup and file scripts");
-  debootstrap(root, [], mirror, proxy, "debootstrap-controller.log");
-  writeFileSync(
-    join(root, "etc/apt/sources.list"),
-    [
-      "deb http://deb.debian.org/debian bookworm main",
-      "deb http://deb.debian.org/debian bookworm-updates main",
-      "deb http://deb.debian.org/debian-security bookworm-security main",
-      "",
-    ].join("\n"),
-  );
-  writeFileSync(join(root, "etc/apt/apt.conf.d/90proxy"), `Acquire::http::Proxy "${proxy}";\n`);
-  writeFileSync(
-    join(root, "usr/local/bin/systemctl"),
-    [
-      "#!/bin/sh",
-      'echo "systemctl $*" >> /var/log/hearth-systemctl.log',
-      // Nothing runs until the harness starts the units, so "is-active" says inactive.
-      'case "$1" in is-active) exit 3;; esac',
-      "exit 0",
-      "",
-    ].join("\n"),
-    { mode: 0o755 },
-  );
-  const step = (name: string, script: string, stdin?: string): string => {
-    const r = spawnSync("ip", ["netns", "exec", NS, "chroot", root, "sh", "-c", script], {
-      input: stdin ?? "",
-      encoding: "utf8",
-    });
-    appendFileSync(
-      join(work, "controller-steps.log"),
-      `== ${name} (exit ${r.status})\n${r.stdout}${r.stderr}\n`,
-    );
-    if (r.status !== 0) {
-      throw new Error(
-        `controller step ${name} failed (${r.status}): ${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
-      );
-    }
-    return r.stdout + r.stderr;
-  };
-  // A real controller has /proc, /sys and /dev; mmdebstrap needs them. The node images live in the cache,
-  // mounted where the setup puts the HTTP root, so a warm run finds its build there.
-  for (const m of ["proc", "sys", "dev", "dev/pts"]) {
-    mkdirSync(join(root, m), { recursive: true });
-    run("mount", ["--bind", `/${m}`, join(root, m)]);
-    mounts.unshift(join(root, m));
-  }
-  const imagesDir = join(root, plan.layout.httpRoot, "images");
-  mkdirSync(imagesDir, { recursive: true });
-  mkdirSync(imageCache, { recursive: true });
-  run("mount", ["--bind", imageCache, imagesDir]);
-  mounts.unshift(imagesDir);
-  const started = Date.now();
-  step("setup", plan.setupText);
-  say(`controller: setup done in ${Math.round((Date.now() - started) / 1000)}s`);
-  for (const image of plan.images) {
-    const t = Date.now();
-    say(`controller: building ${image.path} (skipped when the cache holds that build)`);
-    const out = step(`image-${image.spec.arch}`, image.buildText);
-    const seconds = Math.round((Date.now() - t) / 1000);
-    const cached = /built already/.test(out);
-    figures.imageBuild = { seconds, cached };
-    say(
-      `controller: image step ${cached ? "found the build cached" : "built the image"} in ${seconds}s: ${out
-        .split("\n")
-        .filter((l) => l.startsWith("Hearth:"))
-        .pop()}`,
-    );
-  }
-  step("dnsmasq", dnsmasqConfigScript(plan.layout), plan.dnsmasqConf);
-  step("boot-script", publicFileScript(plan.bootPath), plan.bootText);
-  publishNode(step, plan, installText);
-  say(
-    `controller: systemctl was asked: ${readText(join(root, "var/log/hearth-systemctl.log")).trim().split("\n").join("; ")}`,
-  );
-
-  const logsInside = { dnsmasq: "/var/log/hearth-dnsmasq.log", http: "/var/log/hearth-http.log" };
-  const logs = { dnsmasq: join(root, logsInside.dnsmasq), http: join(root, logsInside.http) };
-  const unit = (name: string) => readFileSync(join(root, "etc/systemd/system", name), "utf8");
-  const inRoot = (user: string | undefined, cmd: string[]): [string, string[]] => [
-    "ip",
-    [
-      "netns",
-      "exec",
-      NS,
-      "chroot",
-      ...(user ? [`--userspec=${uidOf(root, user)}`] : []),
-      root,
-      ...cmd,
-    ],
-  ];
-  const dnsmasqUnit = unit("hearth-dnsmasq.service");
-  for (const cmd of execLines(dnsmasqUnit, "ExecStartPre")) {
-    say(`controller: ${cmd.join(" ")} -> ${run(...inRoot(undefined, cmd)).trim() || "ok"}`);
-  }
-  const [dnsmasqCmd] = execLines(dnsmasqUnit, "ExecStart");
-  start(
-    "controller-dnsmasq",
-    ...inRoot(unitUser(dnsmasqUnit), [...dnsmasqCmd, "--log-facility=-"]),
-    logs.dnsmasq,
-  );
-  const httpUnit = unit("hearth-http.service");
-  const [[python, ...httpArgs]] = execLines(httpUnit, "ExecStart");
-  start("controller-http", ...inRoot(unitUser(httpUnit), [python, "-u", ...httpArgs]), logs.http);
-  return { root, step, logs, logsInside };
-}
-
-/** The node's two files, as `PxeController` publishes them: its install file first, then its iPXE script. */
-function publishNode(
-  step: Controller["step"],
-  plan: ReturnType<typeof planFor>["plan"],
-  installText: string,
-): void {
-  const [n] = plan.nodes;
-  step("install-file", secretFileScript(n.installPath), installText);
-  step("ipxe", publicFileScript(n.scriptPath), n.scriptText);
-}
-
-/** A unit's `User=`, when it has one. */
-function unitUser(unit: string): string | undefined {
-  return /^User=(\S+)$/m.exec(unit)?.[1];
-}
-
-/** `uid:gid` of a user in a root file system's passwd (chroot's --userspec then needs no lookup). */
-function uidOf(root: string, user: string): string {
-  const line = readFileSync(join(root, "etc/passwd"), "utf8")
-    .split("\n")
-    .find((l) => l.startsWith(`${user}:`));
-  if (!line) throw new Error(`the controller has no user ${user}`);
-  const [, , uid, gid] = line.split(":");
-  return `${uid}:${gid}`;
-}
+import { figures, stageTimes } from "./pxe-install/report";
+import { planFor } from "./pxe-install/plan";
+import {
+  deployController,
+  Installed,
+  publishNode,
+  publishPlanNaming,
+  rotateLogs,
+} from "./pxe-install/controller";
+import { imageWaitSpec, waitSpec, watch, watchOnce } from "./pxe-install/watch";
 
 async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
@@ -451,36 +220,6 @@ async function imageRuns(
   say("PASS");
 }
 
-/** Lines of the controller's HTTP log from `since` (epoch ms) on, with their time and the parts that matter. */
-function httpEntries(log: string, since: number) {
-  const months = [
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-  ];
-  return log
-    .split("\n")
-    .map((line) => {
-      const m =
-        /^(\S+) - - \[(\d+)\/(\w+)\/(\d+) (\d+):(\d+):(\d+)\] "(\w+) (\S+) [^"]*" (\d+|-) (\d+|-)/.exec(
-          line,
-        );
-      if (!m) return undefined;
-      const at = Date.UTC(+m[4], months.indexOf(m[3]), +m[2], +m[5], +m[6], +m[7]);
-      return { from: m[1], at, path: m[9], code: m[10], bytes: m[11] === "-" ? 0 : Number(m[11]) };
-    })
-    .filter((e): e is NonNullable<typeof e> => e !== undefined && e.at >= since - 1000);
-}
-
 async function imageRun(
   ctx: Installed,
   installText: string,
@@ -539,120 +278,6 @@ async function imageRun(
   stopChild(machine);
   await sleep(2000);
   return problems;
-}
-
-/**
- * Starts each machine's run with empty controller logs (the old ones are kept beside them), as the journal's
- * `--since` does on a real controller: the watcher reads the log files whole.
- */
-function rotateLogs(controller: Controller, label: string): void {
-  for (const log of [controller.logs.dnsmasq, controller.logs.http]) {
-    const text = readText(log);
-    if (text) appendFileSync(`${log}.before-${label}`, text);
-    // The services write with O_APPEND, so their next line lands at the new end.
-    if (existsSync(log)) writeFileSync(log, "");
-  }
-}
-
-/**
- * The watcher the component runs, on the controller, until SSH answers with the pinned key (or it fails). It is
- * stopped early when a LAN service died or `stopWhen` says so.
- */
-function watch(
-  controller: Controller,
-  spec: NodeWaitSpec,
-  stopWhen: () => boolean = () => false,
-): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const w = spawn(
-      "ip",
-      ["netns", "exec", NS, "chroot", controller.root, "sh", "-c", waitCommand(spec)],
-      { stdio: ["pipe", "pipe", "pipe"], detached: true },
-    );
-    w.stdin.end(waitProgram());
-    children.push(w);
-    const relay = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) say(`watcher: ${line}`);
-    };
-    w.stdout.on("data", relay);
-    w.stderr.on("data", relay);
-    const watchdog = setInterval(() => {
-      if (died.length > 0 || stopWhen()) stopChild(w);
-    }, 5000);
-    w.on("exit", (c) => {
-      clearInterval(watchdog);
-      resolve(c ?? 1);
-    });
-  });
-}
-
-/** The image run's wait: the component's, with the plan's install id. */
-function imageWaitSpec(ctx: Installed, installId: string, minutes: number): NodeWaitSpec {
-  return {
-    ...waitSpec(ctx.node, ctx.hostKey.publicKey, ctx.controller, minutes, 10),
-    install: { id: installId, nodesDir: ctx.plan.layout.nodesDir },
-  };
-}
-
-/**
- * Stage times from the controller's HTTP log: firmware and iPXE up to the boot script, the installer's boot up
- * to its plan, each step the installer reported, and the reboot from the disk up to SSH; plus the bytes the
- * node was sent.
- */
-function stageTimes(log: string, poweredOn: number, sshReady: number) {
-  const entries = httpEntries(log, poweredOn).filter((e) => e.from === NODE_IP);
-  // Each stage runs from one mark to the next and is named after what happens in it.
-  const during: Record<string, string> = {
-    power: "firmware and iPXE",
-    script: "installer kernel, initramfs, DHCP",
-    plan: "installer start",
-    installer: "disk check",
-    partitioning: "partitioning and file systems",
-    root: "image streamed and unpacked",
-    identity: "node identity",
-    grub: "grub",
-    installed: "reboot, boot from disk, sshd",
-  };
-  const marks: { key: string; at: number }[] = [{ key: "power", at: poweredOn }];
-  const add = (key: string, at: number | undefined) => {
-    if (at !== undefined && !marks.some((m) => m.key === key)) marks.push({ key, at });
-  };
-  const first = (test: (p: string) => boolean) => entries.find((e) => test(e.path))?.at;
-  add(
-    "script",
-    first((p) => p === "/boot.ipxe"),
-  );
-  add(
-    "plan",
-    first((p) => p.endsWith(".plan")),
-  );
-  for (const e of entries.filter((x) => x.path.includes(".progress?stage="))) {
-    const text = decodeURIComponent(e.path.split("stage=")[1]).replace(/_/g, " ");
-    const key = text.startsWith("writing the root")
-      ? "root"
-      : text.startsWith("writing the node")
-        ? "identity"
-        : text.startsWith("installing grub")
-          ? "grub"
-          : text.split(" ")[0];
-    add(key, e.at);
-  }
-  add(
-    "installed",
-    first((p) => p.includes(".installed")),
-  );
-  marks.push({ key: "ssh", at: sshReady });
-  const stages = marks.slice(0, -1).map((m, i) => ({
-    name: during[m.key] ?? m.key,
-    seconds: Math.round((marks[i + 1].at - m.at) / 1000),
-  }));
-  const slowest = stages.reduce((a, b) => (b.seconds > a.seconds ? b : a), stages[0]);
-  return {
-    stages,
-    slowest: `${slowest.name} (${slowest.seconds}s)`,
-    bytes: entries.reduce((sum, e) => sum + e.bytes, 0),
-    requests: entries.length,
-  };
 }
 
 /** ssh to the node as the login user, the pinned host key the only one known. */
@@ -819,20 +444,6 @@ function prepareThroughEngine(ctx: Installed, firmware: Firmware): string[] {
  * Bad input: the plan names a disk the machine lacks. The installer must stop before writing, tell the
  * controller the disks it sees, and the wait must fail (exit 4) naming that stage and the disks.
  */
-/** Publishes the node's plan naming `disk`, with fresh controller logs labelled `label`; returns the plan. */
-function publishPlanNaming(ctx: Installed, operatorPublic: string, disk: string, label: string) {
-  const { plan } = planFor(ctx.hostKey, operatorPublic, "image", disk);
-  const installText = renderInstallFile(
-    plan.nodes[0].node,
-    plan.server,
-    ctx.hostKey.privateKey,
-    ctx.hostKey.publicKey,
-    plan.nodes[0].image,
-  );
-  rotateLogs(ctx.controller, label);
-  publishNode(ctx.controller.step, plan, installText);
-  return plan;
-}
 
 /**
  * The installed BIOS machine, its plan now naming the same disk by id (`/dev/disk/by-id/virtio-hearth-metal`, as
@@ -919,15 +530,6 @@ async function missingDiskRun(ctx: Installed, operatorPublic: string): Promise<s
   return problems;
 }
 
-/** What the checks after SSH-ready need. */
-interface Installed {
-  node: PxeNodeSpec;
-  hostKey: { privateKey: string; publicKey: string };
-  operatorKey: string;
-  controller: Controller;
-  plan: ReturnType<typeof planFor>["plan"];
-}
-
 /**
  * Logs in with the operator key, the pinned host key the only one known, and checks what the install left:
  * the served host key, that no other host key type is offered, password-less sudo; then pins another key and
@@ -1002,41 +604,6 @@ function lockToDisk(ctx: Installed): string[] {
   if (install !== "404")
     problems.push(`the install file still answers ${install} after the install`);
   return problems;
-}
-
-/** The wait's arguments as the component builds them, reading the controller's log files. */
-function waitSpec(
-  node: PxeNodeSpec,
-  hostKey: string,
-  controller: Controller,
-  timeoutMinutes: number,
-  intervalSeconds: number,
-): NodeWaitSpec {
-  return {
-    name: node.name,
-    mac: node.mac,
-    installFile: installFileName(node),
-    host: NODE_IP,
-    port: 22,
-    user: node.sshUser,
-    hostKey,
-    timeoutMinutes,
-    logFiles: controller.logsInside,
-    intervalSeconds,
-  };
-}
-
-/** Runs the controller's wait for one minute at most, pinning `hostKey`, as the component's wait step does. */
-function watchOnce(ctx: Installed, hostKey: string, intervalSeconds: number) {
-  const command = waitCommand(waitSpec(ctx.node, hostKey, ctx.controller, 1, intervalSeconds));
-  return spawnSync(
-    "ip",
-    ["netns", "exec", NS, "chroot", ctx.controller.root, "sh", "-c", command],
-    {
-      input: waitProgram(),
-      encoding: "utf8",
-    },
-  );
 }
 
 /** One answer of the preseed, by question. */

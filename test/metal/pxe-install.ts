@@ -19,35 +19,20 @@
  * the entry point: `main`, the verdict and exit code, and the clean-up at the end or on SIGINT and SIGTERM.
  */
 import { ChildProcess, spawnSync } from "child_process";
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { generateEd25519KeyPair } from "../../components/secrets/openssh";
-import { toolchainEnv } from "../../scripts/toolchain/env";
-import { installedScript } from "../../components/metal/controller-scripts";
 import { WAIT_EXIT } from "../../components/metal/node-wait";
 import { renderInstallFile } from "../../components/metal/pxe-plan";
-import { installFileName } from "../../components/metal/spec";
 import {
   cache,
-  CIDR,
-  CONTROLLER,
   Firmware,
   FIRMWARES,
-  HTTP_PORT,
   INSTALLER,
   KVM_PROBE_SECONDS,
   MAC,
   NODE_IP,
   NS,
-  ROUTER,
   scratch,
   TIMEOUT_MINUTES,
   work,
@@ -75,6 +60,8 @@ import {
   rotateLogs,
 } from "./pxe-install/controller";
 import { imageWaitSpec, waitSpec, watch, watchOnce } from "./pxe-install/watch";
+import { checkIdentity, checkInstalled, lockToDisk, nodeSsh } from "./pxe-install/checks";
+import { prepareThroughEngine } from "./pxe-install/prepare";
 
 async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
@@ -280,166 +267,6 @@ async function imageRun(
   return problems;
 }
 
-/** ssh to the node as the login user, the pinned host key the only one known. */
-function nodeSsh(ctx: Installed, remote: string, input?: string): ReturnType<typeof spawnSync> {
-  const knownHosts = join(work, "known_hosts");
-  writeFileSync(knownHosts, `${NODE_IP} ${ctx.hostKey.publicKey}\n`);
-  const [cmd, args] = inNs("ssh", [
-    "-F",
-    "/dev/null",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-o",
-    `UserKnownHostsFile=${knownHosts}`,
-    "-o",
-    "IdentitiesOnly=yes",
-    "-i",
-    ctx.operatorKey,
-    `${ctx.node.sshUser}@${NODE_IP}`,
-    remote,
-  ]);
-  return spawnSync(cmd, args, { encoding: "utf8", input: input ?? "" });
-}
-
-/** The node's identity as configured: firmware, static address, route, name server, time zone, install id. */
-function checkIdentity(ctx: Installed, firmware: Firmware): string[] {
-  const out = (remote: string) => String(nodeSsh(ctx, remote).stdout).trim();
-  const efi = out("[ -d /sys/firmware/efi ] && echo uefi || echo bios");
-  const addr = out("ip -4 -o addr show scope global | awk '{print $4}'");
-  const route = out("ip -4 route show default | awk '{print $3}'");
-  const dns = out("resolvectl dns 2>&1 | tr '\\n' ' '");
-  const network = out("cat /etc/systemd/network/10-hearth.network");
-  const tz = out("timedatectl show -p Timezone --value");
-  const id = out("cat /etc/hearth/install-id");
-  const esp = out("findmnt -n -o SOURCE /boot/efi || true");
-  say(
-    `${firmware}: firmware=${efi} address=${addr} gateway=${route} dns=${dns} timezone=${tz} install-id=${id} esp=${esp || "none"}`,
-  );
-  const problems: string[] = [];
-  if (efi !== firmware) problems.push(`the node booted under ${efi}, not ${firmware}`);
-  const want = `${NODE_IP}/${CIDR.split("/")[1]}`;
-  if (addr !== want) problems.push(`its address is ${addr}, not the configured ${want}`);
-  if (!network.includes(`Address=${want}`))
-    problems.push("its network file has no static Address=");
-  if (route !== ROUTER) problems.push(`its default route is ${route}, not ${ROUTER}`);
-  if (!dns.includes(ROUTER)) problems.push(`its name server is ${dns}, not ${ROUTER}`);
-  if (tz !== ctx.node.timezone) problems.push(`its time zone is ${tz}, not ${ctx.node.timezone}`);
-  if (id !== ctx.plan.nodes[0].installId) problems.push(`its install id is ${id}`);
-  if (firmware === "uefi" && !esp.startsWith("/dev/vda1"))
-    problems.push(`/boot/efi is ${esp || "not mounted"}`);
-  return problems;
-}
-
-/**
- * `MetalNode`'s own preparation step through the real engine: `test/metal/prepare` is a one-resource program
- * (a `MetalNode` at the machine's address, the operator key and the pinned host key) run with the cached
- * Pulumi toolchain and Hearth's provider plugin, `pulumi up` then `pulumi up --expect-no-changes`; then the
- * step's effects on the machine, and that the operator key is in the state only encrypted.
- */
-function prepareThroughEngine(ctx: Installed, firmware: Firmware): string[] {
-  // A stack per machine: each is a new node, which a stack that already prepared another would skip.
-  const stack = `metal-${firmware}`;
-  const project = join(__dirname, "prepare");
-  const configFile = join(work, `Pulumi.${stack}.yaml`);
-  const env = toolchainEnv(join(work, "pulumi-state"), {
-    ...process.env,
-    PULUMI_CONFIG_PASSPHRASE: "test-metal (a throwaway stack)",
-  });
-  if (spawnSync("sh", ["-c", "command -v pulumi"], { env }).status !== 0) {
-    return [
-      `no Pulumi CLI in the toolchain (${env.HEARTH_TOOLCHAIN_BIN}): run bash scripts/toolchain/build.sh (npm run test:e2e builds it)`,
-    ];
-  }
-  const pulumi = (args: string[], input?: string, withConfig = true) => {
-    const flags = ["--stack", stack, ...(withConfig ? ["--config-file", configFile] : [])];
-    const r = spawnSync("pulumi", [...args, ...flags], {
-      cwd: project,
-      env,
-      encoding: "utf8",
-      input: input ?? "",
-    });
-    appendFileSync(
-      join(work, "pulumi.log"),
-      `== pulumi ${args.join(" ")} (exit ${r.status})\n${r.stdout}${r.stderr}\n`,
-    );
-    return r;
-  };
-  const init = spawnSync("pulumi", ["stack", "init", stack], {
-    cwd: project,
-    env,
-    encoding: "utf8",
-  });
-  if (init.status !== 0 && !/already exists/.test(init.stderr)) {
-    return [`pulumi stack init failed: ${init.stderr.trim()}`];
-  }
-  const settings: Record<string, string> = {
-    "metal:name": ctx.node.name,
-    "metal:host": NODE_IP,
-    "metal:user": ctx.node.sshUser,
-    "metal:hostKey": ctx.hostKey.publicKey,
-    "metal:timezone": ctx.node.timezone,
-    "metal:packages": JSON.stringify(ctx.node.packages),
-  };
-  for (const [k, v] of Object.entries(settings)) pulumi(["config", "set", k, v]);
-  pulumi(["config", "set", "--secret", "metal:privateKey"], readFileSync(ctx.operatorKey, "utf8"));
-  const t = Date.now();
-  const up = pulumi(["up", "--yes", "--skip-preview"]);
-  const seconds = Math.round((Date.now() - t) / 1000);
-  if (up.status !== 0) {
-    return [
-      `pulumi up of the preparation failed (${up.status}): ${(up.stdout + up.stderr).trim().split("\n").slice(-8).join("\n")}`,
-    ];
-  }
-  const again = pulumi(["up", "--yes", "--expect-no-changes"]);
-  // The needle is first shown to be in the decrypted state, so its absence from the plain export counts.
-  const exported = pulumi(["stack", "export"], undefined, false);
-  const decrypted = pulumi(["stack", "export", "--show-secrets"], undefined, false);
-  const keyLine = readFileSync(ctx.operatorKey, "utf8").split("\n")[1];
-  if (exported.status !== 0 || !decrypted.stdout.includes(keyLine)) {
-    return [
-      `pulumi stack export did not give the state with the operator key in it (exit ${exported.status}, ${decrypted.status})`,
-    ];
-  }
-  say(
-    `prepared through the engine (MetalNode, pulumi up) in ${seconds}s; a second up ${again.status === 0 ? "changed nothing" : `failed (${again.status})`}; the operator key is ${exported.stdout.includes(keyLine) ? "IN PLAIN TEXT in" : "only encrypted in"} the state`,
-  );
-  // `stack init` leaves the stack's encryption salt beside the project; the stack lives in the run's state.
-  rmSync(join(project, `Pulumi.${stack}.yaml`), { force: true });
-  const engineProblems: string[] = [];
-  if (again.status !== 0)
-    engineProblems.push("a second pulumi up of the preparation was not a no-op");
-  if (exported.stdout.includes(keyLine))
-    engineProblems.push("the operator's private key is in the state in plain text");
-  // Read from /proc and dpkg: the login user's PATH has no sbin.
-  const check = String(
-    nodeSsh(
-      ctx,
-      [
-        "cat /proc/sys/net/ipv4/ip_forward",
-        "cat /proc/sys/net/bridge/bridge-nf-call-iptables",
-        "grep -c -E '^(overlay|br_netfilter) ' /proc/modules",
-        "tail -n +2 /proc/swaps | wc -l",
-        "dpkg-query -W -f='${Status}\\n' htop",
-      ].join("; "),
-    ).stdout,
-  )
-    .trim()
-    .split("\n");
-  say(
-    `after the preparation: ip_forward=${check[0]} bridge-nf-call-iptables=${check[1]} k3s modules loaded=${check[2]} swaps=${check[3]} htop: ${check[4]}`,
-  );
-  const problems: string[] = [...engineProblems];
-  if (check[0] !== "1" || check[1] !== "1")
-    problems.push("the k3s sysctls are not set after the preparation");
-  if (check[2] !== "2") problems.push("overlay and br_netfilter are not both loaded");
-  if (check[3] !== "0") problems.push("swap is on");
-  if (!String(check[4]).includes("install ok installed"))
-    problems.push("the node's package htop is not installed");
-  return problems;
-}
-
 /**
  * Bad input: the plan names a disk the machine lacks. The installer must stop before writing, tell the
  * controller the disks it sees, and the wait must fail (exit 4) naming that stage and the disks.
@@ -527,82 +354,6 @@ async function missingDiskRun(ctx: Installed, operatorPublic: string): Promise<s
     problems.push(
       `the installer wrote to the disk (${used} bytes) although the plan named another`,
     );
-  return problems;
-}
-
-/**
- * Logs in with the operator key, the pinned host key the only one known, and checks what the install left:
- * the served host key, that no other host key type is offered, password-less sudo; then pins another key and
- * expects the watcher to stop (exit 3). Returns the problems found.
- */
-function checkInstalled(ctx: Installed, expect: { hostname?: string; rootOn?: string }): string[] {
-  const { node, hostKey } = ctx;
-  const ssh = (remote: string) => {
-    const r = nodeSsh(ctx, remote);
-    if (r.status !== 0) throw new Error(`ssh ${remote} failed (${r.status}): ${String(r.stderr)}`);
-    return String(r.stdout).trim();
-  };
-  const hostname = ssh("hostname");
-  const served = ssh("cat /etc/ssh/ssh_host_ed25519_key.pub");
-  const version = ssh("cat /etc/debian_version");
-  const sudo = ssh("sudo -n id -u");
-  const root = ssh("findmnt -n -o SOURCE / || true");
-  const offered = run(...inNs("ssh-keyscan", ["-T", "10", NODE_IP]), true)
-    .split("\n")
-    .filter((l) => l && !l.startsWith("#"))
-    .map((l) => l.split(" ")[1]);
-  say(
-    `logged in as ${node.sshUser}: hostname=${hostname} debian=${version} root=${root} sudo uid=${sudo}; host keys offered: ${offered.join(", ")}`,
-  );
-  const problems: string[] = [];
-  if (expect.hostname && hostname !== expect.hostname) {
-    problems.push(`hostname is ${hostname}, expected ${expect.hostname}`);
-  }
-  const same = (a: string, b: string) =>
-    a.split(" ").slice(0, 2).join(" ") === b.split(" ").slice(0, 2).join(" ");
-  if (!same(served, hostKey.publicKey)) problems.push("the ed25519 host key is not the pinned one");
-  if (offered.join(",") !== "ssh-ed25519") {
-    problems.push(
-      `sshd offers ${offered.join(", ") || "nothing"}, not the pinned ed25519 key alone`,
-    );
-  }
-  if (sudo !== "0") problems.push("password-less sudo does not work");
-  if (expect.rootOn && !root.startsWith(expect.rootOn)) {
-    problems.push(`root is mounted from ${root}, not ${expect.rootOn}`);
-  }
-
-  // A changed host key stops the wait before any command: pin another key and ask again.
-  const other = generateEd25519KeyPair("not-metal-vm");
-  const mismatch = watchOnce(ctx, other.publicKey, 5);
-  say(
-    `with another pinned key the watcher exits ${mismatch.status}: ${mismatch.stderr.trim().split("\n").pop()}`,
-  );
-  if (mismatch.status !== WAIT_EXIT.otherHostKey) {
-    problems.push(`a changed host key gave exit ${mismatch.status}, not ${WAIT_EXIT.otherHostKey}`);
-  }
-  return problems;
-}
-
-/**
- * The controller's last step for the node, as `PxeController` runs it once the wait succeeded: the node's iPXE
- * script now boots the disk, and the install file (it holds the host private key) leaves the HTTP server.
- */
-function lockToDisk(ctx: Installed): string[] {
-  const [n] = ctx.plan.nodes;
-  ctx.controller.step("installed", installedScript(n.scriptPath, n.installPath), n.localBootText);
-  const base = `http://${CONTROLLER}:${HTTP_PORT}/nodes`;
-  const get = (file: string) =>
-    run(...inNs("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `${base}/${file}`]), true);
-  const script = run(...inNs("curl", ["-fsS", `${base}/${n.scriptPath.split("/").pop()}`]), true);
-  const install = get(installFileName(ctx.node));
-  say(
-    `controller: after the install the node's script ${script.includes("booting from the local disk") ? "boots the disk" : "still installs"}; its install file answers ${install}`,
-  );
-  const problems: string[] = [];
-  if (script !== n.localBootText)
-    problems.push("the node's iPXE script was not switched to local boot");
-  if (install !== "404")
-    problems.push(`the install file still answers ${install} after the install`);
   return problems;
 }
 

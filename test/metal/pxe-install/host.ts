@@ -17,7 +17,7 @@ export function say(message: string): void {
   appendFileSync(join(work, "timeline.log"), `${line}\n`);
 }
 
-/** Runs a command to its end and returns its output; throws with the output when it fails, unless `allowFail`. */
+/** Runs a command to its end: its output, or an error with it when it fails (unless `allowFail`). */
 export function run(cmd: string, args: string[], allowFail = false): string {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.status !== 0 && !allowFail) {

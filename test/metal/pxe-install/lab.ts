@@ -51,7 +51,7 @@ export const imageCache = join(cache, "metal", "images");
 
 /** The firmware a machine boots with. */
 export type Firmware = "bios" | "uefi";
-/** UEFI firmware from Debian's ovmf package: the code, and a variable store each machine gets a copy of. */
+/** Debian's OVMF (UEFI): its code, and the variable store each machine gets a copy of. */
 export const OVMF = {
   code: "/usr/share/OVMF/OVMF_CODE_4M.fd",
   vars: "/usr/share/OVMF/OVMF_VARS_4M.fd",

@@ -19,7 +19,7 @@ export function kvmAvailable(): boolean {
   }
 }
 
-/** Powers on the machine on the LAN's tap: QEMU under `accel` and `firmware`, disk first unless `netFirst`. */
+/** Powers on the machine on the tap: QEMU under `accel` and `firmware`, disk first unless `netFirst`. */
 export function startMachine(
   accel: "kvm" | "tcg",
   disk: string,

@@ -1,7 +1,7 @@
 /**
- * `npm run toolchain -- export|import` end to end on a small fake cache (scripts/toolchain/archive.ts): what
- * goes in the archive and what never does, an import that installs and replaces stale stamps, and archives that
- * are altered, corrupted or built for other versions, which install nothing.
+ * `npm run toolchain -- export|import` end to end on a small fake cache (scripts/toolchain/archive*.ts):
+ * what goes in the archive and what never does, an import that installs and replaces stale stamps, and
+ * archives that are altered, corrupted or built for other versions, which install nothing.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -18,12 +18,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import {
-  PluginInstaller,
-  Refused,
-  exportToolchain,
-  importToolchain,
-} from "../scripts/toolchain/archive";
+import { Refused } from "../scripts/toolchain/archive";
+import { exportToolchain } from "../scripts/toolchain/archive-export";
+import { PluginInstaller, importToolchain } from "../scripts/toolchain/archive-import";
 import { parseVersionsEnv } from "../scripts/toolchain/manifest";
 
 const versions = parseVersionsEnv(

@@ -6,7 +6,7 @@
  */
 import { catalogue } from "../../apps";
 import { Problem, validateConfig } from "../../stacks/validate";
-import { Answers, InitEnv, Question } from "./questions";
+import { Answers, InitEnv, Question } from "./answers";
 import { planStack, rawConfigOf, StackPlan } from "./render";
 
 /** Whether a problem is about what this question answers. */

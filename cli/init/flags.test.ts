@@ -1,5 +1,5 @@
 import { FlagAnswers, flagAsker, parseInitFlags, secretEnvName, UsageError } from "./flags";
-import { Question } from "./questions";
+import { Question } from "./answers";
 
 const text: Question = { id: "node1-mac", prompt: "MAC", kind: "text", paths: [] };
 const secret: Question = { id: "tsig-secret", prompt: "TSIG secret", kind: "secret", paths: [] };

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Problem } from "../../stacks/validate";
-import { Question } from "./questions";
+import { Question } from "./answers";
 import { Asker, WizardRefusal } from "./wizard";
 
 /** A command line the wizard cannot use; printed with the usage. */

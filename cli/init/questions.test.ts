@@ -1,12 +1,5 @@
-import {
-  defaultRole,
-  hostIn,
-  InitEnv,
-  isQuestionFlag,
-  nextQuestion,
-  questionsFor,
-  questionTemplates,
-} from "./questions";
+import { defaultRole, hostIn, InitEnv } from "./answers";
+import { isQuestionFlag, nextQuestion, questionsFor, questionTemplates } from "./questions";
 
 const env: InitEnv = { home: "/home/ada", timezone: "Europe/Berlin", readFile: () => undefined };
 

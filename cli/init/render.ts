@@ -7,7 +7,7 @@ import { Document, isScalar, parse, visit } from "yaml";
 import { keys } from "../../stacks/schema";
 import { Problem } from "../../stacks/validate";
 import { privateKeyProblem } from "../../stacks/ssh-key";
-import { Answers, countOf, InitEnv, listOf } from "./questions";
+import { Answers, countOf, InitEnv, listOf } from "./answers";
 
 /** One secret to set: `pulumi config set --secret [--path] <key>`, the value on stdin. */
 export interface SecretSetting {

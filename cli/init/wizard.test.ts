@@ -11,7 +11,7 @@ import { generateEd25519KeyPair } from "../../components/secrets/openssh";
 import { hearthKeys, readStackFile } from "../../stacks/stack-file";
 import { Problem, validateConfig } from "../../stacks/validate";
 import { FlagAnswers, flagAsker } from "./flags";
-import { Answers, InitEnv, Question } from "./questions";
+import { Answers, InitEnv, Question } from "./answers";
 import { planStack, renderStackFile } from "./render";
 import { Asker, runWizard, WizardRefusal } from "./wizard";
 

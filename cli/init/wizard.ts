@@ -5,7 +5,8 @@
  */
 import { Problem } from "../../stacks/validate";
 import { checkAnswer, questionOf, stackProblems } from "./check";
-import { Answers, InitEnv, nextQuestion, Question, questionsFor } from "./questions";
+import { Answers, InitEnv, Question } from "./answers";
+import { nextQuestion, questionsFor } from "./questions";
 import { planStack } from "./render";
 
 /** Where answers come from. */

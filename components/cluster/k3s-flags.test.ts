@@ -1,12 +1,5 @@
-import {
-  assertK3sVersion,
-  assertNoManagedFlags,
-  managedFlagProblems,
-  K3S_PATHS,
-  k3sAgentFlags,
-  k3sFlagProblem,
-  k3sServerFlags,
-} from "./k3s-flags";
+import { assertK3sVersion, K3S_PATHS, k3sAgentFlags, k3sServerFlags } from "./k3s-flags";
+import { assertNoManagedFlags, k3sFlagProblem, managedFlagProblems } from "./k3s-managed-flags";
 
 describe("assertK3sVersion", () => {
   it.each(["v1.31.4+k3s1", "v1.30.10+k3s2"])("accepts %s", (v) => {

@@ -8,12 +8,12 @@ import { RemoteCommand } from "../ssh/remote-command";
 import type { ClusterHandle, NodeHandle, NodeRole, SshConnection } from "../types";
 import {
   assertK3sVersion,
-  assertNoManagedFlags,
   EtcdSnapshotOptions,
   K3S_PATHS,
   k3sAgentFlags,
   k3sServerFlags,
 } from "./k3s-flags";
+import { assertNoManagedFlags } from "./k3s-managed-flags";
 import { k3sHardeningFiles } from "./k3s-hardening";
 import {
   k3sInstallScript,

@@ -4,15 +4,14 @@
  */
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
+import { decodeMessage } from "./dns-decode";
+import { responseTsigProblem, signMessage } from "./dns-tsig";
 import {
-  decodeMessage,
   dnsNameProblem,
   encodeName,
   encodeQuery,
   encodeUpdate,
   inZone,
-  responseTsigProblem,
-  signMessage,
   TsigKey,
   TYPE,
 } from "./dns-wire";

@@ -1,9 +1,8 @@
 /**
- * DNS messages for dynamic updates (RFC 2136) and the queries that check them, signed with TSIG (RFC 8945):
- * names, resource records, UPDATE and QUERY messages, a decoder that follows name compression, and the TSIG
- * MAC of a request and of its response. Pure: no sockets (those are in ./rfc2136-client.ts).
+ * DNS messages for dynamic updates (RFC 2136) and the queries that check them: names, resource records, UPDATE
+ * and QUERY messages. Their TSIG signature (RFC 8945) is in ./dns-tsig.ts, the decoder in ./dns-decode.ts.
+ * Pure: no sockets (those are in ./rfc2136-client.ts).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { isIpv4 } from "../net";
 
 /** The record types Hearth writes and reads. */
@@ -14,7 +13,8 @@ export const TYPE = { A: 1, CNAME: 5, SOA: 6, TXT: 16, TSIG: 250, ANY: 255 } as 
 const CLASS_IN = 1;
 /** RFC 2136 2.4 and 2.5: NONE and ANY carry "does not exist" and "delete". */
 const CLASS_NONE = 254;
-const CLASS_ANY = 255;
+/** RFC 2136 2.5 and RFC 8945 4.2: class ANY, also the class of a TSIG record. */
+export const CLASS_ANY = 255;
 const OPCODE_QUERY = 0;
 const OPCODE_UPDATE = 5;
 
@@ -41,7 +41,6 @@ export const RCODE_NAMES: Record<number, string> = {
 export const TSIG_ALGORITHMS = ["hmac-sha256", "hmac-sha512"] as const;
 /** A TSIG algorithm name as the DNS servers write it. */
 export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
-const HASH_OF: Record<TsigAlgorithm, string> = { "hmac-sha256": "sha256", "hmac-sha512": "sha512" };
 
 /** A TSIG key as the DNS server has it (`tsig-keygen` prints the three). */
 export interface TsigKey {
@@ -85,17 +84,20 @@ export function encodeName(name: string): Buffer {
   return Buffer.concat([...parts, Buffer.from([0])]);
 }
 
-const u16 = (n: number) => {
+/** `n` as 2 bytes in network order. */
+export const u16 = (n: number) => {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);
   return b;
 };
-const u32 = (n: number) => {
+/** `n` as 4 bytes in network order. */
+export const u32 = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
   return b;
 };
-const u48 = (n: number) => {
+/** `n` as 6 bytes in network order (TSIG's time signed). */
+export const u48 = (n: number) => {
   const b = Buffer.alloc(6);
   b.writeUIntBE(n, 0, 6);
   return b;
@@ -122,7 +124,14 @@ export function encodeRdata(type: RecordType, value: string): Buffer {
   }
 }
 
-function record(name: string, type: number, cls: number, ttl: number, rdata: Buffer): Buffer {
+/** One resource record in wire form: owner name, type, class, TTL and data. */
+export function record(
+  name: string,
+  type: number,
+  cls: number,
+  ttl: number,
+  rdata: Buffer,
+): Buffer {
   return Buffer.concat([encodeName(name), u16(type), u16(cls), u32(ttl), u16(rdata.length), rdata]);
 }
 
@@ -186,229 +195,4 @@ export function encodeQuery(id: number, name: string, type: RecordType | "SOA"):
     u16(TYPE[type]),
     u16(CLASS_IN),
   ]);
-}
-
-/** The TSIG fields that are signed besides the message (RFC 8945 4.3.3). */
-interface TsigVariables {
-  keyName: string;
-  algorithm: string;
-  timeSigned: number;
-  fudge: number;
-  error: number;
-  other: Buffer;
-}
-
-function tsigVariables(v: TsigVariables): Buffer {
-  return Buffer.concat([
-    encodeName(v.keyName),
-    u16(CLASS_ANY),
-    u32(0),
-    encodeName(v.algorithm),
-    u48(v.timeSigned),
-    u16(v.fudge),
-    u16(v.error),
-    u16(v.other.length),
-    v.other,
-  ]);
-}
-
-function hmacOf(key: TsigKey, ...parts: Buffer[]): Buffer {
-  const secret = Buffer.from(key.secret, "base64");
-  const h = createHmac(HASH_OF[key.algorithm], secret);
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
-/** A signed request and its MAC, which the response's MAC covers. */
-export interface SignedMessage {
-  message: Buffer;
-  mac: Buffer;
-}
-
-/** The message with a TSIG record appended (RFC 8945 4.3): the MAC covers the message and the TSIG fields. */
-export function signMessage(
-  message: Buffer,
-  key: TsigKey,
-  timeSigned: number,
-  fudge = 300,
-): SignedMessage {
-  const vars = {
-    keyName: key.name,
-    algorithm: key.algorithm,
-    timeSigned,
-    fudge,
-    error: 0,
-    other: Buffer.alloc(0),
-  };
-  const mac = hmacOf(key, message, tsigVariables(vars));
-  const id = message.readUInt16BE(0);
-  const rdata = Buffer.concat([
-    encodeName(key.algorithm),
-    u48(timeSigned),
-    u16(fudge),
-    u16(mac.length),
-    mac,
-    u16(id),
-    u16(0),
-    u16(0),
-  ]);
-  const signed = Buffer.from(message);
-  signed.writeUInt16BE(signed.readUInt16BE(10) + 1, 10);
-  return {
-    message: Buffer.concat([signed, record(key.name, TYPE.TSIG, CLASS_ANY, 0, rdata)]),
-    mac,
-  };
-}
-
-/** One decoded resource record; `value` is read for A, CNAME and TXT (else the data in hex). */
-export interface DecodedRecord {
-  name: string;
-  type: number;
-  class: number;
-  ttl: number;
-  value: string;
-}
-
-/** The TSIG record of a message, where it starts, and its fields. */
-export interface DecodedTsig extends TsigVariables {
-  /** Offset of the TSIG record in the message. */
-  offset: number;
-  mac: Buffer;
-  originalId: number;
-}
-
-/** A decoded message. */
-export interface DecodedMessage {
-  id: number;
-  opcode: number;
-  rcode: number;
-  /** Whether the TC bit is set. */
-  truncated: boolean;
-  answers: DecodedRecord[];
-  authority: DecodedRecord[];
-  additional: DecodedRecord[];
-  tsig?: DecodedTsig;
-}
-
-/** Reads a possibly compressed name at `offset`; returns it and the offset after it in place. */
-function readName(buf: Buffer, offset: number): [string, number] {
-  const labels: string[] = [];
-  let pos = offset;
-  let end = -1;
-  for (let jumps = 0; ; ) {
-    if (pos >= buf.length) throw new Error("DNS message ends inside a name");
-    const len = buf[pos];
-    if (len === 0) {
-      pos++;
-      break;
-    }
-    if ((len & 0xc0) === 0xc0) {
-      if (++jumps > 64) throw new Error("DNS message has a loop of compressed names");
-      if (end < 0) end = pos + 2;
-      pos = buf.readUInt16BE(pos) & 0x3fff;
-      continue;
-    }
-    if (len > 63) throw new Error(`DNS message has a label of length ${len}`);
-    labels.push(buf.toString("ascii", pos + 1, pos + 1 + len));
-    pos += 1 + len;
-  }
-  return [labels.join(".").toLowerCase(), end < 0 ? pos : end];
-}
-
-function readValue(buf: Buffer, type: number, start: number, length: number): string {
-  const data = buf.subarray(start, start + length);
-  if (type === TYPE.A && length === 4) return [...data].join(".");
-  if (type === TYPE.CNAME) return readName(buf, start)[0];
-  if (type === TYPE.TXT) {
-    const parts: Buffer[] = [];
-    for (let i = 0; i < data.length; i += 1 + data[i])
-      parts.push(data.subarray(i + 1, i + 1 + data[i]));
-    return Buffer.concat(parts).toString("utf8");
-  }
-  return data.toString("hex");
-}
-
-/** Decodes a message: header, records of every section, and the TSIG record when the last one is one. */
-export function decodeMessage(buf: Buffer): DecodedMessage {
-  if (buf.length < 12)
-    throw new Error(`DNS message of ${buf.length} bytes is shorter than a header`);
-  const flags = buf.readUInt16BE(2);
-  const counts = [4, 6, 8, 10].map((o) => buf.readUInt16BE(o));
-  let pos = 12;
-  for (let i = 0; i < counts[0]; i++) pos = readName(buf, pos)[1] + 4;
-  const sections: DecodedRecord[][] = [[], [], []];
-  let tsig: DecodedTsig | undefined;
-  for (let s = 0; s < 3; s++) {
-    for (let i = 0; i < counts[s + 1]; i++) {
-      const start = pos;
-      const [name, after] = readName(buf, pos);
-      if (after + 10 > buf.length) throw new Error("DNS message ends inside a record");
-      const type = buf.readUInt16BE(after);
-      const cls = buf.readUInt16BE(after + 2);
-      const ttl = buf.readUInt32BE(after + 4);
-      const length = buf.readUInt16BE(after + 8);
-      const data = after + 10;
-      if (data + length > buf.length) throw new Error("DNS message ends inside record data");
-      pos = data + length;
-      if (type === TYPE.TSIG && s === 2 && i === counts[3] - 1) {
-        const [algorithm, p] = readName(buf, data);
-        const macSize = buf.readUInt16BE(p + 8);
-        const macEnd = p + 10 + macSize;
-        const otherLen = buf.readUInt16BE(macEnd + 4);
-        tsig = {
-          offset: start,
-          keyName: name,
-          algorithm,
-          timeSigned: buf.readUIntBE(p, 6),
-          fudge: buf.readUInt16BE(p + 6),
-          mac: buf.subarray(p + 10, macEnd),
-          originalId: buf.readUInt16BE(macEnd),
-          error: buf.readUInt16BE(macEnd + 2),
-          other: buf.subarray(macEnd + 6, macEnd + 6 + otherLen),
-        };
-        continue;
-      }
-      sections[s].push({ name, type, class: cls, ttl, value: readValue(buf, type, data, length) });
-    }
-  }
-  return {
-    id: buf.readUInt16BE(0),
-    opcode: (flags >> 11) & 0xf,
-    rcode: flags & 0xf,
-    truncated: (flags & 0x0200) !== 0,
-    answers: sections[0],
-    authority: sections[1],
-    additional: sections[2],
-    tsig,
-  };
-}
-
-/**
- * Checks a response's TSIG against the request's MAC (RFC 8945 5.3): the MAC covers the request's MAC, the
- * response as it was before signing (its original ID, the TSIG record left out) and the TSIG fields. Returns
- * why it is not to be trusted, or undefined. A TSIG error (the server did not accept our signature) is the
- * caller's to report: such an answer is unsigned.
- */
-export function responseTsigProblem(
-  buf: Buffer,
-  decoded: DecodedMessage,
-  key: TsigKey,
-  requestMac: Buffer,
-  now: number,
-): string | undefined {
-  const t = decoded.tsig;
-  if (!t) return "the answer is not signed, though the request was";
-  if (normalizeName(t.keyName) !== normalizeName(key.name))
-    return `the answer is signed with key ${t.keyName}, not ${key.name}`;
-  if (t.algorithm !== key.algorithm)
-    return `the answer is signed with ${t.algorithm}, not ${key.algorithm}`;
-  const unsigned = Buffer.from(buf.subarray(0, t.offset));
-  unsigned.writeUInt16BE(t.originalId, 0);
-  unsigned.writeUInt16BE(unsigned.readUInt16BE(10) - 1, 10);
-  const want = hmacOf(key, u16(requestMac.length), requestMac, unsigned, tsigVariables(t));
-  if (want.length !== t.mac.length || !timingSafeEqual(want, t.mac))
-    return "the answer's signature does not match the key";
-  if (Math.abs(now - t.timeSigned) > t.fudge)
-    return `the answer was signed at ${t.timeSigned}, more than ${t.fudge} s from this machine's clock (${now})`;
-  return undefined;
 }

@@ -4,17 +4,14 @@
  */
 import { randomInt } from "node:crypto";
 import { connect } from "node:net";
+import { decodeMessage, DecodedMessage, DecodedRecord } from "./dns-decode";
+import { responseTsigProblem, signMessage } from "./dns-tsig";
 import {
-  decodeMessage,
-  DecodedMessage,
-  DecodedRecord,
   encodeQuery,
   encodeUpdate,
   normalizeName,
   RCODE_NAMES,
   RecordType,
-  responseTsigProblem,
-  signMessage,
   TsigKey,
   TYPE,
   UpdateSpec,

@@ -22,7 +22,8 @@ import {
   renderInstallPlan,
 } from "./image";
 import { renderPostInstallScript } from "./post-install";
-import { InstallSpec, validateInstallSpec } from "./spec";
+import { InstallSpec } from "./spec";
+import { validateInstallSpec } from "./spec-checks";
 
 const hostKey = generateEd25519KeyPair("node-a");
 const operator = generateEd25519KeyPair("me@laptop");

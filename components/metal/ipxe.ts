@@ -10,8 +10,8 @@ import {
   installFileName,
   macFileStem,
   serverUrl,
-  validateInstallSpec,
 } from "./spec";
+import { validateInstallSpec } from "./spec-checks";
 
 /** The fields of a node the boot script needs; the private key is not among them. */
 export type BootNode = Omit<InstallSpec<unknown>, "hostKey">;

@@ -1,13 +1,8 @@
 /** Renders a Fedora kickstart: an unattended text install that ends with the pinned host key and SSH keys. */
 import { parseCidr } from "../net";
 import { renderPostInstallScript } from "./post-install";
-import {
-  DEFAULT_KEYBOARD,
-  DEFAULT_LOCALE,
-  InstallSpec,
-  fedoraTree,
-  validateInstallSpec,
-} from "./spec";
+import { DEFAULT_KEYBOARD, DEFAULT_LOCALE, InstallSpec, fedoraTree } from "./spec";
+import { validateInstallSpec } from "./spec-checks";
 
 /** Packages every Hearth node needs on top of `@core`. */
 const BASE_PACKAGES = ["openssh-server", "sudo", "chrony", "curl", "tar"];

@@ -1,13 +1,8 @@
 /** Renders a Debian 12 preseed: an unattended install that ends with the pinned host key and SSH keys. */
 import { parseCidr } from "../net";
 import { renderPostInstallScript } from "./post-install";
-import {
-  DEBIAN_SUITE,
-  DEFAULT_KEYBOARD,
-  DEFAULT_LOCALE,
-  InstallSpec,
-  validateInstallSpec,
-} from "./spec";
+import { DEBIAN_SUITE, DEFAULT_KEYBOARD, DEFAULT_LOCALE, InstallSpec } from "./spec";
+import { validateInstallSpec } from "./spec-checks";
 
 /** One debconf answer: `owner question type value`, the format `debconf-set-selections` reads. */
 type Answer = [owner: string, question: string, type: string, value: string];

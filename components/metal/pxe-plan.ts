@@ -26,8 +26,8 @@ import {
   installerOf,
   macFileStem,
   serverUrl,
-  validateInstallSpec,
 } from "./spec";
+import { validateInstallSpec } from "./spec-checks";
 import type { NodeWaitSpec } from "./node-wait";
 import {
   ImageSpec,

@@ -1,8 +1,8 @@
 /**
- * The manifest of a toolchain archive (`npm run toolchain -- export|import`, scripts/toolchain/archive.ts): the
- * files of the cache it holds with their sha256, the pinned versions and the Go version they were built with,
- * and the stamps (build.sh's cache keys). Pure functions: which paths an archive may hold, and whether an
- * archive may be installed into this checkout's cache.
+ * The manifest of a toolchain archive (`npm run toolchain -- export|import`, scripts/toolchain/archive*.ts):
+ * the files of the cache it holds with their sha256, the pinned versions and the Go version they were built
+ * with, and the stamps (build.sh's cache keys). Pure functions: which paths an archive may hold, and whether
+ * an archive may be installed into this checkout's cache.
  */
 
 /** The manifest's format; an importer refuses any other. */

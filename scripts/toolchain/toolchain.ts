@@ -15,7 +15,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { Refused, exportToolchain, importToolchain } from "./archive";
+import { Refused } from "./archive";
+import { exportToolchain } from "./archive-export";
+import { importToolchain } from "./archive-import";
 import { parseVersionsEnv } from "./manifest";
 
 const MB = 1e6;

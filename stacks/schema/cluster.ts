@@ -1,6 +1,6 @@
 /** hearth:cluster: k3s on the nodes, or an existing cluster, and its networks. */
 import { z } from "zod";
-import { k3sFlagProblem } from "../../components/cluster/k3s-flags";
+import { k3sFlagProblem } from "../../components/cluster/k3s-managed-flags";
 import { DNS_LABEL_PATTERN } from "../../components/net";
 import { cidr, sha256 } from "./common";
 

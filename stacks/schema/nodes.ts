@@ -23,8 +23,8 @@ export const nodeSchema = z.strictObject({
   dhcp: z.boolean().default(false).describe("Take the address from DHCP instead of `ip`."),
   disk: z
     .string()
-    // As the installers take it (components/metal/spec.ts): /dev/sda, /dev/nvme0n1, and the stable names under
-    // /dev/disk/by-id/ and by-path/, which hold capitals, dots and colons.
+    // As the installers take it (components/metal/spec-checks.ts): /dev/sda, /dev/nvme0n1, and the stable names
+    // under /dev/disk/by-id/ and by-path/, which hold capitals, dots and colons.
     .regex(/^\/dev\/[A-Za-z0-9._:/+-]+$/, {
       error: (i) =>
         `${JSON.stringify(i.input)} is not a disk device; use a path such as /dev/sda, /dev/nvme0n1 or /dev/disk/by-id/<id>`,

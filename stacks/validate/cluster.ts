@@ -1,5 +1,5 @@
 /** Rules of hearth:cluster: what each mode needs, its networks against the home's, where k3s comes from. */
-import { managedFlagProblems } from "../../components/cluster/k3s-flags";
+import { managedFlagProblems } from "../../components/cluster/k3s-managed-flags";
 import { cidrsOverlap } from "../../components/net";
 import { NS, Rule } from "./context";
 
@@ -77,8 +77,8 @@ const FLAG_SETTINGS: Record<string, (value: string | undefined) => string> = {
 };
 
 /**
- * Extra k3s flags must not override one Hearth sets (k3s-flags.ts `managedFlagProblems`, which `K3s` runs
- * too): each is refused at its index, with the config key that sets it instead.
+ * Extra k3s flags must not override one Hearth sets (k3s-managed-flags.ts `managedFlagProblems`, which `K3s`
+ * runs too): each is refused at its index, with the config key that sets it instead.
  */
 export const k3sFlags: Rule = (ctx) => {
   const cluster = ctx.c.cluster;

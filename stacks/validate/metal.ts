@@ -6,7 +6,7 @@
  */
 import { controllerSettingsProblems } from "../../components/metal/controller-checks";
 import { preparationProblems } from "../../components/metal/preparation";
-import { installSpecProblems } from "../../components/metal/spec";
+import { installSpecProblems } from "../../components/metal/spec-checks";
 import {
   CONTROLLER_SETTING_KEYS,
   controllerSettingsOf,

@@ -39,6 +39,16 @@ BRIDGE_ADDR=10.77.0.1
 # spare machine outside the cluster, for the day-2 tests that add and remove a node.
 NODES=(node-1 node-2 node-3 node-4)
 MEMBERS=(node-1 node-2 node-3)
+# HEARTH_SANDBOX_NODES=N (3 to 99) for the scale bench (bench/scale.ts): N machines, every one a Node too.
+if [ -n "${HEARTH_SANDBOX_NODES:-}" ]; then
+	if ! [[ $HEARTH_SANDBOX_NODES =~ ^[0-9]+$ ]] || [ "$HEARTH_SANDBOX_NODES" -lt 3 ] || [ "$HEARTH_SANDBOX_NODES" -gt 99 ]; then
+		echo "sandbox: HEARTH_SANDBOX_NODES=$HEARTH_SANDBOX_NODES: give a count of machines from 3 to 99" >&2
+		exit 2
+	fi
+	NODES=()
+	for ((i = 1; i <= HEARTH_SANDBOX_NODES; i++)); do NODES+=("node-$i"); done
+	MEMBERS=("${NODES[@]}")
+fi
 # Members that are real nodes (containerd, kubelet and kube-proxy in the node's network namespace, pods of images
 # built here: scripts/sandbox/real-node.ts); the others are kwok's. `none` for kwok only. A host that cannot run
 # containers gets kwok with the reason printed. A real node carries the taint hearth.dev/real-node:NoSchedule, so
@@ -145,8 +155,12 @@ gitea_ok() { curl -fsS --max-time 2 "http://127.0.0.1:$GITEA_PORT/api/v1/version
 s3_port() { case $1 in s3-nas) echo "$S3_NAS_PORT" ;; s3-offsite) echo "$S3_OFFSITE_PORT" ;; esac; }
 # An S3 server answers an anonymous request with an S3 error document.
 s3_ok() { curl -sS --max-time 1 "http://127.0.0.1:$(s3_port "$1")/" 2>/dev/null | grep -q '<Error>'; }
+# node-1..9 at 10.77.0.11-19, node-10..99 at 10.77.0.110-199.
 node_addr() { printf '10.77.0.1%s' "${1#node-}"; }
-node_mac() { printf '52:54:00:77:00:1%s' "${1#node-}"; }
+node_mac() {
+	local n=${1#node-}
+	if [ "$n" -le 9 ]; then printf '52:54:00:77:00:1%s' "$n"; else printf '52:54:00:77:01:%02x' "$n"; fi
+}
 ssh_port_ok() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/22 && head -c 4 <&3 | grep -q SSH" 2>/dev/null; }
 
 part_ok() {

@@ -42,7 +42,7 @@ export interface IdentityResult {
 
 /**
  * Whether an enabled app signs in through the provider: its catalogue kind and its `sso` setting. The catalogue
- * is passed in: this module is the identity recipe's (apps/authelia.ts `wire`), which the catalogue lists.
+ * is passed in: this module is the identity recipe's (apps/authelia/ `wire`), which the catalogue lists.
  */
 export function ssoOn(
   c: LoadedConfig,

@@ -162,7 +162,7 @@ export function buildPlatform(
   for (const app of deployOrder(c.apps.enabled)) {
     const wire = wirings[app];
     if (!wire)
-      throw new Error(`app "${app}" has no wire in apps/${app}.ts listed by apps/index.ts`);
+      throw new Error(`app "${app}" has no wire in apps/${app}/index.ts listed by apps/index.ts`);
     caps = withWired(caps, catalogue[app], wire(caps, { ...opts, dependsOn: waitsFor(app, caps) }));
   }
   const deployed = caps.deployed;

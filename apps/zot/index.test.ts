@@ -7,7 +7,7 @@ import {
   unwrap,
   testPlatform,
   reveal,
-} from "../test/mocks";
+} from "../../test/mocks";
 
 const USER_HASH = "$2a$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
 const PROBE_HASH = "$2a$10$0ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba";
@@ -23,7 +23,7 @@ installMocks((args) => {
 
 describe("htpasswdFile", () => {
   it("writes one user:hash line per entry", async () => {
-    const { htpasswdFile } = await import("./zot");
+    const { htpasswdFile } = await import("./index");
     expect(
       htpasswdFile([
         { user: "hearth", bcryptHash: USER_HASH },
@@ -33,7 +33,7 @@ describe("htpasswdFile", () => {
   });
 
   it("refuses plain passwords, bad or duplicate users and an empty file", async () => {
-    const { htpasswdFile } = await import("./zot");
+    const { htpasswdFile } = await import("./index");
     expect(() => htpasswdFile([{ user: "hearth", bcryptHash: "secret" }])).toThrow(/bcrypt/);
     expect(() => htpasswdFile([{ user: "a:b", bcryptHash: USER_HASH }])).toThrow(/not valid/);
     expect(() =>
@@ -48,7 +48,7 @@ describe("htpasswdFile", () => {
 
 describe("zotConfig", () => {
   it("authenticates with htpasswd and grants every repository to the user alone", async () => {
-    const { zotConfig } = await import("./zot");
+    const { zotConfig } = await import("./index");
     const config = JSON.parse(zotConfig("hearth"));
     expect(config.storage.rootDirectory).toBe("/var/lib/registry");
     expect(config.http.port).toBe("5000");
@@ -64,7 +64,7 @@ describe("zotConfig", () => {
 
 describe("zotValues", () => {
   it("mounts our config and htpasswd and drops the chart's sample users", async () => {
-    const { zotValues } = await import("./zot");
+    const { zotValues } = await import("./index");
     const v = zotValues({ user: "hearth", storageSize: "5Gi", probeAuthHeader: "aGM6cHc=" }) as any;
     expect(v.ingress.enabled).toBe(false);
     expect(v.service.type).toBe("ClusterIP");
@@ -82,7 +82,7 @@ describe("zotValues", () => {
 
 describe("zot recipe", () => {
   it("deploys the chart with generated htpasswd users and secret values", async () => {
-    const { deploy, meta } = await import("./zot");
+    const { deploy, meta } = await import("./index");
     const deployed = deploy("zot", { platform: await testPlatform(), extra: {} });
     await settle();
 
@@ -123,7 +123,7 @@ describe("zot recipe", () => {
   });
 
   it("refuses the probe's reserved user name", async () => {
-    const { deploy } = await import("./zot");
+    const { deploy } = await import("./index");
     const p = await testPlatform();
     expect(() => deploy("registry", { platform: p, extra: { username: "healthcheck" } })).toThrow(
       /reserved/,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { find, installMocks, isSecretInput, settle, testPlatform, reveal } from "../test/mocks";
+import { find, installMocks, isSecretInput, settle, testPlatform, reveal } from "../../test/mocks";
 
 installMocks();
 
@@ -7,7 +7,7 @@ installMocks();
 
 describe("woodpeckerRedirectUri", () => {
   it("is the /authorize path of the CI hostname, with overrides", async () => {
-    const { woodpeckerRedirectUri } = await import("./woodpecker");
+    const { woodpeckerRedirectUri } = await import("./index");
     expect(woodpeckerRedirectUri("home.example.org")).toBe("https://ci.home.example.org/authorize");
     expect(woodpeckerRedirectUri("home.example.org", { hostname: "build.example.net" })).toBe(
       "https://build.example.net/authorize",
@@ -25,7 +25,7 @@ describe("woodpeckerValues", () => {
   };
 
   it("points the server at Gitea and takes every credential from Secrets", async () => {
-    const { woodpeckerValues } = await import("./woodpecker");
+    const { woodpeckerValues } = await import("./index");
     const v = woodpeckerValues(inputs) as any;
     expect(v.server.env).toEqual({
       WOODPECKER_HOST: "https://ci.home.example.org",
@@ -49,7 +49,7 @@ describe("woodpeckerValues", () => {
   });
 
   it("refuses an admin list Woodpecker would split wrongly", async () => {
-    const { woodpeckerValues } = await import("./woodpecker");
+    const { woodpeckerValues } = await import("./index");
     expect(() => woodpeckerValues({ ...inputs, admins: ["a,b"] })).toThrow(/without commas/);
     expect(() => woodpeckerValues({ ...inputs, admins: [] })).toThrow(/non-empty/);
   });
@@ -74,7 +74,7 @@ describe("woodpecker pin", () => {
   };
 
   it("is a chart tag that exists upstream and ships the appVersion the catalogue claims", async () => {
-    const { meta } = await import("./woodpecker");
+    const { meta } = await import("./index");
     expect(Object.keys(UPSTREAM_TAGS)).toContain(meta.chart.version);
     expect(UPSTREAM_TAGS[meta.chart.version]).toBe(meta.appVersion);
   });
@@ -82,7 +82,7 @@ describe("woodpecker pin", () => {
 
 describe("woodpecker recipe", () => {
   it("deploys the pinned OCI chart with the forge client and agent secret in Secrets", async () => {
-    const { deploy, meta } = await import("./woodpecker");
+    const { deploy, meta } = await import("./index");
     deploy("woodpecker", {
       platform: await testPlatform(),
       extra: {

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { reveal } from "../test/mocks";
-import { Platform } from "../components/types";
-import { find, installMocks, isSecretInput, ofType, registrations, settle } from "../test/mocks";
+import { reveal } from "../../test/mocks";
+import { Platform } from "../../components/types";
+import { find, installMocks, isSecretInput, ofType, registrations, settle } from "../../test/mocks";
 
 installMocks();
 
@@ -31,7 +31,7 @@ beforeEach(() => {
 
 describe("cert-manager recipe", () => {
   it("pins the jetstack chart with CRDs from the chart", async () => {
-    const { meta, certManagerValues } = await import("./cert-manager");
+    const { meta, certManagerValues } = await import("./index");
     expect(meta.chart).toEqual({
       repository: "https://charts.jetstack.io",
       name: "cert-manager",
@@ -48,7 +48,7 @@ describe("cert-manager recipe", () => {
   });
 
   it("with Cloudflare: a secret token and an ACME DNS-01 issuer after the release", async () => {
-    const { deploy, meta } = await import("./cert-manager");
+    const { deploy, meta } = await import("./index");
     const deployed = deploy("cert-manager", {
       platform: platform(),
       extra: {
@@ -105,7 +105,7 @@ describe("cert-manager recipe", () => {
   });
 
   it("without Cloudflare: a self-signed root and a CA issuer, after the release", async () => {
-    const { deploy } = await import("./cert-manager");
+    const { deploy } = await import("./index");
     const deployed = deploy("cm", { platform: platform(), extra: { acmeEmail: "" } });
     await settle();
     expect(deployed.issuerName).toBe("hearth-ca");
@@ -128,7 +128,7 @@ describe("cert-manager recipe", () => {
   });
 
   it("with an RFC 2136 server: the TSIG secret in a Secret and an ACME issuer solving through that server", async () => {
-    const { deploy } = await import("./cert-manager");
+    const { deploy } = await import("./index");
     const deployed = deploy("cm", {
       platform: platform(),
       extra: {
@@ -174,7 +174,7 @@ describe("cert-manager recipe", () => {
   });
 
   it("refuses a Cloudflare token and an RFC 2136 server together", async () => {
-    const { deploy } = await import("./cert-manager");
+    const { deploy } = await import("./index");
     expect(() =>
       deploy("cm", {
         platform: platform(),
@@ -193,7 +193,7 @@ describe("cert-manager recipe", () => {
   });
 
   it("refuses a Cloudflare setup without a usable e-mail address", async () => {
-    const { deploy } = await import("./cert-manager");
+    const { deploy } = await import("./index");
     expect(() =>
       deploy("cm", {
         platform: platform(),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { GiteaEndpoint } from "../components/types";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import { GiteaEndpoint } from "../../components/types";
 import {
   AppMetadata,
   DeployedApp,
@@ -10,9 +10,9 @@ import {
   RecipeArgs,
   requireHostname,
   KEEP_ON_UNINSTALL,
-} from "./recipe";
-import { GiteaAccessToken } from "../components/git/gitea-access-token";
-import { settingsOf, Wire } from "./wire";
+} from "../recipe";
+import { GiteaAccessToken } from "../../components/git/gitea-access-token";
+import { settingsOf, Wire } from "../wire";
 
 /** Gitea: the home's Git forge, the GitOps repository's host and the OAuth2 provider of the CI. */
 export const meta: AppMetadata = {
@@ -33,7 +33,7 @@ export const meta: AppMetadata = {
   keepsData: "every repository, user and setting (SQLite and repositories on a volume)",
   needs: [],
   provides: ["git"],
-  testedBy: "apps/gitea.test.ts",
+  testedBy: "apps/gitea/index.test.ts",
 };
 
 /** The administrator Hearth creates and keeps in sync with the generated password, unless told another name. */

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { tokenUrlProblem } from "../components/git/clone-url";
-import { GeneratedPassword } from "../components/secrets/generated-password";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { GITEA_ADMIN_USER } from "./gitea";
+import { tokenUrlProblem } from "../../components/git/clone-url";
+import { GeneratedPassword } from "../../components/secrets/generated-password";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import { GITEA_ADMIN_USER } from "../gitea";
 import { stringify } from "yaml";
 import {
   AppMetadata,
@@ -13,11 +13,11 @@ import {
   OidcLogin,
   RecipeArgs,
   requireHostname,
-} from "./recipe";
-import { GiteaRepoReader } from "../components/git/gitea-repo-reader";
-import { GitOpsRepo } from "../components/git/gitops-repo";
-import { gitopsSeedFiles } from "../components/git/seed";
-import { requireGit, settingsOf, TUNNEL_NAMESPACE, Wire } from "./wire";
+} from "../recipe";
+import { GiteaRepoReader } from "../../components/git/gitea-repo-reader";
+import { GitOpsRepo } from "../../components/git/gitops-repo";
+import { gitopsSeedFiles } from "../../components/git/seed";
+import { requireGit, settingsOf, TUNNEL_NAMESPACE, Wire } from "../wire";
 
 /** Argo CD: keeps the cluster in step with the GitOps repository in Gitea. */
 export const meta: AppMetadata = {
@@ -37,7 +37,7 @@ export const meta: AppMetadata = {
   keepsData: "the GitOps repository in Gitea: its organization, repository and history",
   needs: ["gitea"],
   provides: [],
-  testedBy: "apps/argocd.test.ts",
+  testedBy: "apps/argocd/index.test.ts",
 };
 
 // `fullnameOverride` fixes every object name, so the server's Service is `argocd-server` for any release.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { GITEA_ADMIN_USER } from "./gitea";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import { GITEA_ADMIN_USER } from "../gitea";
 import {
   AppMetadata,
   AppOverrides,
@@ -9,9 +9,9 @@ import {
   RecipeArgs,
   hostnameFor,
   requireHostname,
-} from "./recipe";
-import { GiteaOAuth2Application } from "../components/git/gitea-oauth2-application";
-import { requireGit, settingsOf, Wire } from "./wire";
+} from "../recipe";
+import { GiteaOAuth2Application } from "../../components/git/gitea-oauth2-application";
+import { requireGit, settingsOf, Wire } from "../wire";
 
 /** Woodpecker CI: pipelines for the Gitea repositories, run as pods in the cluster. */
 export const meta: AppMetadata = {
@@ -33,7 +33,7 @@ export const meta: AppMetadata = {
   keepsData: "pipelines, their logs and its secrets (SQLite on the server's volume)",
   needs: ["gitea"],
   provides: [],
-  testedBy: "apps/woodpecker.test.ts",
+  testedBy: "apps/woodpecker/index.test.ts",
 };
 
 /** Secret the server reads its environment from: agent secret and the Gitea OAuth2 client. */

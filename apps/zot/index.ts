@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedPassword } from "../components/secrets/generated-password";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
+import { GeneratedPassword } from "../../components/secrets/generated-password";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
 import {
   AppMetadata,
   DeployedApp,
@@ -9,8 +9,8 @@ import {
   OidcLogin,
   RecipeArgs,
   requireHostname,
-} from "./recipe";
-import { Wire, wireDeploy } from "./wire";
+} from "../recipe";
+import { Wire, wireDeploy } from "../wire";
 
 /** Zot: the home's OCI registry for images the CI builds. */
 export const meta: AppMetadata = {
@@ -30,7 +30,7 @@ export const meta: AppMetadata = {
   keepsData: "every image pushed to the registry (a volume)",
   needs: [],
   provides: [],
-  testedBy: "apps/zot.test.ts",
+  testedBy: "apps/zot/index.test.ts",
 };
 
 /** Name of the Kubernetes Secret holding the `htpasswd` file. */

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedPassword } from "../components/secrets/generated-password";
+import { GeneratedPassword } from "../../components/secrets/generated-password";
 import {
   appDashboard,
   DashboardSlo,
   homeDashboard,
   METRICS_DATASOURCE,
-} from "../components/observability/dashboards";
+} from "../../components/observability/dashboards";
 import {
   AppMetadata,
   deployChart,
@@ -15,9 +15,9 @@ import {
   OidcLogin,
   RecipeArgs,
   requireHostname,
-} from "./recipe";
-import { VM_URL } from "./victoria-metrics";
-import { Wire, wireDeploy } from "./wire";
+} from "../recipe";
+import { VM_URL } from "../victoria-metrics";
+import { Wire, wireDeploy } from "../wire";
 
 /**
  * Grafana: the dashboards (ADR 11), signing in through Authelia. Chart facts read at
@@ -48,7 +48,7 @@ export const meta: AppMetadata = {
   keepsData: "dashboards and settings made in its UI (SQLite on a volume)",
   needs: ["victoria-metrics"],
   provides: [],
-  testedBy: "apps/grafana.test.ts",
+  testedBy: "apps/grafana/index.test.ts",
 };
 
 /** `fullnameOverride` pins the Service (port 80 to the container's 3000, `service.port`/`targetPort`). */

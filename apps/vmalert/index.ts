@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { alertmanagerConfig, NOTIFY_SECRET_FILE } from "../components/observability/alertmanager";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
-import { VM_URL, vmSecurityContexts } from "./victoria-metrics";
-import { backupAlertRules } from "../components/backup/alerts";
-import { homeRules } from "../components/observability/home-alerts";
-import { sloRules } from "../components/observability/slo";
-import { settingsOf, Wire } from "./wire";
+import {
+  alertmanagerConfig,
+  NOTIFY_SECRET_FILE,
+} from "../../components/observability/alertmanager";
+import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "../recipe";
+import { VM_URL, vmSecurityContexts } from "../victoria-metrics";
+import { backupAlertRules } from "../../components/backup/alerts";
+import { homeRules } from "../../components/observability/home-alerts";
+import { sloRules } from "../../components/observability/slo";
+import { settingsOf, Wire } from "../wire";
 
 /**
  * vmalert and Alertmanager (ADR 11): vmalert evaluates Hearth's rule files against VictoriaMetrics and sends

@@ -5,8 +5,8 @@
  * `templates/deployment.yaml`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
-import { Wire, wireDeploy } from "./wire";
+import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "../recipe";
+import { Wire, wireDeploy } from "../wire";
 
 export const meta: AppMetadata = {
   name: "kube-state-metrics",

@@ -3,9 +3,9 @@
  * dashboards. That the chart reads these keys is checked by rendering (test/local-charts.test.ts; the real
  * chart with `npm run check:charts -- --charts DIR`); the dashboards by test/observability/dashboards.contract.test.ts.
  */
-import { METRICS_DATASOURCE } from "../components/observability/dashboards";
-import { dashboardFiles, grafanaValues } from "./grafana";
-import { VM_URL } from "./victoria-metrics";
+import { METRICS_DATASOURCE } from "../../components/observability/dashboards";
+import { dashboardFiles, grafanaValues } from "./index";
+import { VM_URL } from "../victoria-metrics";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

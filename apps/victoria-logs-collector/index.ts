@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
-import { VL_URL } from "./victoria-logs";
-import { Wire, wireDeploy } from "./wire";
+import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "../recipe";
+import { VL_URL } from "../victoria-logs";
+import { Wire, wireDeploy } from "../wire";
 
 /**
  * The log collector: vlagent on every node, reading the kubelet's pod logs and sending them to VictoriaLogs

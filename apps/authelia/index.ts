@@ -1,11 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { AppMetadata, DeployedApp, KEEP_ON_UNINSTALL, RecipeArgs, requireHostname } from "./recipe";
-import { buildIdentity } from "../stacks/identity";
-import { Wire } from "./wire";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import {
+  AppMetadata,
+  DeployedApp,
+  KEEP_ON_UNINSTALL,
+  RecipeArgs,
+  requireHostname,
+} from "../recipe";
+import { buildIdentity } from "../../stacks/identity";
+import { Wire } from "../wire";
 
 /**
  * Authelia: the home's one identity provider (ADR 10). Every value below that Authelia or its chart reads
@@ -34,7 +40,7 @@ export const meta: AppMetadata = {
   keepsData: "its users' registered second factors, sessions and consents (SQLite on a volume)",
   needs: ["traefik"],
   provides: ["identity"],
-  testedBy: "apps/authelia.test.ts",
+  testedBy: "apps/authelia/index.test.ts",
 };
 
 /**

@@ -8,13 +8,13 @@ import {
   settle,
   unwrap,
   testPlatform,
-} from "../test/mocks";
+} from "../../test/mocks";
 
 installMocks();
 
 describe("giteaValues", () => {
   it("runs one SQLite pod with a volume and no bundled databases", async () => {
-    const { giteaValues } = await import("./gitea");
+    const { giteaValues } = await import("./index");
     const v = giteaValues({
       hostname: "git.home.example.org",
       domain: "home.example.org",
@@ -56,7 +56,7 @@ describe("giteaValues", () => {
 
 describe("gitea recipe", () => {
   it("deploys the pinned chart with the admin in a secret and exposes the API URL", async () => {
-    const { deploy, meta } = await import("./gitea");
+    const { deploy, meta } = await import("./index");
     const app = deploy("gitea", {
       platform: await testPlatform(),
       extra: { adminPassword: pulumi.secret("planted-admin-pw") },
@@ -104,7 +104,7 @@ describe("gitea recipe", () => {
   });
 
   it("creates the administrator the operator named (hearth:gitea.username), everywhere it is used", async () => {
-    const { deploy } = await import("./gitea");
+    const { deploy } = await import("./index");
     const app = deploy("named", {
       platform: await testPlatform(),
       extra: { adminPassword: pulumi.secret("planted-admin-pw"), adminUsername: "alice" },
@@ -124,7 +124,7 @@ describe("gitea recipe", () => {
   });
 
   it("honours a hostname override and the operator's values", async () => {
-    const { deploy } = await import("./gitea");
+    const { deploy } = await import("./index");
     const app = deploy("forge", {
       platform: await testPlatform(),
       overrides: { hostname: "code.example.net", values: { persistence: { size: "50Gi" } } },

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { Exposure } from "../components/types";
-import { AppMetadata, DeployedApp, RecipeArgs } from "./recipe";
-import { settingsOf, TUNNEL_NAMESPACE, Wire } from "./wire";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import { Exposure } from "../../components/types";
+import { AppMetadata, DeployedApp, RecipeArgs } from "../recipe";
+import { settingsOf, TUNNEL_NAMESPACE, Wire } from "../wire";
 
 /** Traefik: the ingress controller every app hostname goes through. */
 export const meta: AppMetadata = {
@@ -20,7 +20,7 @@ export const meta: AppMetadata = {
   backup: false,
   needs: [],
   provides: ["edge"],
-  testedBy: "apps/traefik.test.ts",
+  testedBy: "apps/traefik/index.test.ts",
 };
 
 /** What only Traefik needs. */

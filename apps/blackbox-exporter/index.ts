@@ -6,9 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { blackboxConfig } from "../components/observability/prometheus";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
-import { Wire, wireDeploy } from "./wire";
+import { blackboxConfig } from "../../components/observability/prometheus";
+import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "../recipe";
+import { Wire, wireDeploy } from "../wire";
 
 export const meta: AppMetadata = {
   name: "blackbox-exporter",

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { AppMetadata, DeployedApp, RecipeArgs } from "./recipe";
-import { rfc2136Solver } from "../stacks/dns";
-import { settingsOf, Wire } from "./wire";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import { AppMetadata, DeployedApp, RecipeArgs } from "../recipe";
+import { rfc2136Solver } from "../../stacks/dns";
+import { settingsOf, Wire } from "../wire";
 
 /** cert-manager: signs every app certificate through one ClusterIssuer. */
 export const meta: AppMetadata = {
@@ -21,7 +21,7 @@ export const meta: AppMetadata = {
   backup: false,
   needs: [],
   provides: ["issuer"],
-  testedBy: "apps/cert-manager.test.ts",
+  testedBy: "apps/cert-manager/index.test.ts",
 };
 
 /** A DNS server of the home's own that answers DNS-01 challenges through dynamic updates (RFC 2136). */

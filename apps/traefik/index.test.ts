@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
-import { reveal } from "../test/mocks";
-import { Exposure, Platform } from "../components/types";
-import { find, installMocks, ofType, registrations, settle } from "../test/mocks";
+import { reveal } from "../../test/mocks";
+import { Exposure, Platform } from "../../components/types";
+import { find, installMocks, ofType, registrations, settle } from "../../test/mocks";
 
 installMocks();
 
@@ -30,7 +30,7 @@ beforeEach(() => {
 
 describe("traefik recipe", () => {
   it("pins the Service name the tunnel forwards to, whatever the release is called", async () => {
-    const { deploy, TRAEFIK_FULLNAME, TRAEFIK_INGRESS_SERVICE } = await import("./traefik");
+    const { deploy, TRAEFIK_FULLNAME, TRAEFIK_INGRESS_SERVICE } = await import("./index");
     expect(TRAEFIK_INGRESS_SERVICE).toBe("http://traefik.traefik.svc.cluster.local:80");
     // The composition names the release "<stack>-traefik"; the chart would name its Service so too
     // without fullnameOverride.
@@ -44,7 +44,7 @@ describe("traefik recipe", () => {
   });
 
   it("refuses values that would rename the Service the tunnel forwards to", async () => {
-    const { deploy } = await import("./traefik");
+    const { deploy } = await import("./index");
     for (const values of [{ fullnameOverride: "edge" }, { service: { nameOverride: "edge" } }]) {
       expect(() =>
         deploy("traefik", { platform: platform("tunnel"), extra: {}, overrides: { values } }),
@@ -53,7 +53,7 @@ describe("traefik recipe", () => {
   });
 
   it("behind the tunnel: ClusterIP, class hearth, restricted, only the tunnel connects", async () => {
-    const { deploy, meta } = await import("./traefik");
+    const { deploy, meta } = await import("./index");
     const deployed = deploy("traefik", {
       platform: platform("tunnel", ["10.42.0.0/16"]),
       extra: { allowFromNamespaces: ["cloudflared"] },
@@ -104,7 +104,7 @@ describe("traefik recipe", () => {
   });
 
   it("on the home network: a LoadBalancer whose entrypoints anyone may reach", async () => {
-    const { deploy } = await import("./traefik");
+    const { deploy } = await import("./index");
     deploy("traefik", { platform: platform("ingress"), extra: {} });
     await settle();
     const values = reveal(find(RELEASE, "traefik-release").inputs.values) as Record<

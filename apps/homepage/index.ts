@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveChart } from "../components/app/chart-source";
-import { HelmApp } from "../components/app/helm-app";
-import { AppCategory, AppMetadata, DeployedApp, hostnameFor, RecipeArgs } from "./recipe";
-import { settingsOf, Wire } from "./wire";
+import { resolveChart } from "../../components/app/chart-source";
+import { HelmApp } from "../../components/app/helm-app";
+import { AppCategory, AppMetadata, DeployedApp, hostnameFor, RecipeArgs } from "../recipe";
+import { settingsOf, Wire } from "../wire";
 
 /** Homepage: the start page linking every enabled app. */
 export const meta: AppMetadata = {
@@ -24,7 +24,7 @@ export const meta: AppMetadata = {
   backup: false,
   needs: [],
   provides: [],
-  testedBy: "apps/homepage.test.ts",
+  testedBy: "apps/homepage/index.test.ts",
 };
 
 /** One tile on the start page. */

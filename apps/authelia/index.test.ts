@@ -13,15 +13,15 @@ import { hashSync } from "bcryptjs";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { parse, stringify } from "yaml";
-import { createRsaKey } from "../provider/rsa-key";
-import { reveal } from "../provider/wire";
+import { createRsaKey } from "../../provider/rsa-key";
+import { reveal } from "../../provider/wire";
 import {
   AutheliaInputs,
   autheliaConfig,
   autheliaValues,
   forwardAuthAddress,
   usersDatabase,
-} from "./authelia";
+} from "./index";
 
 const TAG = "v4.39.19";
 const REPO = process.env.HEARTH_AUTHELIA_REPO ?? "/work/.mirror/authelia+authelia/repo";

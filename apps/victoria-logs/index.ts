@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs, requireHostname } from "./recipe";
-import { vmSecurityContexts } from "./victoria-metrics";
-import { Wire, wireDeploy } from "./wire";
+import { AppMetadata, deployChart, DeployedApp, RecipeArgs, requireHostname } from "../recipe";
+import { vmSecurityContexts } from "../victoria-metrics";
+import { Wire, wireDeploy } from "../wire";
 
 /**
  * VictoriaLogs single-node: the home's log store (ADR 11), fed by the collector on every node, with its own

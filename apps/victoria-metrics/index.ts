@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { scrapeConfig } from "../components/observability/prometheus";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "./recipe";
-import { BLACKBOX_ADDRESS } from "./blackbox-exporter";
-import { KSM_ADDRESS } from "./kube-state-metrics";
-import { Wire, wireDeploy } from "./wire";
+import { scrapeConfig } from "../../components/observability/prometheus";
+import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "../recipe";
+import { BLACKBOX_ADDRESS } from "../blackbox-exporter";
+import { KSM_ADDRESS } from "../kube-state-metrics";
+import { Wire, wireDeploy } from "../wire";
 
 /**
  * VictoriaMetrics single-node: the home's metrics store (ADR 11). It scrapes the blackbox exporter's probes

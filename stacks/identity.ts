@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authelia from "../apps/authelia";
+import { forwardAuthAddress } from "../apps/authelia/values";
 import { AppMetadata, hostnameFor, OidcLogin } from "../apps/recipe";
 import { GeneratedPassword } from "../components/secrets/generated-password";
 import { GeneratedRsaKey } from "../components/secrets/generated-rsa-key";
@@ -156,7 +157,7 @@ export function buildIdentity(
     };
   }
   const forwardAuth: Record<string, string> = {};
-  for (const h of protectedHosts) forwardAuth[h.app] = authelia.forwardAuthAddress();
+  for (const h of protectedHosts) forwardAuth[h.app] = forwardAuthAddress();
   return {
     oidc,
     forwardAuth,

@@ -22,7 +22,7 @@ installMocks((args) =>
 
 describe("argoCdValues", () => {
   it("serves plain HTTP behind the ingress with the hashed admin password", async () => {
-    const { argoCdValues } = await import("./index");
+    const { argoCdValues } = await import("./values");
     const v = argoCdValues({
       hostname: "argocd.home.example.org",
       adminPasswordBcrypt: HASH,
@@ -36,7 +36,7 @@ describe("argoCdValues", () => {
   });
 
   it("refuses a password that is not a bcrypt hash", async () => {
-    const { argoCdValues } = await import("./index");
+    const { argoCdValues } = await import("./values");
     expect(() => argoCdValues({ hostname: "h", adminPasswordBcrypt: "hunter2" })).toThrow(
       /bcrypt hash/,
     );
@@ -45,7 +45,7 @@ describe("argoCdValues", () => {
 
 describe("repositorySecretData and rootApplicationSpec", () => {
   it("registers an HTTPS git repository with the token as password", async () => {
-    const { repositorySecretData } = await import("./index");
+    const { repositorySecretData } = await import("./gitops");
     expect(repositorySecretData("https://git.example.org/hearth/gitops.git", "u", "t")).toEqual({
       type: "git",
       url: "https://git.example.org/hearth/gitops.git",
@@ -65,7 +65,7 @@ describe("repositorySecretData and rootApplicationSpec", () => {
   });
 
   it("syncs the path automatically into the cluster Argo CD runs in", async () => {
-    const { rootApplicationSpec } = await import("./index");
+    const { rootApplicationSpec } = await import("./gitops");
     expect(rootApplicationSpec("https://r", "apps", "HEAD", "argocd")).toEqual({
       project: "hearth-root",
       source: { repoURL: "https://r", path: "apps", targetRevision: "HEAD" },

@@ -15,13 +15,8 @@ import { existsSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import { createRsaKey } from "../../provider/rsa-key";
 import { reveal } from "../../provider/wire";
-import {
-  AutheliaInputs,
-  autheliaConfig,
-  autheliaValues,
-  forwardAuthAddress,
-  usersDatabase,
-} from "./index";
+import { AutheliaInputs, autheliaConfig, usersDatabase } from "./config";
+import { autheliaValues, forwardAuthAddress } from "./values";
 
 const TAG = "v4.39.19";
 const REPO = process.env.HEARTH_AUTHELIA_REPO ?? "/work/.mirror/authelia+authelia/repo";

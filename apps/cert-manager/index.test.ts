@@ -31,7 +31,8 @@ beforeEach(() => {
 
 describe("cert-manager recipe", () => {
   it("pins the jetstack chart with CRDs from the chart", async () => {
-    const { meta, certManagerValues } = await import("./index");
+    const { meta } = await import("./index");
+    const { certManagerValues } = await import("./values");
     expect(meta.chart).toEqual({
       repository: "https://charts.jetstack.io",
       name: "cert-manager",

@@ -14,7 +14,7 @@ installMocks();
 
 describe("giteaValues", () => {
   it("runs one SQLite pod with a volume and no bundled databases", async () => {
-    const { giteaValues } = await import("./index");
+    const { giteaValues } = await import("./values");
     const v = giteaValues({
       hostname: "git.home.example.org",
       domain: "home.example.org",

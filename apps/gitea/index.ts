@@ -1,49 +1,27 @@
+/** The Gitea recipe: the Git forge at `git.<domain>`, and `git`, its API through one scoped token. */
 import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../../components/app/chart-source";
 import { HelmApp } from "../../components/app/helm-app";
-import { GiteaEndpoint } from "../../components/types";
-import {
-  AppMetadata,
-  DeployedApp,
-  OIDC_SECRET,
-  OidcLogin,
-  RecipeArgs,
-  requireHostname,
-  KEEP_ON_UNINSTALL,
-} from "../recipe";
 import { GiteaAccessToken } from "../../components/git/gitea-access-token";
+import { GiteaEndpoint } from "../../components/types";
+import { DeployedApp, OIDC_SECRET, OidcLogin, RecipeArgs, requireHostname } from "../recipe";
 import { settingsOf, Wire } from "../wire";
+import { meta } from "./meta";
+import {
+  GITEA_ADMIN_SECRET,
+  GITEA_CLAIM,
+  GITEA_DATA,
+  GITEA_DB,
+  GITEA_FULLNAME,
+  GITEA_HTTP_SERVICE,
+  giteaValues,
+  HTTP_PORT,
+} from "./values";
 
-/** Gitea: the home's Git forge, the GitOps repository's host and the OAuth2 provider of the CI. */
-export const meta: AppMetadata = {
-  name: "gitea",
-  title: "Gitea",
-  description:
-    "Self-hosted Git forge: repositories, issues and pull requests, and the sign-in other apps borrow.",
-  category: "development",
-  // 12.7.0 ships Gitea 1.27.0 (its Chart.yaml). Read and rendered from the published archive
-  // gitea-12.7.0.tgz, sha256 5881ef9c59400bee2d5547e77c4cd0efb925143c2f5d93fb4f38446db76b0167 (ADR 13).
-  // The chart keeps admin settings under `gitea.admin` (existingSecret, username, password, email).
-  chart: { repository: "https://dl.gitea.com/charts/", name: "gitea", version: "12.7.0" },
-  appVersion: "1.27.0",
-  subdomain: "git",
-  healthPath: "/api/healthz",
-  sso: "oidc",
-  backup: true,
-  keepsData: "every repository, user and setting (SQLite and repositories on a volume)",
-  needs: [],
-  provides: ["git"],
-  testedBy: "apps/gitea/index.test.ts",
-};
+export { meta };
 
 /** The administrator Hearth creates and keeps in sync with the generated password, unless told another name. */
 export const GITEA_ADMIN_USER = "hearth-admin";
-
-/** Name of the Kubernetes Secret holding the administrator's credentials (`username`, `password`). */
-export const GITEA_ADMIN_SECRET = "gitea-admin";
-
-// The rootless image's HTTP port, which the chart's `<fullname>-http` Service exposes.
-const HTTP_PORT = 3000;
 
 /** What only Gitea needs. */
 export interface GiteaExtra {
@@ -61,31 +39,6 @@ export interface GiteaExtra {
   oidc?: OidcLogin;
 }
 
-/** The name of the OpenID Connect auth source; Gitea's callback path is `/user/oauth2/<name>/callback`. */
-export const GITEA_OIDC_SOURCE = "authelia";
-
-/**
- * The chart's `gitea.oauth` entry for the identity provider. Read in chart 12.7.0 (ADR 13):
- * `templates/_helpers.tpl` `gitea.oauth_settings` turns every
- * key but `existingSecret` into `--<kebab-case key> "<value>"` of `gitea admin auth add-oauth` (or
- * `update-oauth` when a source of that name exists, `templates/gitea/init.yaml`), and
- * `templates/gitea/deployment.yaml` takes `--key` and `--secret` from the Secret's keys `key` and `secret`.
- * Values are quoted, so scopes go as one comma-separated string, and no boolean flag is given (a quoted
- * "false" would still switch it on). The flags exist in the Gitea 1.26.0 the sandbox runs
- * (`gitea admin auth add-oauth --help`).
- */
-export function giteaOauthSource(oidc: Omit<OidcLogin, "clientSecret">): Record<string, string> {
-  return {
-    name: GITEA_OIDC_SOURCE,
-    provider: "openidConnect",
-    existingSecret: OIDC_SECRET,
-    autoDiscoverUrl: `${oidc.issuer}/.well-known/openid-configuration`,
-    scopes: "openid,profile,email,groups",
-    groupClaimName: "groups",
-    adminGroup: oidc.adminGroup,
-  };
-}
-
 /** What deploying Gitea hands back: the usual handle plus where its API is and how to log in. */
 export interface DeployedGitea extends DeployedApp {
   /** `https://<hostname>`, Gitea's public base URL. */
@@ -98,114 +51,6 @@ export interface DeployedGitea extends DeployedApp {
   endpoint: GiteaEndpoint;
   /** Everything the route to `url` needs inside the cluster (the release and its Ingress): API calls wait for it. */
   route: pulumi.Resource;
-}
-
-// The data volume: one claim mounted at /data, and the SQLite file on it (set explicitly in the values, so the
-// backup's idea of it cannot drift from the chart's default). Read in chart 12.7.0: `values.yaml`
-// (`persistence.claimName: gitea-shared-storage`), `templates/gitea/pvc.yaml` and `templates/gitea/deployment.yaml`
-// (the claim mounted at `/data`); `npm run check:charts` with that chart checks the claim is rendered.
-const GITEA_CLAIM = "gitea-shared-storage";
-const GITEA_DATA = "/data";
-const GITEA_DB = "gitea/gitea.db";
-
-/**
- * The chart's object names, pinned with `fullnameOverride` so no name hangs on the release name (Helm's
- * fullname rule is not reimplemented here): the Deployment is "gitea" and the HTTP Service "gitea-http". Read
- * in chart 12.7.0: `templates/_helpers.tpl` ("gitea.fullname" returns fullnameOverride when set) and
- * `templates/gitea/_services.tpl` ("gitea.service.http.name" is `<fullname>-http`); `npm run check:charts`
- * with that chart checks that the Service the Ingress routes to is rendered.
- */
-export const GITEA_FULLNAME = "gitea";
-export const GITEA_HTTP_SERVICE = `${GITEA_FULLNAME}-http`;
-
-/** Settings the Gitea values are built from. */
-export interface GiteaValuesInputs {
-  /** Public hostname, e.g. `git.home.example.org`. */
-  hostname: string;
-  /** The home's domain: webhooks to `*.<domain>` are allowed even when it resolves to a private address. */
-  domain: string;
-  adminEmail: string;
-  storageSize: string;
-  oidc?: Omit<OidcLogin, "clientSecret">;
-}
-
-/**
- * Helm values for Gitea 12.x: one pod on SQLite with a persistent volume, no bundled PostgreSQL or Valkey
- * (their Bitnami images are the chart's own moving targets and a single pod needs neither), the admin taken
- * from an existing Secret so no password sits in the values, SSH off (only HTTP crosses the tunnel), and
- * non-root, no-privilege-escalation containers.
- */
-export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> {
-  return {
-    fullnameOverride: GITEA_FULLNAME,
-    replicaCount: 1,
-    // The volume is ReadWriteOnce: the old pod must stop before the new one mounts it.
-    strategy: { type: "Recreate" },
-    ingress: { enabled: false },
-    // The connection test pod runs busybox:latest, an unpinned image.
-    test: { enabled: false },
-    "postgresql-ha": { enabled: false },
-    postgresql: { enabled: false },
-    "valkey-cluster": { enabled: false },
-    valkey: { enabled: false },
-    // Upstream's default already carries the keep annotation (`persistence.annotations`, read by
-    // templates/gitea/pvc.yaml); setting it here keeps it when an operator's override replaces the map.
-    persistence: {
-      enabled: true,
-      claimName: GITEA_CLAIM,
-      size: inputs.storageSize,
-      accessModes: ["ReadWriteOnce"],
-      annotations: KEEP_ON_UNINSTALL,
-    },
-    podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-    containerSecurityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      privileged: false,
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-    },
-    gitea: {
-      admin: {
-        existingSecret: GITEA_ADMIN_SECRET,
-        email: inputs.adminEmail,
-        // The chart ships a literal default password; blank it so no default survives in the release.
-        password: "",
-        // Pulumi owns the password: every restart re-applies the Secret's value.
-        passwordMode: "keepUpdated",
-      },
-      ...(inputs.oidc ? { oauth: [giteaOauthSource(inputs.oidc)] } : {}),
-      config: {
-        server: {
-          DOMAIN: inputs.hostname,
-          ROOT_URL: `https://${inputs.hostname}/`,
-          DISABLE_SSH: true,
-          START_SSH_SERVER: false,
-        },
-        database: { DB_TYPE: "sqlite3", PATH: `${GITEA_DATA}/${GITEA_DB}` },
-        session: { PROVIDER: "db" },
-        cache: { ADAPTER: "memory" },
-        queue: { TYPE: "level" },
-        // With SSO, accounts are made at the first sign-in through the provider and never by the form.
-        service: inputs.oidc
-          ? { DISABLE_REGISTRATION: false, ALLOW_ONLY_EXTERNAL_REGISTRATION: true }
-          : { DISABLE_REGISTRATION: true },
-        ...(inputs.oidc
-          ? {
-              oauth2_client: {
-                ENABLE_AUTO_REGISTRATION: true,
-                USERNAME: "preferred_username",
-                ACCOUNT_LINKING: "auto",
-              },
-            }
-          : {}),
-        repository: { DEFAULT_PRIVATE: "private" },
-        // Gitea refuses webhooks to private addresses by default; the CI lives under the home's domain.
-        webhook: { ALLOWED_HOST_LIST: `external,${inputs.domain},*.${inputs.domain}` },
-      },
-    },
-  };
 }
 
 /** Deploys Gitea at `git.<domain>` with the generated administrator (`hearth-admin` unless renamed). */

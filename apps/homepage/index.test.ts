@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { reveal } from "../../test/mocks";
 import { Platform } from "../../components/types";
 import { find, installMocks, registrations, settle, unwrap } from "../../test/mocks";
-import type { HomepageLink } from "./index";
+import type { HomepageLink } from "./values";
 
 installMocks();
 
@@ -50,7 +50,7 @@ beforeEach(() => {
 
 describe("homepageServices", () => {
   it("groups links by category in a fixed order, tiles sorted by title", async () => {
-    const { homepageServices } = await import("./index");
+    const { homepageServices } = await import("./values");
     expect(homepageServices(links)).toEqual([
       {
         Development: [
@@ -74,7 +74,7 @@ describe("homepageServices", () => {
   });
 
   it("refuses two links with one title", async () => {
-    const { homepageServices } = await import("./index");
+    const { homepageServices } = await import("./values");
     expect(() => homepageServices([links[0], { ...links[1], title: "Zot" }])).toThrow(
       /two links are titled "Zot"/,
     );
@@ -83,7 +83,7 @@ describe("homepageServices", () => {
 
 describe("homepageValues", () => {
   it("mounts nothing of its own where the chart already mounts (one mount per path)", async () => {
-    const { homepageValues, HOMEPAGE_CHART_MOUNTS } = await import("./index");
+    const { homepageValues, HOMEPAGE_CHART_MOUNTS } = await import("./values");
     const values = homepageValues({ hostname: "home.example.org", timezone: "UTC", links }) as {
       persistence: Record<string, { enabled: boolean; mountPath: string }>;
     };
@@ -100,7 +100,8 @@ describe("homepageValues", () => {
 
 describe("homepage recipe", () => {
   it("deploys the pinned chart at home.<domain> with the links, as a non-root user", async () => {
-    const { deploy, homepageServices } = await import("./index");
+    const { deploy } = await import("./index");
+    const { homepageServices } = await import("./values");
     // Named as the composition names it: the chart would call its Service "hearth-homepage" without
     // the pinned fullnameOverride.
     const deployed = deploy("hearth-homepage", { platform: platform(), extra: { links } });

@@ -30,7 +30,8 @@ beforeEach(() => {
 
 describe("traefik recipe", () => {
   it("pins the Service name the tunnel forwards to, whatever the release is called", async () => {
-    const { deploy, TRAEFIK_FULLNAME, TRAEFIK_INGRESS_SERVICE } = await import("./index");
+    const { deploy } = await import("./index");
+    const { TRAEFIK_FULLNAME, TRAEFIK_INGRESS_SERVICE } = await import("./values");
     expect(TRAEFIK_INGRESS_SERVICE).toBe("http://traefik.traefik.svc.cluster.local:80");
     // The composition names the release "<stack>-traefik"; the chart would name its Service so too
     // without fullnameOverride.

@@ -1,40 +1,11 @@
+/** The log collector's recipe: a DaemonSet in its own namespace, sending to VictoriaLogs. */
 import * as pulumi from "@pulumi/pulumi";
-import { AppMetadata, deployChart, DeployedApp, RecipeArgs } from "../recipe";
-import { VL_URL } from "../victoria-logs";
+import { deployChart, DeployedApp, RecipeArgs } from "../recipe";
 import { Wire, wireDeploy } from "../wire";
+import { meta } from "./meta";
+import { collectorValues } from "./values";
 
-/**
- * The log collector: vlagent on every node, reading the kubelet's pod logs and sending them to VictoriaLogs
- * (ADR 11). Chart facts read at VictoriaMetrics/helm-charts tag `victoria-logs-collector-0.3.7` (app v1.52.0),
- * `charts/victoria-logs-collector` (`values.yaml`, `templates/server.yaml`, `templates/_helpers.tpl`: the
- * `remoteWrite` URL gets `/insert/native` when it has no path, and at least one is required).
- */
-export const meta: AppMetadata = {
-  name: "victoria-logs-collector",
-  title: "VictoriaLogs collector",
-  description: "Reads every pod's logs on each node and sends them to VictoriaLogs.",
-  category: "observability",
-  chart: {
-    repository: "https://victoriametrics.github.io/helm-charts",
-    name: "victoria-logs-collector",
-    version: "0.3.7",
-  },
-  appVersion: "v1.52.0",
-  sso: "none",
-  backup: false,
-  needs: ["victoria-logs"],
-  provides: [],
-  testedBy: "apps/observability.test.ts",
-};
-
-/** Helm values: where to send, and the chart README's suggested size. Its fullname is pinned too. */
-export function collectorValues(): Record<string, unknown> {
-  return {
-    fullnameOverride: "victoria-logs-collector",
-    remoteWrite: [{ url: VL_URL }],
-    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
-  };
-}
+export { meta };
 
 /** Deploys the collector as a DaemonSet in its own namespace. */
 export function deploy(

@@ -25,7 +25,7 @@ describe("woodpeckerValues", () => {
   };
 
   it("points the server at Gitea and takes every credential from Secrets", async () => {
-    const { woodpeckerValues } = await import("./index");
+    const { woodpeckerValues } = await import("./values");
     const v = woodpeckerValues(inputs) as any;
     expect(v.server.env).toEqual({
       WOODPECKER_HOST: "https://ci.home.example.org",
@@ -49,7 +49,7 @@ describe("woodpeckerValues", () => {
   });
 
   it("refuses an admin list Woodpecker would split wrongly", async () => {
-    const { woodpeckerValues } = await import("./index");
+    const { woodpeckerValues } = await import("./values");
     expect(() => woodpeckerValues({ ...inputs, admins: ["a,b"] })).toThrow(/without commas/);
     expect(() => woodpeckerValues({ ...inputs, admins: [] })).toThrow(/non-empty/);
   });

@@ -1,58 +1,24 @@
+/** The Woodpecker CI recipe: pipelines for the Gitea repositories, signing in through Gitea's OAuth2. */
 import * as pulumi from "@pulumi/pulumi";
 import { resolveChart } from "../../components/app/chart-source";
 import { HelmApp } from "../../components/app/helm-app";
-import { GITEA_ADMIN_USER } from "../gitea";
-import {
-  AppMetadata,
-  AppOverrides,
-  DeployedApp,
-  RecipeArgs,
-  hostnameFor,
-  requireHostname,
-} from "../recipe";
 import { GiteaOAuth2Application } from "../../components/git/gitea-oauth2-application";
+import { GITEA_ADMIN_USER } from "../gitea";
+import { AppOverrides, DeployedApp, hostnameFor, RecipeArgs, requireHostname } from "../recipe";
 import { requireGit, settingsOf, Wire } from "../wire";
+import { meta } from "./meta";
+import {
+  podSecurityContext,
+  SERVER_DATA,
+  SERVER_DB,
+  SERVER_HTTP_PORT,
+  SERVER_NAME,
+  WOODPECKER_AGENT_SECRET,
+  WOODPECKER_SERVER_SECRET,
+  woodpeckerValues,
+} from "./values";
 
-/** Woodpecker CI: pipelines for the Gitea repositories, run as pods in the cluster. */
-export const meta: AppMetadata = {
-  name: "woodpecker",
-  title: "Woodpecker CI",
-  description: "Continuous integration for Gitea repositories; each pipeline step runs as a pod.",
-  category: "development",
-  // Read at woodpecker-ci/helm tag 3.4.2 (there is no 3.4.3: the tags go 3.4.2, 3.5.0, ...):
-  // charts/woodpecker/Chart.yaml has appVersion 3.12.0 and the in-tree sub-charts server 3.0.1 and
-  // agent 2.0.1 (CHANGELOG.md: 3.4.2 "bump woodpecker to 3.12.0"); .woodpecker/release.yml pushes
-  // each tag to oci://ghcr.io/woodpecker-ci/helm. Every values key below is in that tag's
-  // charts/server/values.yaml and charts/agent/values.yaml and read by their statefulset.yaml.
-  chart: { repository: "oci://ghcr.io/woodpecker-ci/helm", name: "woodpecker", version: "3.4.2" },
-  appVersion: "3.12.0",
-  subdomain: "ci",
-  healthPath: "/healthz",
-  sso: "gitea-oauth2",
-  backup: true,
-  keepsData: "pipelines, their logs and its secrets (SQLite on the server's volume)",
-  needs: ["gitea"],
-  provides: [],
-  testedBy: "apps/woodpecker/index.test.ts",
-};
-
-/** Secret the server reads its environment from: agent secret and the Gitea OAuth2 client. */
-export const WOODPECKER_SERVER_SECRET = "woodpecker-server-env";
-
-/** Secret the agents read their environment from: the agent secret alone. */
-export const WOODPECKER_AGENT_SECRET = "woodpecker-agent-env";
-
-// Fixed names so the agent finds the server whatever the release is called.
-const SERVER_NAME = "woodpecker-server";
-const AGENT_NAME = "woodpecker-agent";
-const SERVER_HTTP_PORT = 80;
-// The chart's default mount of the server's volume (charts/server/values.yaml persistentVolume.mountPath at
-// 3.4.2); the database path is set explicitly below so the backup knows which file is SQLite. The variables are
-// Woodpecker's (woodpecker-ci.org docs, administration/database: WOODPECKER_DATABASE_DRIVER and
-// WOODPECKER_DATABASE_DATASOURCE, SQLite under /var/lib/woodpecker/ by default).
-const SERVER_DATA = "/var/lib/woodpecker";
-const SERVER_DB = "woodpecker.sqlite";
-const SERVER_GRPC_PORT = 9000;
+export { meta };
 
 /** What only Woodpecker needs; the composition creates the OAuth2 application in Gitea first. */
 export interface WoodpeckerExtra {
@@ -74,77 +40,6 @@ export interface WoodpeckerExtra {
 export function woodpeckerRedirectUri(domain: string, overrides?: AppOverrides): string {
   const hostname = hostnameFor(meta, domain, overrides);
   return `https://${hostname}/authorize`;
-}
-
-/** Settings the Woodpecker values are built from. */
-export interface WoodpeckerValuesInputs {
-  hostname: string;
-  giteaUrl: string;
-  /** Namespace the agent starts pipeline pods in (the app's own). */
-  namespace: string;
-  admins: string[];
-  storageSize: string;
-}
-
-const podSecurityContext = {
-  runAsNonRoot: true,
-  runAsUser: 1000,
-  runAsGroup: 1000,
-  fsGroup: 1000,
-  seccompProfile: { type: "RuntimeDefault" },
-};
-const containerSecurityContext = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-};
-
-/**
- * Helm values for Woodpecker with the Gitea forge: credentials come from Secrets through `envFrom`
- * (the chart's own random agent Secret is off so server and agents share ours), the server's ingress is
- * off (HelmApp routes the hostname), and one agent runs pipelines as pods in the app's namespace.
- */
-export function woodpeckerValues(inputs: WoodpeckerValuesInputs): Record<string, unknown> {
-  if (inputs.admins.length === 0 || inputs.admins.some((a) => a === "" || a.includes(","))) {
-    throw new Error(
-      `woodpecker: admins ${JSON.stringify(inputs.admins)} must be non-empty Gitea user names without ` +
-        `commas; fix hearth:apps.settings.woodpecker or the composition's admin list.`,
-    );
-  }
-  return {
-    server: {
-      fullnameOverride: SERVER_NAME,
-      createAgentSecret: false,
-      extraSecretNamesForEnvFrom: [WOODPECKER_SERVER_SECRET],
-      env: {
-        WOODPECKER_HOST: `https://${inputs.hostname}`,
-        WOODPECKER_ADMIN: inputs.admins.join(","),
-        WOODPECKER_OPEN: "false",
-        WOODPECKER_GITEA: "true",
-        WOODPECKER_GITEA_URL: inputs.giteaUrl,
-        WOODPECKER_DATABASE_DRIVER: "sqlite3",
-        WOODPECKER_DATABASE_DATASOURCE: `${SERVER_DATA}/${SERVER_DB}`,
-      },
-      persistentVolume: { enabled: true, size: inputs.storageSize },
-      ingress: { enabled: false },
-      podSecurityContext,
-      securityContext: containerSecurityContext,
-    },
-    agent: {
-      fullnameOverride: AGENT_NAME,
-      replicaCount: 1,
-      mapAgentSecret: false,
-      extraSecretNamesForEnvFrom: [WOODPECKER_AGENT_SECRET],
-      env: {
-        WOODPECKER_SERVER: `${SERVER_NAME}:${SERVER_GRPC_PORT}`,
-        WOODPECKER_BACKEND: "kubernetes",
-        WOODPECKER_BACKEND_K8S_NAMESPACE: inputs.namespace,
-        // Homelab storage classes (local-path) offer ReadWriteOnce only.
-        WOODPECKER_BACKEND_K8S_STORAGE_RWX: false,
-      },
-      podSecurityContext,
-      securityContext: containerSecurityContext,
-    },
-  };
 }
 
 /** Deploys Woodpecker at `ci.<domain>`, signing in through Gitea. */

@@ -23,7 +23,7 @@ installMocks((args) => {
 
 describe("htpasswdFile", () => {
   it("writes one user:hash line per entry", async () => {
-    const { htpasswdFile } = await import("./index");
+    const { htpasswdFile } = await import("./config");
     expect(
       htpasswdFile([
         { user: "hearth", bcryptHash: USER_HASH },
@@ -33,7 +33,7 @@ describe("htpasswdFile", () => {
   });
 
   it("refuses plain passwords, bad or duplicate users and an empty file", async () => {
-    const { htpasswdFile } = await import("./index");
+    const { htpasswdFile } = await import("./config");
     expect(() => htpasswdFile([{ user: "hearth", bcryptHash: "secret" }])).toThrow(/bcrypt/);
     expect(() => htpasswdFile([{ user: "a:b", bcryptHash: USER_HASH }])).toThrow(/not valid/);
     expect(() =>
@@ -48,7 +48,7 @@ describe("htpasswdFile", () => {
 
 describe("zotConfig", () => {
   it("authenticates with htpasswd and grants every repository to the user alone", async () => {
-    const { zotConfig } = await import("./index");
+    const { zotConfig } = await import("./config");
     const config = JSON.parse(zotConfig("hearth"));
     expect(config.storage.rootDirectory).toBe("/var/lib/registry");
     expect(config.http.port).toBe("5000");
@@ -64,7 +64,7 @@ describe("zotConfig", () => {
 
 describe("zotValues", () => {
   it("mounts our config and htpasswd and drops the chart's sample users", async () => {
-    const { zotValues } = await import("./index");
+    const { zotValues } = await import("./values");
     const v = zotValues({ user: "hearth", storageSize: "5Gi", probeAuthHeader: "aGM6cHc=" }) as any;
     expect(v.ingress.enabled).toBe(false);
     expect(v.service.type).toBe("ClusterIP");

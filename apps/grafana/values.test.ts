@@ -4,8 +4,8 @@
  * chart with `npm run check:charts -- --charts DIR`); the dashboards by test/observability/dashboards.contract.test.ts.
  */
 import { METRICS_DATASOURCE } from "../../components/observability/dashboards";
-import { dashboardFiles, grafanaValues } from "./index";
-import { VM_URL } from "../victoria-metrics";
+import { dashboardFiles, grafanaValues } from "./values";
+import { VM_URL } from "../victoria-metrics/values";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

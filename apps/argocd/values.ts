@@ -1,6 +1,7 @@
 /** Argo CD's values, and the names they pin, which the route uses. */
 import { stringify } from "yaml";
 import { OIDC_SECRET, OidcLogin } from "../recipe";
+import { ArgoCdChartValues } from "./values.schema";
 
 /** `fullnameOverride` fixes every object name, so the server's Service is `argocd-server` for any release. */
 const FULLNAME = "argocd";
@@ -39,7 +40,7 @@ export function argoCdOidcConfig(oidc: Omit<OidcLogin, "clientSecret">): string 
  * chart's ingress is off (HelmApp routes the hostname), Dex is off (no SSO connector is configured), and
  * the admin password is given as a bcrypt hash, which is what `argocd-secret` stores.
  */
-export function argoCdValues(inputs: ArgoCdValuesInputs): Record<string, unknown> {
+export function argoCdValues(inputs: ArgoCdValuesInputs): ArgoCdChartValues {
   if (!/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(inputs.adminPasswordBcrypt)) {
     throw new Error(
       "argocd: the admin password must reach the chart as a bcrypt hash ($2a$...); got something else. " +

@@ -5,6 +5,7 @@
  */
 import { KEEP_ON_UNINSTALL } from "../recipe";
 import { meta } from "./meta";
+import { AutheliaChartValues } from "./values.schema";
 
 /**
  * The chart's object names. `authelia.name` (`_helpers.tpl`) is `nameOverride` when set, else the release
@@ -50,7 +51,7 @@ export function autheliaValues(input: {
   timezone: string;
   /** SHA-256 of Hearth's Secret: the pod template changes, so the pod restarts, when the files do. */
   checksum: string;
-}): Record<string, unknown> {
+}): AutheliaChartValues {
   return {
     nameOverride: AUTHELIA_FULLNAME,
     // One pod on one volume: a DaemonSet (the chart's default kind) would start one per node.

@@ -6,6 +6,7 @@
 import { parse } from "yaml";
 import { blackboxConfig } from "../../components/observability/prometheus";
 import { meta } from "./meta";
+import { PrometheusBlackboxExporterChartValues } from "./values.schema";
 
 /** Helm's fullname rule (`templates/_helpers.tpl`): `fullnameOverride` pins every object's name. */
 export const BLACKBOX_FULLNAME = "blackbox-exporter";
@@ -19,7 +20,7 @@ export const BLACKBOX_ADDRESS = `${BLACKBOX_FULLNAME}.${meta.name}.svc.cluster.l
  * ConfigMap, key `blackbox.yaml`, read with `--config.file=/config/blackbox.yaml`), and the chart's own
  * restricted container context (its defaults) with the pod's seccomp profile added.
  */
-export function blackboxValues(): Record<string, unknown> {
+export function blackboxValues(): PrometheusBlackboxExporterChartValues {
   return {
     fullnameOverride: BLACKBOX_FULLNAME,
     config: parse(blackboxConfig()),

@@ -1,5 +1,6 @@
 /** Gitea's values, and the names and paths they pin, which the Secrets, the routes and the backup use. */
 import { KEEP_ON_UNINSTALL, OIDC_SECRET, OidcLogin } from "../recipe";
+import { GiteaChartValues } from "./values.schema";
 
 /** Name of the Kubernetes Secret holding the administrator's credentials (`username`, `password`). */
 export const GITEA_ADMIN_SECRET = "gitea-admin";
@@ -71,7 +72,7 @@ export interface GiteaValuesInputs {
  * from an existing Secret so no password sits in the values, SSH off (only HTTP crosses the tunnel), and
  * non-root, no-privilege-escalation containers.
  */
-export function giteaValues(inputs: GiteaValuesInputs): Record<string, unknown> {
+export function giteaValues(inputs: GiteaValuesInputs): GiteaChartValues {
   return {
     fullnameOverride: GITEA_FULLNAME,
     replicaCount: 1,

@@ -16,6 +16,7 @@ import {
 } from "../../components/observability/dashboards";
 import { KEEP_ON_UNINSTALL, OIDC_SECRET, OidcLogin } from "../recipe";
 import { VM_URL } from "../victoria-metrics/values";
+import { GrafanaChartValues } from "./values.schema";
 
 /** `fullnameOverride` pins the Service (port 80 to the container's 3000, `service.port`/`targetPort`). */
 export const GRAFANA_FULLNAME = "grafana";
@@ -41,7 +42,7 @@ export function dashboardFiles(slos: DashboardSlo[]): Record<string, string> {
 export function grafanaValues(input: {
   hostname: string;
   oidc?: Omit<OidcLogin, "clientSecret">;
-}): Record<string, unknown> {
+}): GrafanaChartValues {
   const o = input.oidc;
   return {
     fullnameOverride: GRAFANA_FULLNAME,
@@ -82,14 +83,15 @@ export function grafanaValues(input: {
           }
         : {}),
     },
+    // `satisfies`: tsc checks the keys of a spread object only when told to.
     ...(o
-      ? {
+      ? ({
           envValueFrom: {
             GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: {
               secretKeyRef: { name: OIDC_SECRET, key: "clientSecret" },
             },
           },
-        }
+        } satisfies GrafanaChartValues)
       : {}),
     datasources: {
       "datasources.yaml": {

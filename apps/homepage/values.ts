@@ -1,6 +1,7 @@
 /** Homepage's values: its start page's tiles, and the names and mounts of its chart. */
 import { AppCategory } from "../recipe";
 import { meta } from "./meta";
+import { HomepageChartValues } from "./values.schema";
 
 /** One tile on the start page. */
 export interface HomepageLink {
@@ -103,7 +104,7 @@ export function homepageValues(input: {
   hostname: string;
   timezone: string;
   links: HomepageLink[];
-}): Record<string, unknown> {
+}): HomepageChartValues {
   return {
     fullnameOverride: HOMEPAGE_FULLNAME,
     image: { repository: "ghcr.io/gethomepage/homepage", tag: meta.appVersion },

@@ -1,6 +1,7 @@
 /** Traefik's values and the names and ports they pin, which the tunnel and the NetworkPolicies use. */
 import { Exposure } from "../../components/types";
 import { meta } from "./meta";
+import { TraefikChartValues } from "./values.schema";
 
 /** Traefik's HTTP container port (unprivileged, as it runs as a non-root user). */
 export const WEB_PORT = 8000;
@@ -38,7 +39,7 @@ export const TRAEFIK_INGRESS_SERVICE = `http://${TRAEFIK_FULLNAME}.${TRAEFIK_NAM
  * Read at v41.3.0: `traefik/values.yaml` (`service.spec.type: LoadBalancer`) and
  * `traefik/templates/_service.tpl` ("traefik.service-spec" renders `.service.spec`).
  */
-export function traefikValues(exposure: Exposure): Record<string, unknown> {
+export function traefikValues(exposure: Exposure): TraefikChartValues {
   return {
     fullnameOverride: TRAEFIK_FULLNAME,
     ingressClass: { enabled: true, isDefaultClass: false, name: exposure.ingressClass },

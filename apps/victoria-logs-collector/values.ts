@@ -4,9 +4,10 @@
  * the `remoteWrite` URL gets `/insert/native` when it has no path, and at least one is required).
  */
 import { VL_URL } from "../victoria-logs/values";
+import { VictoriaLogsCollectorChartValues } from "./values.schema";
 
 /** Helm values: where to send, and the chart README's suggested size. Its fullname is pinned too. */
-export function collectorValues(): Record<string, unknown> {
+export function collectorValues(): VictoriaLogsCollectorChartValues {
   return {
     fullnameOverride: "victoria-logs-collector",
     remoteWrite: [{ url: VL_URL }],

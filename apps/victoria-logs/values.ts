@@ -5,6 +5,7 @@
  */
 import { vmSecurityContexts } from "../victoria-metrics/values";
 import { meta } from "./meta";
+import { VictoriaLogsSingleChartValues } from "./values.schema";
 
 /** `server.fullnameOverride` pins the StatefulSet and the (headless) Service, port `http` 9428. */
 export const VL_FULLNAME = "victoria-logs";
@@ -17,7 +18,7 @@ export const VL_URL = `http://${VL_FULLNAME}.${meta.name}.svc.cluster.local:${VL
  * contexts plus a seccomp profile (its defaults meet only the baseline level), and its bundled Vector off
  * (the default, said again since the collector is Hearth's choice).
  */
-export function victoriaLogsValues(retention: string): Record<string, unknown> {
+export function victoriaLogsValues(retention: string): VictoriaLogsSingleChartValues {
   // The chart's own user and group (1000, fsGroup 2000), with what the restricted level adds.
   const security = vmSecurityContexts(1000, 2000);
   return {

@@ -5,6 +5,7 @@
  * (`vm.plain.fullname`).
  */
 import { meta } from "./meta";
+import { VictoriaMetricsSingleChartValues } from "./values.schema";
 
 /**
  * The server's name, pinned: `vm.plain.fullname` returns `server.fullnameOverride` when set, else
@@ -46,7 +47,7 @@ export function vmSecurityContexts(user: number, fsGroup = user) {
  * renders no scrape ConfigMap of its own, `scrape-configmap.yaml`), re-read every 30 s since nothing restarts
  * the pod on a change, no ClusterRole (no Kubernetes service discovery is used), and a restricted pod.
  */
-export function victoriaMetricsValues(retention: string): Record<string, unknown> {
+export function victoriaMetricsValues(retention: string): VictoriaMetricsSingleChartValues {
   const security = vmSecurityContexts(65534);
   return {
     rbac: { create: false },

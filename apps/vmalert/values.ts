@@ -6,6 +6,7 @@
  */
 import { NOTIFY_SECRET_FILE } from "../../components/observability/alertmanager";
 import { VM_URL, vmSecurityContexts } from "../victoria-metrics/values";
+import { VictoriaMetricsAlertChartValues } from "./values.schema";
 
 /** `vm.plain.fullname` with `server.fullnameOverride` / `alertmanager.fullnameOverride`. */
 export const VMALERT_FULLNAME = "vmalert";
@@ -31,7 +32,7 @@ const NOTIFY_DIR = NOTIFY_SECRET_FILE.slice(0, NOTIFY_SECRET_FILE.lastIndexOf("/
  * Alertmanager when `alertmanager.enabled` (`vmalert.args`). Alertmanager reads Hearth's ConfigMap
  * (`--config.file=/config/alertmanager.yaml`) and the route's Secret from an extra volume.
  */
-export function vmalertValues(): Record<string, unknown> {
+export function vmalertValues(): VictoriaMetricsAlertChartValues {
   const vm = vmSecurityContexts(65534);
   const am = vmSecurityContexts(65534);
   return {

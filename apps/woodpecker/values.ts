@@ -1,4 +1,5 @@
 /** Woodpecker's values, and the names and paths they pin, which the Secrets and the backup use. */
+import { WoodpeckerChartValues } from "./values.schema";
 
 /** Secret the server reads its environment from: agent secret and the Gitea OAuth2 client. */
 export const WOODPECKER_SERVER_SECRET = "woodpecker-server-env";
@@ -51,7 +52,7 @@ const containerSecurityContext = {
  * (the chart's own random agent Secret is off so server and agents share ours), the server's ingress is
  * off (HelmApp routes the hostname), and one agent runs pipelines as pods in the app's namespace.
  */
-export function woodpeckerValues(inputs: WoodpeckerValuesInputs): Record<string, unknown> {
+export function woodpeckerValues(inputs: WoodpeckerValuesInputs): WoodpeckerChartValues {
   if (inputs.admins.length === 0 || inputs.admins.some((a) => a === "" || a.includes(","))) {
     throw new Error(
       `woodpecker: admins ${JSON.stringify(inputs.admins)} must be non-empty Gitea user names without ` +

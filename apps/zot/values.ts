@@ -1,6 +1,7 @@
 /** zot's values, and the names they pin. */
 import { OIDC_SECRET } from "../recipe";
 import { OIDC_DIR, PORT, SECRET_DIR, zotConfig, ZotOidc } from "./config";
+import { ZotChartValues } from "./values.schema";
 
 /** Name of the Kubernetes Secret holding the `htpasswd` file. */
 export const ZOT_HTPASSWD_SECRET = "zot-htpasswd";
@@ -28,7 +29,7 @@ export interface ZotValuesInputs {
  * ClusterIP Service (the chart defaults to NodePort) and the chart's ingress off. The probes log in as
  * the permission-less probe user because the chart cannot read their header from a Secret.
  */
-export function zotValues(inputs: ZotValuesInputs): Record<string, unknown> {
+export function zotValues(inputs: ZotValuesInputs): ZotChartValues {
   return {
     fullnameOverride: ZOT_FULLNAME,
     service: { type: "ClusterIP", port: PORT },

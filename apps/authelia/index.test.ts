@@ -40,7 +40,7 @@ const usersSchema = schema("user-database.json");
 const withSchemas = configSchema && usersSchema ? describe : describe.skip;
 if (!configSchema || !usersSchema) {
   console.warn(
-    `apps/authelia.test.ts: Authelia's JSON schemas at ${TAG} not found in ${REPO}; the schema checks are NOT run (set HEARTH_AUTHELIA_REPO to a git copy of authelia/authelia).`,
+    `apps/authelia/index.test.ts: Authelia's JSON schemas at ${TAG} not found in ${REPO}; the schema checks are NOT run (set HEARTH_AUTHELIA_REPO to a git copy of authelia/authelia).`,
   );
 }
 

@@ -29,7 +29,7 @@ describe("sign-in paths", () => {
 
   it("refuses an app with a UI and no sign-in path, and a sign-in without a UI", () => {
     expect(() => renderCatalogue([app({ name: "wiki", subdomain: "wiki", sso: "none" })])).toThrow(
-      'catalogue: "wiki" has a web UI (subdomain wiki) but no sign-in path; give it sso "oidc" or "forward-auth" in apps/wiki.ts.',
+      'catalogue: "wiki" has a web UI (subdomain wiki) but no sign-in path; give it sso "oidc" or "forward-auth" in apps/wiki/meta.ts.',
     );
     expect(() => renderCatalogue([app({ name: "db", sso: "oidc" })])).toThrow(
       'catalogue: "db" has sso "oidc" but no web UI (no subdomain); its sign-in has nowhere to happen.',

@@ -55,7 +55,7 @@ export function renderCatalogue(metas: AppMetadata[]): string {
     names.add(app.name);
     if (app.subdomain && app.sso === "none") {
       throw new Error(
-        `catalogue: "${app.name}" has a web UI (subdomain ${app.subdomain}) but no sign-in path; give it sso "oidc" or "forward-auth" in apps/${app.name}.ts.`,
+        `catalogue: "${app.name}" has a web UI (subdomain ${app.subdomain}) but no sign-in path; give it sso "oidc" or "forward-auth" in apps/${app.name}/meta.ts.`,
       );
     }
     if (!app.subdomain && app.sso !== "none") {

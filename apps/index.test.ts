@@ -4,14 +4,17 @@ import { assertExactVersion } from "../components/app/chart-source";
 import { appNames, catalogue } from "./index";
 
 describe("catalogue", () => {
-  it("lists every recipe (module exporting `meta`) once, keyed by its name", () => {
+  it("lists every recipe (a folder whose index.ts exports `meta`) once, keyed by its folder's name", () => {
     const recipes = fs
-      .readdirSync(__dirname)
-      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts")
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      .map((f) => require(path.join(__dirname, f)) as { meta?: { name: string } })
-      .flatMap((mod) => (mod.meta ? [mod.meta.name] : []));
-    expect([...appNames].sort()).toEqual(recipes.sort());
+      .readdirSync(__dirname, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && fs.existsSync(path.join(__dirname, d.name, "index.ts")))
+      .map((d) => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mod = require(path.join(__dirname, d.name)) as { meta?: { name: string } };
+        return { folder: d.name, name: mod.meta?.name };
+      });
+    expect(recipes.filter((r) => r.name !== r.folder)).toEqual([]);
+    expect([...appNames].sort()).toEqual(recipes.map((r) => r.folder).sort());
     expect(new Set(appNames).size).toBe(appNames.length);
     for (const name of appNames) expect(catalogue[name].name).toBe(name);
   });

@@ -51,9 +51,9 @@ describe("withWired", () => {
         deployed: zot,
         provides: { edge: { ready: zot.resource } },
       }),
-    ).toThrow('app "zot": its wire provides [edge] but its metadata says [] (apps/zot.ts)');
+    ).toThrow('app "zot": its wire provides [edge] but its metadata says [] (apps/zot/)');
     expect(() =>
       withWired(start, catalogue.gitea, { deployed: app("gitea"), provides: {} }),
-    ).toThrow('app "gitea": its wire provides [] but its metadata says [git] (apps/gitea.ts)');
+    ).toThrow('app "gitea": its wire provides [] but its metadata says [git] (apps/gitea/)');
   });
 });

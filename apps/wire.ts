@@ -102,7 +102,7 @@ export function withWired(caps: Capabilities, meta: AppMetadata, wired: Wired): 
   const declared = [...meta.provides].sort();
   if (got.join() !== declared.join())
     throw new Error(
-      `app "${meta.name}": its wire provides [${got.join(", ")}] but its metadata says [${declared.join(", ")}] (apps/${meta.name}.ts)`,
+      `app "${meta.name}": its wire provides [${got.join(", ")}] but its metadata says [${declared.join(", ")}] (apps/${meta.name}/)`,
     );
   const platform = provides.issuer
     ? {

@@ -62,7 +62,7 @@ export function capabilitiesPage(): string {
     "",
     GENERATED,
     "",
-    "Drawn from the catalogue's metadata (`apps/*.ts`, `apps/index.ts`): an arrow from one app to another means the",
+    "Drawn from the catalogue's metadata (`apps/<app>/`, `apps/index.ts`): an arrow from one app to another means the",
     "second needs the first enabled (solid), or signs in through it (dotted: `oidc` and `forward-auth` through",
     "Authelia, `gitea-oauth2` through Gitea). Every app also waits for the edge, Traefik and cert-manager, which",
     "is not drawn. Numbers are the order a home with every app deploys them in (`deployOrder` in",

@@ -3,7 +3,7 @@
  * the Cloudflare tunnel's CNAMEs would be, and cert-manager's DNS-01 solver. Both use the one TSIG key.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Rfc2136Solver } from "../apps/cert-manager";
+import type { Rfc2136Solver } from "../apps/cert-manager/issuers";
 import { AppRecords } from "../components/edge/app-records";
 import { parseServer, serverLabel } from "../components/edge/rfc2136-client";
 import type { TsigKeyInput } from "../components/edge/rfc2136-record";

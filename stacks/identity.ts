@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authelia from "../apps/authelia";
+import { forwardAuthAddress } from "../apps/authelia/values";
 import { AppMetadata, hostnameFor, OidcLogin } from "../apps/recipe";
 import { GeneratedPassword } from "../components/secrets/generated-password";
 import { GeneratedRsaKey } from "../components/secrets/generated-rsa-key";
@@ -42,7 +43,7 @@ export interface IdentityResult {
 
 /**
  * Whether an enabled app signs in through the provider: its catalogue kind and its `sso` setting. The catalogue
- * is passed in: this module is the identity recipe's (apps/authelia.ts `wire`), which the catalogue lists.
+ * is passed in: this module is the identity recipe's (apps/authelia/ `wire`), which the catalogue lists.
  */
 export function ssoOn(
   c: LoadedConfig,
@@ -156,7 +157,7 @@ export function buildIdentity(
     };
   }
   const forwardAuth: Record<string, string> = {};
-  for (const h of protectedHosts) forwardAuth[h.app] = authelia.forwardAuthAddress();
+  for (const h of protectedHosts) forwardAuth[h.app] = forwardAuthAddress();
   return {
     oidc,
     forwardAuth,

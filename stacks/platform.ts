@@ -7,7 +7,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { catalogue, wirings } from "../apps";
 import { DeployedApp, hostnameFor } from "../apps/recipe";
-import * as traefik from "../apps/traefik";
+import { TRAEFIK_INGRESS_SERVICE } from "../apps/traefik/values";
 import { Capabilities, Home, TUNNEL_NAMESPACE, withWired } from "../apps/wire";
 import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
 import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
@@ -97,7 +97,7 @@ export function buildPlatform(
       ingressClass: "hearth",
       // The one constant the traefik recipe pins its Service name with (fullnameOverride); the
       // release itself is "<name>-traefik", so the name must not be derived from a release name here.
-      ingressService: traefik.TRAEFIK_INGRESS_SERVICE,
+      ingressService: TRAEFIK_INGRESS_SERVICE,
       // The tunnel's connector runs in the pod network and forwards the visitor's scheme in X-Forwarded-Proto.
       ...(c.cloudflare ? { trustedProxies: [c.cluster.podCidr] } : {}),
     },
@@ -162,7 +162,7 @@ export function buildPlatform(
   for (const app of deployOrder(c.apps.enabled)) {
     const wire = wirings[app];
     if (!wire)
-      throw new Error(`app "${app}" has no wire in apps/${app}.ts listed by apps/index.ts`);
+      throw new Error(`app "${app}" has no wire in apps/${app}/index.ts listed by apps/index.ts`);
     caps = withWired(caps, catalogue[app], wire(caps, { ...opts, dependsOn: waitsFor(app, caps) }));
   }
   const deployed = caps.deployed;

@@ -10,7 +10,7 @@ import { parseLeniently } from "./validate/lenient";
 import { crossFieldProblems } from "./validate/rules";
 
 export type { CatalogueEntry, History, Problem } from "./validate/context";
-export { IDENTITY_PROVIDER_APP } from "./validate/identity";
+export { identityProviderOf } from "./validate/context";
 export { crossFieldProblems } from "./validate/rules";
 
 /** Result of `validateConfig`. */

@@ -1,6 +1,6 @@
 /**
  * How catalogue apps are deployed into a home: in what order and after what. `buildPlatform` (stacks/platform.ts)
- * walks the enabled apps in `deployOrder` and calls each one's recipe `wire` (apps/<app>.ts, listed by
+ * walks the enabled apps in `deployOrder` and calls each one's recipe `wire` (apps/<app>/index.ts, listed by
  * apps/index.ts) with the capabilities the apps before it provided (apps/wire.ts). Each app's waits come from
  * its metadata (`waitsFor`):
  * - every app waits for the edge (the apps that provide `edge` and `issuer`), but those apps themselves;

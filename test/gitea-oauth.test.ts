@@ -13,7 +13,7 @@ import { AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { giteaOauthSource } from "../apps/gitea";
+import { giteaOauthSource } from "../apps/gitea/values";
 
 const run = promisify(execFile);
 const gitea = join(

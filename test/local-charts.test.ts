@@ -183,7 +183,7 @@ describe("the Cloudflare tunnel's target (home example stack)", () => {
   // Was a known mismatch: stacks/platform.ts built `exposure.ingressService` from
   // `traefikIngressService(traefik.meta.name, ...)`, i.e. Service "traefik", while the release is
   // "<stack>-traefik" and the chart named its Service so. The recipe now pins fullnameOverride and the
-  // URL is read from that one constant (apps/traefik.ts, TRAEFIK_INGRESS_SERVICE).
+  // URL is read from that one constant (apps/traefik/, TRAEFIK_INGRESS_SERVICE).
   const tunnelIt = helm ? it : it.skip;
   tunnelIt(
     `forwards to a Service and port the traefik chart renders${needsHelm}`,

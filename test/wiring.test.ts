@@ -5,7 +5,7 @@
  */
 import { appNames, catalogue, wirings } from "../apps";
 import { AppMetadata, Capability } from "../apps/recipe";
-import { IDENTITY_PROVIDER_APP } from "../stacks/validate";
+import { identityProviderOf } from "../stacks/validate";
 import { deployOrder, EDGE, providersOf } from "../stacks/wiring";
 
 /** The apps that provide the edge, in deployment order. */
@@ -30,8 +30,9 @@ describe("the catalogue-driven platform", () => {
       identity: ["authelia"],
       git: ["gitea"],
     });
-    // The validator's name for the identity provider, and the sign-in kind, say the same as provides.
-    expect(IDENTITY_PROVIDER_APP).toBe(roles.identity[0]);
+    // The validator's identity provider, looked up in the catalogue it is given, and the sign-in kind say the
+    // same as provides.
+    expect(identityProviderOf(catalogue)).toBe(roles.identity[0]);
     expect(appNames.filter((a) => catalogue[a].sso === "provider")).toEqual(roles.identity);
   });
 

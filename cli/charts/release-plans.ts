@@ -8,7 +8,7 @@
 import { basename, join, resolve } from "path";
 import { catalogue } from "../../apps";
 import { ChartRef } from "../../apps/recipe";
-import { TRAEFIK_INGRESS_SERVICE } from "../../apps/traefik";
+import { TRAEFIK_INGRESS_SERVICE } from "../../apps/traefik/values";
 import { evaluateStackFile } from "../evaluate/evaluate";
 import { Registration, reveal } from "../evaluate/mock-monitor";
 import { withStandInSandbox } from "../evaluate/sandbox-files";

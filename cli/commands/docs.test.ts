@@ -8,7 +8,7 @@ const ROOT = join(__dirname, "../..");
 const committed = (file: string) => readFileSync(join(ROOT, file), "utf8");
 
 describe("docs", () => {
-  it("generates four files and the book's pages, each as committed", async () => {
+  it("generates four files, the book's pages and the recipes' values types, each as committed", async () => {
     expect(DOC_TARGETS.map(([f]) => f).sort()).toEqual([
       "Pulumi.yaml",
       "docs/catalogue.md",

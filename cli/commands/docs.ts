@@ -1,8 +1,9 @@
 /**
  * `npm run docs [-- --check]` (`npm run hearth -- docs`): generates the files that restate the schema and the
  * catalogue: docs/configuration.md, the `config:` block of Pulumi.yaml, docs/catalogue.md and
- * docs/runbooks.md, and the book's generated pages (book/pages.ts: diagrams of the program, the decisions'
- * index). `--check` changes nothing and fails (exit 1) when any of them is stale.
+ * docs/runbooks.md, the book's generated pages (book/pages.ts: diagrams of the program, the decisions'
+ * index), and the recipes' values types from their charts' schemas (`apps/<app>/values.schema.ts`,
+ * cli/charts/schema-types.ts). `--check` changes nothing and fails (exit 1) when any of them is stale.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
@@ -10,6 +11,7 @@ import { z } from "zod";
 import { catalogue } from "../../apps";
 import { renderCatalogue } from "../../apps/catalogue";
 import { bookPages } from "../../book/pages";
+import { valuesTypeFiles } from "../charts/schema-types";
 import { homeRunbookMarkdown } from "../../components/observability/home-alerts";
 import { runbookMarkdown } from "../../components/observability/slo";
 import { keys, KeySpec, observabilitySchema } from "../../stacks/schema";
@@ -197,6 +199,7 @@ export async function staleDocs(
   return [
     ...DOC_TARGETS.map(([file, render]) => ({ file, want: render() })),
     ...book.map(([file, want]) => ({ file, want })),
+    ...valuesTypeFiles(ROOT, Object.values(catalogue)).map(([file, want]) => ({ file, want })),
   ].filter(({ file, want }) => read(file) !== want);
 }
 
@@ -213,7 +216,7 @@ export const command: Command = {
   name: "docs",
   usage: "docs [--check]   (npm run docs, npm run docs:check)",
   summary:
-    "regenerates the configuration reference, the catalogue, the runbooks, the book's pages and Pulumi.yaml",
+    "regenerates the configuration reference, the catalogue, the runbooks, the book's pages, Pulumi.yaml and the recipes' values types",
   async run(argv) {
     const { words, flags } = parseArgs(argv, { booleans: ["check"] });
     if (words.length > 0) throw new Usage(`docs takes no words (${words.join(" ")})`);

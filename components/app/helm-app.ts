@@ -219,7 +219,7 @@ export class HelmApp extends pulumi.ComponentResource {
                 // The identity provider reads the original scheme, host and path from X-Forwarded-*: this
                 // passes on what the entrypoint kept. Behind the tunnel that is the connector's
                 // X-Forwarded-Proto: https, kept only because the web entrypoint trusts the pod network
-                // (apps/traefik.ts); from anywhere else the entrypoint has already replaced the headers.
+                // (apps/traefik/); from anywhere else the entrypoint has already replaced the headers.
                 trustForwardHeader: true,
                 authResponseHeaders: FORWARD_AUTH_HEADERS,
               },

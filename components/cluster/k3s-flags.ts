@@ -146,7 +146,7 @@ function commonFlags(role: NodeRole, opts: K3sNodeFlagOptions): string[] {
 
 /**
  * Packaged k3s components every server leaves out. k3s's bundled Traefik goes: Hearth installs its own
- * (apps/traefik.ts, with its own IngressClass and values), and the bundled one would also take host
+ * (apps/traefik/, with its own IngressClass and values), and the bundled one would also take host
  * ports 80 and 443 through ServiceLB, leaving our LoadBalancer Service pending. ServiceLB itself stays
  * on, on purpose: in ingress mode (no Cloudflare tunnel) the traefik recipe's Service is a
  * LoadBalancer, Hearth installs no other load balancer (no MetalLB, no kube-vip), and without ServiceLB

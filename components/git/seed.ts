@@ -96,7 +96,7 @@ export function applicationManifest(
     "  labels:",
     "    app.kubernetes.io/managed-by: hearth",
     "spec:",
-    // Argo CD's "default" project is emptied by Hearth (apps/argocd.ts appProjectSpecs).
+    // Argo CD's "default" project is emptied by Hearth (apps/argocd/gitops.ts appProjectSpecs).
     "  project: hearth-apps",
     "  source:",
     `    repoURL: ${q(repoUrl)}`,

@@ -26,6 +26,24 @@ export interface CatalogueEntry {
   sso?: string;
   /** What the app keeps that removing it would lose (apps/recipe.ts). @default none */
   keepsData?: string;
+  /** The capabilities its wiring hands the apps after it (apps/recipe.ts `Capability`). @default none */
+  provides?: readonly string[];
+}
+
+/**
+ * The catalogue app whose metadata `provides` the identity capability: the identity provider. Read from the
+ * catalogue the rules are given, so the validator imports no recipe; a catalogue without exactly one is
+ * Hearth's own mistake, refused by name.
+ */
+export function identityProviderOf(catalogue: Record<string, CatalogueEntry>): string {
+  const apps = Object.keys(catalogue).filter((app) =>
+    catalogue[app].provides?.includes("identity"),
+  );
+  if (apps.length !== 1)
+    throw new Error(
+      `the catalogue has ${apps.length} apps that provide "identity" (${apps.join(", ") || "none"}); exactly one must, in its apps/<app>/meta.ts`,
+    );
+  return apps[0];
 }
 
 /** The configuration as far as it parsed: every key, field and list element may be missing. */

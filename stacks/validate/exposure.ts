@@ -4,8 +4,7 @@
  * addresses, every routed hostname answers the internet; without forward-auth in front, Homepage lists the home
  * and the logs UI shows every pod's logs to whoever asks.
  */
-import { enabledApps, entries, NS, Rule } from "./context";
-import { IDENTITY_PROVIDER_APP } from "./identity";
+import { enabledApps, entries, identityProviderOf, NS, Rule } from "./context";
 
 /** Why the home's hostnames answer the internet, or undefined when they answer the home network only. */
 function publishedBy(ctx: Parameters<Rule>[0]): string | undefined {
@@ -21,7 +20,8 @@ export const publishedWithoutLogin: Rule = (ctx) => {
   const why = publishedBy(ctx);
   if (why === undefined) return;
   const enabled = enabledApps(ctx.c);
-  const provider = enabled.includes(IDENTITY_PROVIDER_APP);
+  const providerApp = identityProviderOf(ctx.catalogue);
+  const provider = enabled.includes(providerApp);
   const settings = Object.fromEntries(entries(ctx.c.apps?.settings));
   enabled.forEach((app, i) => {
     const meta = ctx.catalogue[app];
@@ -32,7 +32,7 @@ export const publishedWithoutLogin: Rule = (ctx) => {
     if (!provider)
       ctx.add(
         `apps.enabled[${i}]`,
-        `"${app}" has no login of its own and would be published with none (${why}); enable "${IDENTITY_PROVIDER_APP}" with ${NS}:identity so forward-auth guards it, or remove "${app}"`,
+        `"${app}" has no login of its own and would be published with none (${why}); enable "${providerApp}" with ${NS}:identity so forward-auth guards it, or remove "${app}"`,
       );
     else if (settings[app]?.sso === false)
       ctx.add(

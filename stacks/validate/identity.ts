@@ -3,10 +3,15 @@
  * admin setting names is declared; names are unique; SSO is asked for only where the provider runs and the
  * app has a sign-in to put behind it.
  */
-import { closest, enabledApps, entries, NS, Rule, RuleContext } from "./context";
-
-/** The catalogue app that is the identity provider. */
-export const IDENTITY_PROVIDER_APP = "authelia";
+import {
+  closest,
+  enabledApps,
+  entries,
+  identityProviderOf,
+  NS,
+  Rule,
+  RuleContext,
+} from "./context";
 
 /**
  * A check that a group name is declared; none when a declared group failed its own check, since the name
@@ -27,16 +32,17 @@ function declaredCheck(ctx: RuleContext) {
 
 /** The provider and its users come together. */
 export const identityProvider: Rule = (ctx) => {
-  const provider = enabledApps(ctx.c).includes(IDENTITY_PROVIDER_APP);
+  const providerApp = identityProviderOf(ctx.catalogue);
+  const provider = enabledApps(ctx.c).includes(providerApp);
   if (provider && ctx.missing("identity"))
     ctx.add(
       "identity",
-      `is required with "${IDENTITY_PROVIDER_APP}" in ${NS}:apps.enabled: declare groups and users (each gets a generated password), e.g. groups: [admins], users: [{name: alice, email: alice@example.org, groups: [admins]}]`,
+      `is required with "${providerApp}" in ${NS}:apps.enabled: declare groups and users (each gets a generated password), e.g. groups: [admins], users: [{name: alice, email: alice@example.org, groups: [admins]}]`,
     );
   if (ctx.c.identity !== undefined && !provider && !ctx.failed("apps.enabled"))
     ctx.add(
       "identity",
-      `declares users, but the identity provider is off; add "${IDENTITY_PROVIDER_APP}" to ${NS}:apps.enabled, or remove ${NS}:identity`,
+      `declares users, but the identity provider is off; add "${providerApp}" to ${NS}:apps.enabled, or remove ${NS}:identity`,
     );
 };
 
@@ -94,7 +100,8 @@ export const identityUsersAndGroups: Rule = (ctx) => {
 export const appSignIn: Rule = (ctx) => {
   const { c, catalogue } = ctx;
   const enabled = enabledApps(c);
-  const provider = enabled.includes(IDENTITY_PROVIDER_APP);
+  const providerApp = identityProviderOf(catalogue);
+  const provider = enabled.includes(providerApp);
   const declared = declaredCheck(ctx);
   for (const [app, set] of entries(c.apps?.settings)) {
     if (!enabled.includes(app) || !catalogue[app]) continue;
@@ -103,7 +110,7 @@ export const appSignIn: Rule = (ctx) => {
     if (set.sso === true && !provider)
       ctx.add(
         `${at}.sso`,
-        `SSO is on, but the identity provider is off; add "${IDENTITY_PROVIDER_APP}" to ${NS}:apps.enabled, or set ${at}.sso to false`,
+        `SSO is on, but the identity provider is off; add "${providerApp}" to ${NS}:apps.enabled, or set ${at}.sso to false`,
       );
     if (set.sso !== undefined && (kind === "none" || kind === "provider"))
       ctx.add(
@@ -119,7 +126,7 @@ export const appSignIn: Rule = (ctx) => {
     if (!provider || set.sso === false || kind === "none" || kind === "provider")
       ctx.add(
         `${at}.groups`,
-        `names who may sign in through the identity provider, but "${app}" does not sign in through it here; remove the setting${provider ? "" : ` or enable "${IDENTITY_PROVIDER_APP}"`}`,
+        `names who may sign in through the identity provider, but "${app}" does not sign in through it here; remove the setting${provider ? "" : ` or enable "${providerApp}"`}`,
       );
     else if (c.identity !== undefined)
       set.groups.forEach((g, j) => {

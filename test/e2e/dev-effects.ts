@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { catalogue } from "../../apps";
-import { AUTHELIA_SECRET, forwardAuthAddress } from "../../apps/authelia";
+import { AUTHELIA_SECRET, forwardAuthAddress } from "../../apps/authelia/values";
 import { OIDC_SECRET } from "../../apps/recipe";
 import { FORWARD_AUTH_MIDDLEWARE } from "../../components/app/helm-app";
 import { devApps, E2eContext } from "./dev-context";

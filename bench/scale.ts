@@ -10,7 +10,7 @@
  * preparation over SSH and its host key. The dev stack's cluster is `existing`, so no k3s install runs.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { EngineRun, repo } from "../test/e2e/harness";
@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     }
   } finally {
     sandbox("down");
+    // `stack init` leaves the stack's encryption salt beside Pulumi.yaml; the stack lived in this run's backend.
+    rmSync(join(repo, "Pulumi.scale.yaml"), { force: true });
   }
   const ms = (s: number, r: Row) => ((s * 1000) / r.resources).toFixed(0);
   console.log(

@@ -1,4 +1,7 @@
-/** One Helm release of a local chart into the sandbox, waited for as HelmApp waits (atomic, 600 s). */
+/**
+ * One Helm release of a local chart into the sandbox, waited for as HelmApp waits (atomic, 600 s); `bench:values`
+ * (JSON) are its values.
+ */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
@@ -16,6 +19,7 @@ new k8s.helm.v3.Release(
     createNamespace: true,
     atomic: true,
     timeout: 600,
+    values: JSON.parse(config.get("values") ?? "{}") as Record<string, unknown>,
   },
   { provider },
 );

@@ -187,3 +187,51 @@ describe("hearth:apps.retired on its own", () => {
     );
   });
 });
+
+describe("a k3s version change", () => {
+  const at = (version: string) => config({ cluster: { mode: "k3s", version } });
+  const refusal = (from: string, to: string) =>
+    changeProblems(
+      footprintOf(at(from), catalogue),
+      footprintOf(at(to), catalogue),
+      at(to),
+      catalogue,
+    );
+
+  it("is remembered in the footprint of a home whose nodes run k3s, not of an existing cluster", () => {
+    expect(footprintOf(at("v1.33.5+k3s1"), catalogue).k3s).toBe("v1.33.5+k3s1");
+    const existing = config({ cluster: { mode: "existing", version: "v1.33.5+k3s1" } });
+    expect(footprintOf(existing, catalogue).k3s).toBeUndefined();
+  });
+
+  it("passes within a minor line and to the next one", () => {
+    expect(refusal("v1.33.5+k3s1", "v1.33.6+k3s2")).toEqual([]);
+    expect(refusal("v1.33.5+k3s1", "v1.34.1+k3s1")).toEqual([]);
+    expect(refusal("v1.33.5+k3s1", "v1.33.5+k3s1")).toEqual([]);
+  });
+
+  it("refuses a skipped minor at cluster.version, with the path through each one", () => {
+    expect(refusal("v1.31.2+k3s1", "v1.34.1+k3s1")).toEqual([
+      {
+        path: "hearth:cluster.version",
+        message:
+          "would move k3s from v1.31.2+k3s1 to v1.34.1+k3s1, skipping v1.32, v1.33: Kubernetes upgrades one minor " +
+          "version at a time. Set it to a v1.32 release (vX.Y.Z+k3sN), run `pulumi up`, and go on the same way " +
+          "through v1.32 -> v1.33 -> v1.34",
+      },
+    ]);
+  });
+
+  it("refuses a move back to an older minor", () => {
+    const [p] = refusal("v1.34.1+k3s1", "v1.33.5+k3s1");
+    expect(p.path).toBe("hearth:cluster.version");
+    expect(p.message).toContain("Kubernetes does not go back a minor version. Keep v1.34.1+k3s1");
+  });
+
+  it("says nothing when the previous run's footprint has no version (an older Hearth)", () => {
+    const before = footprintOf(at("v1.31.2+k3s1"), catalogue);
+    delete before.k3s;
+    const next = at("v1.34.1+k3s1");
+    expect(changeProblems(before, footprintOf(next, catalogue), next, catalogue)).toEqual([]);
+  });
+});

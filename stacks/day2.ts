@@ -38,13 +38,15 @@ export interface Footprint {
   gitops?: { org: string; repo: string };
   /** Whether backups exist, and so the restic repository password every snapshot is encrypted with. */
   backup: boolean;
+  /** The k3s version the nodes run (cluster.mode k3s). Absent in footprints of older runs. */
+  k3s?: string;
 }
 
 /** The part of the validated config the footprint and its rules read. */
 export interface Day2Config {
   nodes: { name: string; role: "server" | "agent" }[];
   hetzner?: { servers: { name: string; role: "server" | "agent" }[] };
-  cluster: { id?: string; mode: "k3s" | "existing" };
+  cluster: { id?: string; mode: "k3s" | "existing"; version?: string };
   apps: { enabled: string[]; retired: Record<string, Retirement> };
   gitea: { org: string; repo: string };
   backup?: unknown;
@@ -99,7 +101,36 @@ export function footprintOf(
       ? { gitops: { org: c.gitea.org, repo: c.gitea.repo } }
       : {}),
     backup: c.backup !== undefined,
+    ...(c.cluster.mode === "k3s" && c.cluster.version ? { k3s: c.cluster.version } : {}),
   };
+}
+
+/** A k3s version's minor line, `v1.33.5+k3s1` -> [1, 33]; undefined for another form. */
+function minorOf(version: string): [number, number] | undefined {
+  const m = /^v(\d+)\.(\d+)\.\d+\+k3s\d+$/.exec(version);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/**
+ * A move of k3s from one version to another that Kubernetes supports: the same minor line, or the next one. A
+ * skipped minor is refused with the path through each one between; a move back to an older minor is refused,
+ * since the cluster's datastore has been migrated forward (Kubernetes' version skew policy).
+ */
+export function k3sPathProblem(from: string, to: string): string | undefined {
+  const a = minorOf(from);
+  const b = minorOf(to);
+  if (!a || !b || a[0] !== b[0] || b[1] === a[1] || b[1] === a[1] + 1) return undefined;
+  if (b[1] < a[1])
+    return (
+      `would move k3s back from ${from} to ${to}: the cluster's datastore is already at v${a[0]}.${a[1]}, and ` +
+      `Kubernetes does not go back a minor version. Keep ${from}, or a later v${a[0]}.${a[1]} release`
+    );
+  const steps = Array.from({ length: b[1] - a[1] }, (_, i) => `v${a[0]}.${a[1] + i + 1}`);
+  return (
+    `would move k3s from ${from} to ${to}, skipping ${steps.slice(0, -1).join(", ")}: Kubernetes upgrades one ` +
+    `minor version at a time. Set it to a ${steps[0]} release (vX.Y.Z+k3sN), run \`pulumi up\`, and go on ` +
+    `the same way through ${steps.join(" -> ")}`
+  );
 }
 
 /**
@@ -236,6 +267,9 @@ export function changeProblems(
         `of ${previous.servers.length} etcd members: below quorum. Remove at most ${removable} server${removable === 1 ? "" : "s"} ` +
         `per \`pulumi up\`${removable === 0 ? " (a one-server cluster cannot lose its server: add servers first)" : ""}`,
     );
+
+  const path = previous.k3s && next.k3s ? k3sPathProblem(previous.k3s, next.k3s) : undefined;
+  if (path) add("cluster.version", path);
 
   if (previous.backup && !next.backup)
     add(

@@ -7,6 +7,9 @@
  *   npm run check:resources -- write    rewrites the snapshot
  *   npm run check:resources             compares, naming each URN that differs (exit 1)
  *
+ * It runs under ts-node, not runtime/swc-register.js: it replaces a module's export (the key pair maker, below),
+ * and swc's CommonJS exports are getters that cannot be replaced.
+ *
  * A dynamic resource's `__provider` (its serialized code) is left out: it changes with any edit to code the
  * provider captures, and the dynamic provider ignores it when diffing (@pulumi/pulumi
  * cmd/dynamic-provider: "we do not take any special action if the provider has changed").

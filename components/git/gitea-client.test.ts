@@ -4,8 +4,6 @@ import { AddressInfo } from "node:net";
 import { FakeGitea, blobSha } from "../../test/fake-gitea";
 import {
   GiteaConnection,
-  apiRoot,
-  authorizationHeader,
   encodeFilePath,
   gitBlobSha,
   giteaDelete,
@@ -14,6 +12,7 @@ import {
   withContext,
 } from "./gitea-client";
 import { giteaMessageOf, isGiteaError } from "./gitea-errors";
+import { apiRoot, authorizationHeader } from "./gitea-http";
 
 const gitea = new FakeGitea();
 let conn: GiteaConnection;

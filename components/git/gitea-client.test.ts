@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { FakeGitea, blobSha } from "../../test/fake-gitea";
+import { FakeGitea } from "../../test/fake-gitea";
+import { blobSha } from "../../test/fake-gitea-files";
 import {
   GiteaConnection,
   encodeFilePath,

@@ -2,7 +2,7 @@
  * The pure parts of the drain and the kubeconfig reading. The real API server runs them in `npm run test:day2`
  * ("remove an agent node": cordon, eviction and Node deletion; "retire an app with delete-data").
  */
-import { staysOnDrain } from "./cluster-data";
+import { staysOnDrain } from "./node-removal";
 import { kubeAccessOf } from "./kube";
 
 const KUBECONFIG = `apiVersion: v1

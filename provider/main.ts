@@ -5,7 +5,8 @@
  * - `hearth:ssh:RemoteCommand`: a command over SSH with a pinned host key (`remote-command.ts`);
  * - `hearth:secrets:GeneratedPassword`: a password from Node's CSPRNG with its bcrypt hash (`password.ts`);
  * - `hearth:secrets:GeneratedRsaKey`: an RSA private key from Node's CSPRNG, e.g. an OIDC issuer's (`rsa-key.ts`);
- * - `hearth:cluster:NodeRemoval`: a node that left the config, drained and removed from the cluster;
+ * - `hearth:cluster:NodeRemoval`: a node that left the config, drained and removed from the cluster
+ *   (`node-removal.ts`);
  * - `hearth:app:AppData` and `hearth:app:RetiredData`: an app's data, deleted only when it is retired with
  *   "delete-data" (`cluster-data.ts`);
  * - `hearth:edge:Rfc2136Record`: a DNS record set changed with TSIG-signed dynamic updates (`rfc2136-record.ts`).

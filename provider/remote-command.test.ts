@@ -4,64 +4,22 @@
  * in plain text, delete runs the delete command, dialling waits for a host that comes up late, and an
  * unchanged input changes nothing.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateEd25519KeyPair } from "../components/secrets/openssh";
-import { freePort, startSshd, TestSshd } from "../test/sshd";
-import { AddressInfo, connect as connectTcp, createServer, Socket } from "node:net";
+import { freePort, startSshd } from "../test/sshd";
 import {
-  checkCommand,
-  CommandLog,
-  commandTimeoutSeconds,
-  DEFAULT_COMMAND_TIMEOUT_SECONDS,
-  diffCommand,
-  remoteCommandHandlers,
-} from "./remote-command";
-import { fingerprint, hostKeyBlob, runOverSsh } from "./ssh-run";
+  dir,
+  host,
+  inputs,
+  operator,
+  other,
+  recorder,
+  sshd,
+  URN,
+} from "../test/remote-command-harness";
+import { diffCommand, remoteCommandHandlers } from "./remote-command";
+import { fingerprint, hostKeyBlob } from "./ssh-run";
 import { isSecret, secret } from "./wire";
-
-const URN = "urn:pulumi:dev::hearth::hearth:metal:Node$hearth:ssh:RemoteCommand::node-a-prepare";
-const host = generateEd25519KeyPair("node-a");
-const other = generateEd25519KeyPair("impostor");
-const operator = generateEd25519KeyPair("operator");
-let sshd: TestSshd;
-let dir: string;
-
-beforeAll(async () => {
-  sshd = await startSshd({ hostPrivateKey: host.privateKey, authorizedKeys: [operator.publicKey] });
-  dir = mkdtempSync(join(tmpdir(), "hearth-remote-"));
-});
-afterAll(() => {
-  sshd?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function recorder(): CommandLog & {
-  lines: { urn: string; message: string; ephemeral: boolean }[];
-} {
-  const lines: { urn: string; message: string; ephemeral: boolean }[] = [];
-  return {
-    lines,
-    info: (urn, message, ephemeral = false) => lines.push({ urn, message, ephemeral }),
-  };
-}
-
-/** Inputs as the engine sends them: the private key and stdin wrapped as secrets. */
-function inputs(extra: Record<string, unknown>, hostKey = host.publicKey, port = sshd.port) {
-  return {
-    connection: {
-      host: "127.0.0.1",
-      port,
-      user: "root",
-      privateKey: secret(operator.privateKey),
-      hostKey,
-      dialTimeoutSeconds: 5,
-    },
-    create: "true",
-    ...extra,
-  };
-}
 
 describe("RemoteCommand over a real sshd", () => {
   it("runs with the pinned key and streams each line, in order, to the resource's log", async () => {
@@ -231,123 +189,6 @@ describe("RemoteCommand over a real sshd", () => {
     expect(readFileSync(file, "utf8")).toBe("ssh-ed25519 AAAA one\nssh-ed25519 BBBB two\n");
     expect(updated.outs.drift).toBeUndefined();
     expect(await cmd.read(URN, updated.outs)).toEqual(updated.outs);
-  });
-});
-
-describe("a command that never ends, on a host that stops answering", () => {
-  it("stops a command past its customTimeouts, naming the limit", async () => {
-    const cmd = remoteCommandHandlers(recorder());
-    const started = Date.now();
-    await expect(
-      cmd.create(URN, inputs({ create: "sleep 30", timeouts: { create: 1 } })),
-    ).rejects.toThrow(
-      /did not finish within 1 s and was stopped; raise the resource's customTimeouts/,
-    );
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it("has a default limit, and refresh's read gets five minutes", () => {
-    expect(commandTimeoutSeconds({}, "create")).toBe(DEFAULT_COMMAND_TIMEOUT_SECONDS);
-    expect(commandTimeoutSeconds({ timeouts: { update: 120 } }, "update")).toBe(120);
-    expect(commandTimeoutSeconds({ timeouts: { update: 120 } }, "read")).toBe(300);
-  });
-
-  it("fails, instead of hanging, when the connection goes silent mid-command (keepalives unanswered)", async () => {
-    // A TCP relay in front of the sshd that stops passing bytes once the command runs: a node that lost power
-    // or its network, with no FIN or RST ever arriving.
-    let frozen = false;
-    const sockets: Socket[] = [];
-    const relay = createServer((client) => {
-      const upstream = connectTcp(sshd.port, "127.0.0.1");
-      sockets.push(client, upstream);
-      client.on("data", (d) => frozen || upstream.write(d));
-      upstream.on("data", (d) => frozen || client.write(d));
-      client.on("error", () => undefined);
-      upstream.on("error", () => undefined);
-    });
-    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
-    const port = (relay.address() as AddressInfo).port;
-    try {
-      const started = Date.now();
-      const run = runOverSsh(
-        {
-          host: "127.0.0.1",
-          port,
-          user: "root",
-          privateKey: operator.privateKey,
-          hostKey: host.publicKey,
-          dialTimeoutSeconds: 5,
-          keepaliveIntervalMs: 200,
-        },
-        { command: "echo started; sleep 60" },
-        (_stream, line) => {
-          if (line === "started") frozen = true;
-        },
-      );
-      await expect(run).rejects.toThrow(/SSH connection was lost while the command ran/);
-      expect(Date.now() - started).toBeLessThan(15_000);
-    } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => relay.close(() => r()));
-    }
-  });
-});
-
-describe("diffCommand", () => {
-  const base = inputs({ create: "a" }, host.publicKey, 22);
-  it("finds nothing to do for unchanged inputs, secrets wrapped or not", () => {
-    expect(diffCommand(base, JSON.parse(JSON.stringify(base)))).toEqual({
-      changes: false,
-      replaces: [],
-    });
-  });
-  it("replaces on a new trigger, host or pinned key, and on a new create, without update", () => {
-    expect(diffCommand(base, { ...base, triggers: ["x"] }).replaces).toEqual(["triggers"]);
-    expect(diffCommand(base, { ...base, create: "b" }).replaces).toEqual(["create"]);
-    const moved = { ...base, connection: { ...base.connection, host: "10.0.0.9" } };
-    expect(diffCommand(base, moved).replaces).toEqual(["connection.host"]);
-    const rekeyed = { ...base, connection: { ...base.connection, hostKey: other.publicKey } };
-    expect(diffCommand(base, rekeyed).replaces).toEqual(["connection.hostKey"]);
-  });
-  it("updates in place when there is an update command, and for a new private key", () => {
-    const withUpdate = { ...base, update: "u" };
-    expect(diffCommand(withUpdate, { ...withUpdate, create: "b" })).toEqual({
-      changes: true,
-      replaces: [],
-    });
-    expect(diffCommand(withUpdate, { ...withUpdate, triggers: ["x"] })).toEqual({
-      changes: true,
-      replaces: [],
-    });
-    // Only the host, port, user and pinned key still replace.
-    const moved = { ...withUpdate, connection: { ...withUpdate.connection, host: "10.0.0.9" } };
-    expect(diffCommand(withUpdate, moved).replaces).toEqual(["connection.host"]);
-    const newKey = { ...base, connection: { ...base.connection, privateKey: secret("other") } };
-    expect(diffCommand(base, newKey)).toEqual({ changes: true, replaces: [] });
-  });
-});
-
-describe("checkCommand", () => {
-  it("requires a pinned host key and names every missing input at once", () => {
-    expect(checkCommand({ connection: { host: "h" } })).toEqual([
-      { property: "connection.user", reason: "the login user is required" },
-      { property: "connection.privateKey", reason: "the private key (a secret) is required" },
-      {
-        property: "connection.hostKey",
-        reason:
-          "the pinned host key is required: there is no unpinned mode; give the host's `ssh-ed25519 AAAA...` line",
-      },
-      { property: "create", reason: "the create command is required" },
-    ]);
-  });
-  it("refuses a host key line whose type and data disagree", () => {
-    const forged = host.publicKey.replace("ssh-ed25519", "ssh-rsa");
-    expect(checkCommand(inputs({}, forged, 22))).toEqual([
-      {
-        property: "connection.hostKey",
-        reason: 'public key line says "ssh-rsa" but its key data is "ssh-ed25519"',
-      },
-    ]);
   });
 });
 

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../components/types";
 import { LoadedConfig } from "./config";
 import { buildCluster, buildNodes, buildRemovals } from "./nodes";
-import { BackupsOutput, buildPlatform } from "./platform";
+import { BackupsOutput } from "./backups";
+import { buildPlatform } from "./platform";
 import { Footprint } from "./day2";
 
 /** Arguments of the whole home. */

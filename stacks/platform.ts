@@ -1,21 +1,19 @@
 /**
  * The platform and app layers: generated secrets, the Cloudflare tunnel, then every enabled catalogue app in
  * the order and with the waits its metadata gives (stacks/wiring.ts), each through its recipe's `wire`, then
- * the backups. Called by `Homelab` with itself as parent.
+ * the backups (stacks/backups.ts). Called by `Homelab` with itself as parent.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { catalogue, wirings } from "../apps";
-import { DeployedApp, hostnameFor } from "../apps/recipe";
+import { hostnameFor } from "../apps/recipe";
 import { TRAEFIK_INGRESS_SERVICE } from "../apps/traefik/values";
 import { Capabilities, Home, TUNNEL_NAMESPACE, withWired } from "../apps/wire";
-import { AppBackup, BackupSource, backupNames } from "../components/backup/app-backup";
-import { ETCD_S3_FOLDER, etcdS3Secret } from "../components/backup/etcd-backup";
-import { BackupTarget, repository } from "../components/backup/plan";
 import { CloudflareTunnel } from "../components/edge/cloudflare-tunnel";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import { RetiredData } from "../components/app/app-data";
 import { ClusterHandle, GiteaEndpoint, Platform } from "../components/types";
+import { BackupsOutput, buildBackups } from "./backups";
 import { clusterNetworks } from "./cluster-networks";
 import { LoadedConfig } from "./config";
 import { IdentityResult } from "./identity";
@@ -33,29 +31,6 @@ export interface PlatformResult {
   backups?: BackupsOutput;
   /** The identity provider's users, when authelia is enabled. */
   identity?: Pick<IdentityResult, "logins">;
-}
-
-/** The backups of the stack, as the `backups` stack output (plain) and `backupAccess` (secret). */
-export interface BackupsOutput {
-  targets: BackupTarget[];
-  /** App name -> where its data and backup objects are. */
-  apps: Record<
-    string,
-    {
-      namespace: string;
-      claimName: string;
-      mountPath: string;
-      sqlite: string[];
-      workload: BackupSource["workload"];
-      cronJobs: { backup: string; drill: string; restore: string };
-      /** Target name -> restic repository. */
-      repositories: Record<string, string>;
-    }
-  >;
-  /** Secret: the repository password and each target's secret key. */
-  access: pulumi.Output<{ password: string; secretKeys: Record<string, string> }>;
-  /** k3s etcd snapshots: target and folder, when configured. */
-  etcd?: { target: string; folder: string };
 }
 
 /** Builds the platform and the enabled apps on a cluster. */
@@ -218,89 +193,4 @@ function retire(
       { parent },
     );
   }
-}
-
-/**
- * Backups and drills for every enabled app whose catalogue entry says `backup: true` (its recipe hands back
- * its volume), and the etcd snapshots' S3 Secret on a k3s cluster.
- */
-function buildBackups(
-  name: string,
-  c: LoadedConfig,
-  deployed: Record<string, DeployedApp>,
-  password: pulumi.Output<string>,
-  cluster: ClusterHandle,
-  parent: pulumi.Resource,
-): BackupsOutput {
-  const b = c.backup!;
-  const out: BackupsOutput = {
-    targets: b.targets.map(({ name: n, role, endpoint, bucket, region, accessKeyId }) => ({
-      name: n,
-      role,
-      endpoint,
-      bucket,
-      region,
-      accessKeyId,
-    })),
-    apps: {},
-    access: pulumi.secret(
-      pulumi
-        .all([password, pulumi.all(c.backupSecretAccessKeys)])
-        .apply(([pw, secretKeys]) => ({ password: pw, secretKeys })),
-    ),
-  };
-  for (const app of c.apps.enabled) {
-    if (!catalogue[app]?.backup || !deployed[app]) continue;
-    const source = deployed[app].backup;
-    if (!source) {
-      throw new Error(
-        `app "${app}": its catalogue entry says backup: true but its recipe names no data volume; ` +
-          `return DeployedApp.backup from apps/${app}.ts.`,
-      );
-    }
-    new AppBackup(
-      `${name}-${app}-backup`,
-      {
-        app,
-        namespace: source.namespace,
-        source,
-        policy: {
-          targets: out.targets,
-          secretKeys: c.backupSecretAccessKeys,
-          password,
-          schedule: b.schedule,
-          drillSchedule: b.drill.schedule,
-          retention: b.retention,
-          drillSubset: b.drill.readDataSubset,
-          drillMaxAgeDays: b.drill.maxAgeDays,
-          timezone: c.timezone,
-        },
-      },
-      { parent, providers: { kubernetes: cluster.provider }, dependsOn: [deployed[app].resource] },
-    );
-    const names = backupNames(app);
-    out.apps[app] = {
-      namespace: source.namespace,
-      claimName: source.claimName,
-      mountPath: source.mountPath,
-      sqlite: source.sqlite,
-      workload: source.workload,
-      cronJobs: { backup: names.backup, drill: names.drill, restore: names.restore },
-      repositories: Object.fromEntries(out.targets.map((t) => [t.name, repository(t, app)])),
-    };
-  }
-  if (b.etcd && c.cluster.mode === "k3s") {
-    const target =
-      out.targets.find((t) => t.name === b.etcd!.target) ??
-      out.targets.find((t) => t.role === "offsite") ??
-      out.targets[0];
-    // k3s reads it for every scheduled snapshot: a removal leaves it for the servers still configured so.
-    etcdS3Secret(`${name}-etcd-s3`, target, c.backupSecretAccessKeys[target.name], {
-      parent,
-      provider: cluster.provider,
-      retainOnDelete: true,
-    });
-    out.etcd = { target: target.name, folder: ETCD_S3_FOLDER };
-  }
-  return out;
 }

@@ -21,14 +21,12 @@ import {
   stackReleasePlans,
 } from "../cli/charts/release-plans";
 import {
-  crdProblems,
   mountProblems,
   podTemplates,
   portProblems,
   restrictedViolations,
-  secretProblems,
-  serviceProblems,
-} from "../cli/charts/render-checks";
+} from "../cli/charts/pod-checks";
+import { crdProblems, secretProblems, serviceProblems } from "../cli/charts/render-checks";
 import { ROOT } from "../cli/pulumi";
 
 const helm = findHelm();

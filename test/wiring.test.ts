@@ -1,7 +1,7 @@
 /**
  * The platform layer is driven by catalogue metadata (stacks/wiring.ts): the deployment order comes from each
  * entry's `needs` and `provides`, and every catalogue app's recipe has one `wire`. The waits themselves are checked on the whole
- * program's resource graph in test/stack.program.test.ts.
+ * program's resource graph in test/resource-graph.program.test.ts.
  */
 import { appNames, catalogue, wirings } from "../apps";
 import { AppMetadata, Capability } from "../apps/recipe";

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BackupsOutput } from "../../stacks/platform";
+import type { BackupsOutput } from "../../stacks/backups";
 import { BackupTarget } from "../../components/backup/plan";
 
 /** The `backups` stack output (no secret) and `backupAccess` (secret), as the program exports them. */

@@ -1,5 +1,6 @@
 /** The checks of a render, on documents written here: ports, Secrets. (Against real renders: check-charts.contract.test.ts.) */
-import { portProblems, secretProblems } from "./render-checks";
+import { portProblems } from "./pod-checks";
+import { secretProblems } from "./render-checks";
 
 describe("the container port check", () => {
   it("fails one port number or name declared twice in a pod", () => {

@@ -1,12 +1,16 @@
-import * as k8s from "@pulumi/kubernetes";
+/**
+ * The HelmApp under Pulumi mocks: the namespace, deny-first policies, Secrets and an atomic release, data
+ * guarded, the defaults, the chart's source (a local directory, OCI), the refusals, and secret values. The
+ * routes (Ingress, forward-auth, certificates) are in helm-app-routes.test.ts; the fixtures in
+ * test/helm-app-fixtures.ts.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Platform } from "../types";
+import { chart, INGRESS, NP, platform, RELEASE } from "../../test/helm-app-fixtures";
 import {
   find,
-  installMocks,
   isSecret,
   isSecretInput,
   ofType,
@@ -15,34 +19,6 @@ import {
   unwrap,
 } from "../../test/mocks";
 import { reveal } from "../../test/mocks";
-
-installMocks();
-
-const chart = { repository: "https://charts.example.org", name: "demo", version: "1.2.3" };
-
-function platform(overrides: Partial<Platform> = {}): Platform {
-  return {
-    provider: new k8s.Provider("k8s", { kubeconfig: "apiVersion: v1" }),
-    kubeconfig: "apiVersion: v1",
-    domain: "home.example.org",
-    exposure: {
-      mode: "tunnel",
-      ingressClass: "hearth",
-      ingressService: "http://traefik.traefik.svc.cluster.local:80",
-    },
-    charts: {},
-    timezone: "Europe/Berlin",
-    ...overrides,
-  };
-}
-
-const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
-
-beforeEach(() => {
-  registrations.length = 0;
-});
 
 describe("HelmApp", () => {
   it("creates a labelled namespace, deny-first policies, secret Secrets and an atomic release", async () => {
@@ -154,98 +130,6 @@ describe("HelmApp", () => {
     expect(find(RELEASE, "plain-release").inputs.timeout).toBe(600);
     expect(ofType(NP).some((p) => p.name.startsWith("plain-allow-egress"))).toBe(false);
     expect(ofType(NP).some((p) => p.name === "plain-allow-from-namespaces")).toBe(false);
-  });
-
-  it("routes a hostname through an Ingress after the release, admitting the controller", async () => {
-    const { HelmApp } = await import("./helm-app");
-    const app = new HelmApp("web", {
-      platform: platform(),
-      namespace: "web",
-      chart,
-      hostname: "web.home.example.org",
-      service: { name: "web-http", port: 8080 },
-      allowFromNamespaces: ["monitoring"],
-      egress: "internet",
-    });
-    await settle();
-    const ingress = find(INGRESS, "web-ingress");
-    expect(ingress.parent).toBe(find("hearth:app:HelmApp", "web").urn);
-    expect(ingress.dependencies).toContain(find(RELEASE, "web-release").urn);
-    const spec = ingress.inputs.spec as Record<string, unknown>;
-    expect(spec.ingressClassName).toBe("hearth");
-    expect(spec.rules).toEqual([
-      {
-        host: "web.home.example.org",
-        http: {
-          paths: [
-            {
-              path: "/",
-              pathType: "Prefix",
-              backend: { service: { name: "web-http", port: { number: 8080 } } },
-            },
-          ],
-        },
-      },
-    ]);
-    // Without a cluster issuer there is no certificate to ask for.
-    expect(spec.tls).toEqual([]);
-    expect((ingress.inputs.metadata as Record<string, unknown>).annotations).toEqual({});
-    expect(await unwrap(app.url!)).toBe("https://web.home.example.org");
-
-    const from = find(NP, "web-allow-from-namespaces").inputs.spec as Record<string, unknown>;
-    expect(JSON.stringify(from.ingress)).toContain('"traefik"');
-    expect(JSON.stringify(from.ingress)).toContain('"monitoring"');
-    expect(find(NP, "web-allow-egress-internet")).toBeDefined();
-  });
-
-  it("puts a hostname behind forward-auth: a Middleware in the app's namespace, named on the Ingress", async () => {
-    const { HelmApp } = await import("./helm-app");
-    new HelmApp("page", {
-      platform: platform(),
-      namespace: "page",
-      chart,
-      hostname: "page.home.example.org",
-      service: { name: "page", port: 3000 },
-      forwardAuth: { address: "http://authelia.authelia.svc.cluster.local/api/authz/forward-auth" },
-    });
-    await settle();
-    const mw = find("kubernetes:traefik.io/v1alpha1:Middleware", "page-forward-auth");
-    expect(reveal(mw.inputs)).toMatchObject({
-      metadata: { name: "hearth-forward-auth", namespace: "page" },
-      spec: {
-        forwardAuth: {
-          address: "http://authelia.authelia.svc.cluster.local/api/authz/forward-auth",
-          trustForwardHeader: true,
-          authResponseHeaders: ["Remote-User", "Remote-Groups", "Remote-Email", "Remote-Name"],
-        },
-      },
-    });
-    const ingress = find(INGRESS, "page-ingress");
-    expect(ingress.dependencies).toContain(mw.urn);
-    expect((ingress.inputs.metadata as Record<string, unknown>).annotations).toEqual({
-      "traefik.ingress.kubernetes.io/router.middlewares": "page-hearth-forward-auth@kubernetescrd",
-    });
-  });
-
-  it("asks cert-manager for a certificate when the platform has a cluster issuer", async () => {
-    const { HelmApp } = await import("./helm-app");
-    const p = platform();
-    p.exposure.clusterIssuer = "letsencrypt";
-    new HelmApp("tls", {
-      platform: p,
-      namespace: "tls",
-      chart,
-      hostname: "tls.home.example.org",
-      service: { name: "tls", port: 80 },
-    });
-    await settle();
-    const ingress = find(INGRESS, "tls-ingress");
-    expect((ingress.inputs.metadata as Record<string, unknown>).annotations).toEqual({
-      "cert-manager.io/cluster-issuer": "letsencrypt",
-    });
-    expect((ingress.inputs.spec as Record<string, unknown>).tls).toEqual([
-      { hosts: ["tls.home.example.org"], secretName: "tls-tls" },
-    ]);
   });
 
   it("reads the chart from a local directory when one is configured", async () => {

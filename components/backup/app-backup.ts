@@ -16,7 +16,7 @@ import {
 } from "./job-spec";
 import { BackupTarget, Retention, backupScript, envSuffix } from "./plan";
 
-// stacks/platform.ts reads the names from here, beside the component that makes them.
+// stacks/backups.ts reads the names from here, beside the component that makes them.
 export { backupNames } from "./job-spec";
 
 /** The workload that mounts an app's volume: the restore scales it to zero first. */

@@ -1,106 +1,18 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { NodeHandle } from "../types";
+/**
+ * The K3s component under Pulumi mocks: its children and their parent, the first server founding the cluster
+ * and the rest joining it, tokens on stdin as secrets, the token and CA-hash reads, the order of the installs,
+ * and a registration endpoint. The kubeconfig, changes and refusals are in k3s-changes.test.ts; the fixtures in
+ * test/k3s-fixtures.ts.
+ */
 import {
-  find,
-  installMocks,
-  isSecret,
-  isSecretInput,
-  isSecretValue,
-  ofType,
-  registrations,
-  settle,
-  unwrap,
-} from "../../test/mocks";
-
-const SECURE_TOKEN = "K10" + "ab".repeat(32) + "::server:planted-join-token\n";
-const RAW_KUBECONFIG = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: Q0E=
-    server: https://127.0.0.1:6443
-  name: default
-users:
-- name: default
-  user:
-    client-key-data: S0VZ
-`;
-
-const CA_HASH = "ab".repeat(32);
-const SECURE_AGENT_TOKEN = "K10" + CA_HASH + "::node:planted-agent-token\n";
-
-installMocks((args) => {
-  if (args.type === "hearth:secrets:GeneratedPassword")
-    return {
-      result: args.name.endsWith("-agent-token") ? "planted-agent-token" : "planted-join-token",
-    };
-  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-kubeconfig")) {
-    return { stdout: RAW_KUBECONFIG };
-  }
-  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-agent-join-token")) {
-    return { stdout: SECURE_AGENT_TOKEN };
-  }
-  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-join-token")) {
-    return { stdout: SECURE_TOKEN };
-  }
-  if (args.type === "hearth:ssh:RemoteCommand" && args.name.endsWith("-ca-pin")) {
-    return { stdout: `${CA_HASH}\n` };
-  }
-  return undefined;
-});
-
-const COMMAND = "hearth:ssh:RemoteCommand";
-
-// The harness keeps secrets in wire form inside `inputs`; strip the wrappers to compare plain values.
-function plain(value: unknown): unknown {
-  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
-
-function node(
-  name: string,
-  role: "server" | "agent",
-  address: string,
-  ready: pulumi.Resource[] = [],
-): NodeHandle {
-  return {
-    name,
-    role,
-    arch: "amd64",
-    address,
-    connection: {
-      host: `${name}.public.example.org`,
-      port: 22,
-      user: "hearth",
-      privateKey: pulumi.secret("planted-ssh-key"),
-      hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHost",
-    },
-    ready,
-  };
-}
-
-async function build(extra: Partial<import("./k3s").K3sArgs> = {}) {
-  const { GeneratedPassword } = await import("../secrets/generated-password");
-  const { K3s } = await import("./k3s");
-  const osReady = new GeneratedPassword("a1-os", { length: 16 });
-  const k3s = new K3s("c", {
-    nodes: [
-      node("a1", "agent", "10.0.0.20", [osReady]),
-      node("s1", "server", "10.0.0.1"),
-      node("s2", "server", "10.0.0.2"),
-      node("s3", "server", "10.0.0.3"),
-    ],
-    version: "v1.31.4+k3s1",
-    flags: ["--disable=traefik"],
-    agentFlags: ["--node-label=tier=worker"],
-    ...extra,
-  });
-  await settle();
-  return { k3s, osReady };
-}
+  build,
+  CA_HASH,
+  COMMAND,
+  plain,
+  SECURE_AGENT_TOKEN,
+  SECURE_TOKEN,
+} from "../../test/k3s-fixtures";
+import { find, isSecretInput, ofType, registrations, unwrap } from "../../test/mocks";
 
 describe("K3s", () => {
   beforeEach(() => {
@@ -243,94 +155,5 @@ describe("K3s", () => {
       expect(script).not.toContain("--server=https://10.0.0.1:6443");
     }
     expect(await unwrap(k3s.cluster.kubeconfig)).toContain("server: https://k3s.home.lan:6443");
-  });
-
-  it("reads the kubeconfig without logging it and hands it on as a secret pointing at the first server", async () => {
-    const { k3s } = await build();
-    const read = find(COMMAND, "c-kubeconfig");
-    expect(read.inputs.create).toContain("cat /etc/rancher/k3s/k3s.yaml");
-    expect(read.inputs.logging).toBe("stderr");
-    expect(plain(read.inputs.connection)).toMatchObject({ host: "s1.public.example.org" });
-    expect(await isSecret(k3s.cluster.kubeconfig)).toBe(true);
-    const kubeconfig = await unwrap(k3s.cluster.kubeconfig);
-    expect(kubeconfig).toContain("server: https://s1.public.example.org:6443");
-    expect(kubeconfig).not.toContain("127.0.0.1");
-    const provider = find("pulumi:providers:kubernetes", "c-provider");
-    expect(isSecretInput(provider, "kubeconfig")).toBe(true);
-    // The kubeconfig names whichever server it was read from; the identity stays (ADR 14).
-    expect(provider.inputs.clusterIdentifier).toBe("c");
-    // Provider inputs reach the plugin as strings; it compares with "true" (provider.go, enableSecretMutable).
-    expect(provider.inputs.enableSecretMutable).toBe("true");
-    expect(provider.inputs.enableConfigMapMutable).toBe("true");
-    expect(k3s.cluster.version).toBe("v1.31.4+k3s1");
-  });
-
-  it("changes nothing on any machine when the servers are listed in another order", async () => {
-    const scripts = () =>
-      Object.fromEntries(
-        ofType(COMMAND).map((r) => [r.name, JSON.stringify(plain(r.inputs.create))]),
-      );
-    await build();
-    const before = scripts();
-    registrations.length = 0;
-    await build({
-      nodes: [
-        node("s3", "server", "10.0.0.3"),
-        node("a1", "agent", "10.0.0.20"),
-        node("s2", "server", "10.0.0.2"),
-        node("s1", "server", "10.0.0.1"),
-      ],
-      bootstrap: "s1",
-    });
-    expect(scripts()).toEqual(before);
-    // s1 still founds the cluster, and the kubeconfig is still read from it.
-    expect(String(find(COMMAND, "c-s1").inputs.create)).toContain("--cluster-init");
-    expect(plain(find(COMMAND, "c-kubeconfig").inputs.connection)).toMatchObject({
-      host: "s1.public.example.org",
-    });
-  });
-
-  it("points the kubeconfig at an explicit API address", async () => {
-    const { k3s } = await build({ apiAddress: "k3s.home.example.org" });
-    expect(await unwrap(k3s.cluster.kubeconfig)).toContain(
-      "server: https://k3s.home.example.org:6443",
-    );
-    expect(String(find(COMMAND, "c-s1").inputs.create)).toContain("--tls-san=k3s.home.example.org");
-  });
-
-  it("changes an install's trigger when the version changes", async () => {
-    await build();
-    const before = find(COMMAND, "c-s1").inputs.triggers as string[];
-    registrations.length = 0;
-    await build({ version: "v1.31.5+k3s1" });
-    const after = find(COMMAND, "c-s1").inputs.triggers as string[];
-    expect(before[0]).toMatch(/^[0-9a-f]{64}$/);
-    expect(after[0]).not.toBe(before[0]);
-  });
-
-  it("leaves out hardening when asked", async () => {
-    await build({ cisHardening: false });
-    const s1 = String(find(COMMAND, "c-s1").inputs.create);
-    expect(s1).not.toContain("--secrets-encryption");
-    expect(s1).not.toContain("psa.yaml");
-  });
-
-  it("refuses a cluster without a server, naming the nodes", async () => {
-    const { K3s } = await import("./k3s");
-    expect(
-      () => new K3s("bad", { nodes: [node("a1", "agent", "10.0.0.20")], version: "v1.31.4+k3s1" }),
-    ).toThrow(/no node with role "server" \(nodes: a1 \(agent\)\)/);
-  });
-
-  it("refuses managed flags, a bad version and duplicate names before creating anything", async () => {
-    const { K3s } = await import("./k3s");
-    const nodes = [node("s1", "server", "10.0.0.1")];
-    expect(() => new K3s("f", { nodes, version: "v1.31.4+k3s1", flags: ["--token=x"] })).toThrow(
-      /--token/,
-    );
-    expect(() => new K3s("v", { nodes, version: "1.31" })).toThrow(/v1\.31\.4\+k3s1/);
-    expect(() => new K3s("d", { nodes: [...nodes, ...nodes], version: "v1.31.4+k3s1" })).toThrow(
-      /"s1" twice/,
-    );
   });
 });

@@ -11,7 +11,7 @@ export interface NodeRemovalArgs {
 }
 
 /**
- * A machine leaving the cluster, by Hearth's provider plugin (`provider/cluster-data.ts`): created in the run where
+ * A machine leaving the cluster, by Hearth's provider plugin (`provider/node-removal.ts`): created in the run where
  * a node is gone from `hearth:nodes` that the previous run's footprint listed (stacks/day2.ts), it cordons and
  * drains the node and deletes its Node object, which on k3s also removes a server's etcd member, so the servers
  * left keep quorum. It runs before the machine's own steps are undone (creates before deletes), and lives one run:

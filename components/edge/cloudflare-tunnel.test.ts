@@ -1,89 +1,21 @@
-import * as pulumi from "@pulumi/pulumi";
+/**
+ * The CloudflareTunnel under Pulumi mocks: the tunnel, its config and one proxied CNAME per hostname with the
+ * caller's provider, the token asked of Cloudflare and kept secret, and the refusals. cloudflared itself is in
+ * cloudflare-tunnel-cloudflared.test.ts; the fixtures in test/cloudflare-tunnel-fixtures.ts.
+ */
 import {
-  find,
-  isSecretValue,
-  installMocks,
-  isSecretInput,
-  ofType,
-  registrations,
-  reveal as revealAny,
-  settle,
-  unwrap,
-} from "../../test/mocks";
-
-const TUNNEL = "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared";
-const CONFIG = "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig";
-const DNS = "cloudflare:index/dnsRecord:DnsRecord";
-const TOKEN_INVOKE =
-  "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken";
-const PLANTED_TOKEN = "planted-tunnel-token";
-const INGRESS = "http://ingress-nginx-controller.ingress-nginx.svc:80";
-
-// Kubernetes auto-names a Secret when it is created; the mock echoes inputs, so give it the name the way the
-// provider would, letting the Deployment's secretKeyRef resolve.
-installMocks((args) =>
-  args.type === "kubernetes:core/v1:Secret"
-    ? { metadata: { ...(args.inputs.metadata as object), name: `${args.name}-abc123` } }
-    : undefined,
-);
-
-// The harness's `call` echoes inputs; answer the token lookup as Cloudflare's API would, and record the asks.
-const invokes: { token: string; inputs: Record<string, unknown> }[] = [];
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const mocks = require("@pulumi/pulumi/runtime/settings").getMonitor().mocks;
-const echo = mocks.call.bind(mocks);
-mocks.call = (args: pulumi.runtime.MockCallArgs) => {
-  invokes.push({ token: args.token, inputs: args.inputs });
-  return args.token === TOKEN_INVOKE ? { ...args.inputs, token: PLANTED_TOKEN } : echo(args);
-};
-
-/** A wire-form value with its secret wrappers removed. */
-function reveal(v: unknown): unknown {
-  if (isSecretValue(v)) return reveal((v as { value: unknown }).value);
-  if (Array.isArray(v)) return v.map(reveal);
-  if (typeof v === "object" && v !== null) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
-  }
-  return v;
-}
-
-/** Paths in a wire-form value where `needle` appears outside any secret. */
-function plainPaths(v: unknown, needle: string, at = ""): string[] {
-  if (isSecretValue(v)) return [];
-  if (typeof v === "string") return v.includes(needle) ? [at || "."] : [];
-  if (typeof v === "object" && v !== null) {
-    return Object.entries(v).flatMap(([k, x]) => plainPaths(x, needle, `${at}.${k}`));
-  }
-  return [];
-}
-
-async function build(name: string, overrides: Record<string, unknown> = {}) {
-  const cloudflare = await import("@pulumi/cloudflare");
-  const k8s = await import("@pulumi/kubernetes");
-  const { CloudflareTunnel } = await import("./cloudflare-tunnel");
-  const cf = new cloudflare.Provider(`${name}-cf`, { apiToken: pulumi.secret("cf-api-token") });
-  const k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" });
-  const tunnel = new CloudflareTunnel(
-    name,
-    {
-      accountId: "acc-123",
-      zoneId: "zone-456",
-      domain: "home.example.org",
-      tunnelName: "hearth-home",
-      hostnames: ["git.home.example.org", "Photos.home.example.org", "*.home.example.org"],
-      ingressService: INGRESS,
-      k8sProvider,
-      ...overrides,
-    },
-    { providers: [cf] },
-  );
-  await settle();
-  return {
-    tunnel,
-    cf: find("pulumi:providers:cloudflare", `${name}-cf`),
-    k8s: find("pulumi:providers:kubernetes", `${name}-k8s`),
-  };
-}
+  build,
+  CONFIG,
+  DNS,
+  INGRESS,
+  invokes,
+  PLANTED_TOKEN,
+  plainPaths,
+  reveal,
+  TOKEN_INVOKE,
+  TUNNEL,
+} from "../../test/cloudflare-tunnel-fixtures";
+import { find, isSecretInput, ofType, registrations, unwrap } from "../../test/mocks";
 
 describe("CloudflareTunnel", () => {
   it("creates the tunnel, its config and one proxied CNAME per hostname with the caller's provider", async () => {
@@ -165,120 +97,6 @@ describe("CloudflareTunnel", () => {
     expect(isSecretInput(secret, "stringData.token")).toBe(true);
     expect(reveal(secret.rawInputs.stringData)).toEqual({ token: PLANTED_TOKEN });
     expect(secret.inputs.metadata).toEqual({ namespace: "cloudflared" });
-  });
-
-  it("runs cloudflared in a restricted namespace with the cluster provider", async () => {
-    const { k8s } = await build("run", {
-      namespace: "edge",
-      replicas: 3,
-      image: "cloudflare/cloudflared:2024.1.0",
-    });
-    const component = find("hearth:edge:CloudflareTunnel", "run");
-    const k8sRef = `${k8s.urn}::run-k8s-id`;
-
-    const ns = find("kubernetes:core/v1:Namespace", "run-namespace");
-    expect(ns.parent).toBe(component.urn);
-    expect(ns.provider).toBe(k8sRef);
-    expect(ns.inputs.metadata).toEqual({
-      name: "edge",
-      labels: {
-        "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/enforce-version": "latest",
-        "pod-security.kubernetes.io/audit": "restricted",
-        "pod-security.kubernetes.io/warn": "restricted",
-      },
-    });
-    expect(find("kubernetes:core/v1:Secret", "run-token").provider).toBe(k8sRef);
-
-    // The connector's namespace denies everything but DNS, the ingress controller and Cloudflare's edge.
-    const policies = registrations.filter(
-      (r) =>
-        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.parent === component.urn,
-    );
-    expect(policies.map((p) => revealAny(p.inputs.metadata).name).sort()).toEqual([
-      "allow-dns",
-      "allow-egress-cloudflare",
-      "allow-egress-ingress",
-      "allow-same-namespace",
-      "default-deny",
-    ]);
-    for (const p of policies) {
-      expect(revealAny(p.inputs.metadata).namespace).toBe("edge");
-      expect(p.provider).toBe(k8sRef);
-    }
-    const out = revealAny(
-      policies.find((p) => p.name === "run-allow-egress-cloudflare")!.inputs.spec,
-    );
-    expect(out.egress[0].ports).toEqual([
-      { protocol: "TCP", port: 7844 },
-      { protocol: "UDP", port: 7844 },
-      { protocol: "TCP", port: 443 },
-    ]);
-    expect(out.egress[0].to[0].ipBlock.except).toEqual(
-      expect.arrayContaining(["192.168.0.0/16", "169.254.0.0/16", "10.0.0.0/8"]),
-    );
-    const toIngress = revealAny(
-      policies.find((p) => p.name === "run-allow-egress-ingress")!.inputs.spec,
-    );
-    expect(toIngress.egress[0].to[0].namespaceSelector.matchLabels).toEqual({
-      "kubernetes.io/metadata.name": "ingress-nginx",
-    });
-
-    const deployment = find("kubernetes:apps/v1:Deployment", "run-cloudflared");
-    expect(deployment.parent).toBe(component.urn);
-    for (const p of policies) expect(deployment.dependencies).toContain(p.urn);
-    expect(deployment.provider).toBe(k8sRef);
-    expect(deployment.dependencies).toContain(find(CONFIG, "run-config").urn);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const spec = deployment.inputs.spec as any;
-    expect(deployment.inputs.metadata).toMatchObject({ namespace: "edge" });
-    expect(spec.replicas).toBe(3);
-    expect(spec.selector.matchLabels).toEqual(spec.template.metadata.labels);
-    expect(spec.template.metadata.annotations).toEqual({ "hearth.dev/tunnel-id": "run-tunnel-id" });
-    const pod = spec.template.spec;
-    expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    expect(pod.containers).toHaveLength(1);
-    const [c] = pod.containers;
-    expect(c.image).toBe("cloudflare/cloudflared:2024.1.0");
-    expect([...c.command, ...c.args]).toEqual([
-      "cloudflared",
-      "tunnel",
-      "--no-autoupdate",
-      "--metrics",
-      "0.0.0.0:2000",
-      "run",
-    ]);
-    expect(c.env).toEqual([
-      {
-        name: "TUNNEL_TOKEN",
-        valueFrom: { secretKeyRef: { name: "run-token-abc123", key: "token" } },
-      },
-    ]);
-    expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ["ALL"] },
-    });
-    expect(c.livenessProbe.httpGet).toEqual({ path: "/ready", port: 2000 });
-    expect(c.resources.requests).toEqual({ cpu: "20m", memory: "64Mi" });
-    expect(c.resources.limits.memory).toBe("256Mi");
-  });
-
-  it("defaults to two pinned replicas in the cloudflared namespace", async () => {
-    const { CLOUDFLARED_IMAGE } = await import("./cloudflare-tunnel");
-    await build("dflt");
-    expect(CLOUDFLARED_IMAGE).toMatch(/^cloudflare\/cloudflared:\d{4}\.\d+\.\d+$/);
-    const deployment = find("kubernetes:apps/v1:Deployment", "dflt-cloudflared");
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const spec = deployment.inputs.spec as any;
-    expect(spec.replicas).toBe(2);
-    expect(spec.template.spec.containers[0].image).toBe(CLOUDFLARED_IMAGE);
-    expect(deployment.inputs.metadata).toMatchObject({ namespace: "cloudflared" });
   });
 
   it("never sends the token anywhere outside a secret", async () => {

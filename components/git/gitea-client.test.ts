@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { FakeGitea, blobSha } from "../../test/fake-gitea";
+import { FakeGitea } from "../../test/fake-gitea";
+import { blobSha } from "../../test/fake-gitea-files";
 import {
   GiteaConnection,
-  apiRoot,
-  authorizationHeader,
   encodeFilePath,
   gitBlobSha,
   giteaDelete,
@@ -14,6 +13,7 @@ import {
   withContext,
 } from "./gitea-client";
 import { giteaMessageOf, isGiteaError } from "./gitea-errors";
+import { apiRoot, authorizationHeader } from "./gitea-http";
 
 const gitea = new FakeGitea();
 let conn: GiteaConnection;

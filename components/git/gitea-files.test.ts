@@ -1,4 +1,5 @@
-import { FakeGitea, FakeRepo, blobSha } from "../../test/fake-gitea";
+import { FakeGitea, FakeRepo } from "../../test/fake-gitea";
+import { blobSha } from "../../test/fake-gitea-files";
 import { GiteaConnection } from "./gitea-client";
 import {
   GiteaFilesInputs,

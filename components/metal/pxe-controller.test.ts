@@ -1,93 +1,23 @@
-import * as pulumi from "@pulumi/pulumi";
+/**
+ * The PxeController under Pulumi mocks: its commands and their parent, the controller reached with a pinned
+ * key, dnsmasq, install files and iPXE scripts on stdin as secrets, Wake-on-LAN, the wait, local boot, and the
+ * refusals. An image-installed node is in pxe-controller-image.test.ts; the fixtures in
+ * test/pxe-controller-fixtures.ts.
+ */
+import { spawnSync } from "child_process";
+import { FAKE_PRIVATE_KEY, FAKE_PUBLIC_KEY } from "../../test/metal-fixtures";
+import { args, CMD, NODE_B_PUBLIC, plain, plainStrings } from "../../test/pxe-controller-fixtures";
 import {
-  Registration,
   find,
-  installMocks,
   isSecretInput,
-  isSecretValue,
   ofType,
+  Registration,
   registrations,
   settle,
   unwrap,
 } from "../../test/mocks";
-import { spawnSync } from "child_process";
-import { waitProgram } from "./node-wait";
-import type { PxeControllerArgs } from "./pxe-controller";
 import { sha256 } from "../shell";
-import {
-  FAKE_PRIVATE_KEY,
-  FAKE_PUBLIC_KEY,
-  debianNode,
-  fedoraNode,
-  imageNode,
-} from "../../test/metal-fixtures";
-import { imageId } from "./image";
-
-installMocks();
-
-const CMD = "hearth:ssh:RemoteCommand";
-const OPERATOR_PRIVATE =
-  "-----BEGIN OPENSSH PRIVATE KEY-----\nOPERATORTESTONLY\n-----END OPENSSH PRIVATE KEY-----\n";
-const NODE_B_PUBLIC =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINodeBNodeBNodeBNodeBNodeBNodeBNodeBNode node-b";
-
-function args(overrides: Partial<PxeControllerArgs> = {}): PxeControllerArgs {
-  const a = debianNode();
-  const b = fedoraNode({
-    name: "node-b",
-    mac: "52:54:00:aa:bb:cc",
-    ip: "192.168.1.22",
-    wakeOnLan: false,
-    hostKey: { privateKey: FAKE_PRIVATE_KEY, publicKey: NODE_B_PUBLIC },
-  });
-  const reach = (host: string, hostKey: string) => ({
-    host,
-    port: 22,
-    user: "hearth",
-    privateKey: pulumi.secret(OPERATOR_PRIVATE),
-    hostKey,
-  });
-  return {
-    connection: {
-      host: "192.168.1.5",
-      port: 22,
-      user: "admin",
-      privateKey: OPERATOR_PRIVATE,
-      hostKey: "ssh-ed25519 AAAAcontroller",
-    },
-    serverAddress: "192.168.1.5",
-    network: "192.168.1.0/24",
-    nodes: [
-      { ...a, hostKey: { ...a.hostKey, privateKey: pulumi.secret(FAKE_PRIVATE_KEY) } },
-      { ...b, hostKey: { ...b.hostKey, privateKey: pulumi.secret(FAKE_PRIVATE_KEY) } },
-    ],
-    nodeConnections: {
-      "node-a": reach("192.168.1.21", FAKE_PUBLIC_KEY),
-      "node-b": reach("192.168.1.22", NODE_B_PUBLIC),
-    },
-    ...overrides,
-  };
-}
-
-/** Wire inputs with secret wrappers replaced by their values (the harness's `inputs` keeps the wrappers). */
-function plain(value: unknown): unknown {
-  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
-
-/** Every plain (non-secret) string in a registration's wire inputs. */
-function plainStrings(value: unknown, out: string[] = []): string[] {
-  if (isSecretValue(value)) return out;
-  if (typeof value === "string") out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => plainStrings(v, out));
-  else if (value && typeof value === "object")
-    Object.values(value).forEach((v) => plainStrings(v, out));
-  return out;
-}
+import { waitProgram } from "./node-wait";
 
 describe("PxeController", () => {
   let ctrl: import("./pxe-controller").PxeController;
@@ -257,70 +187,6 @@ describe("PxeController", () => {
     };
     expect(() => new PxeController("key", wrongKey)).toThrow(
       /node "node-a": nodeConnections pins a host key/,
-    );
-  });
-});
-
-describe("PxeController with an image-installed node", () => {
-  const cmd = (name: string): Registration => {
-    const r = find(CMD, name);
-    return { ...r, inputs: plain(r.rawInputs) as Record<string, unknown> };
-  };
-  let plan: import("./pxe-plan").ControllerPlan;
-
-  beforeAll(async () => {
-    const { PxeController } = await import("./pxe-controller");
-    const { planController } = await import("./pxe-plan");
-    const a = imageNode({ name: "node-c", mac: "52:54:00:cc:cc:cc", ip: "192.168.1.23" });
-    const base = args();
-    const imageArgs: PxeControllerArgs = {
-      ...base,
-      nodes: [{ ...a, hostKey: { ...a.hostKey, privateKey: pulumi.secret(FAKE_PRIVATE_KEY) } }],
-      nodeConnections: {
-        "node-c": { ...base.nodeConnections["node-a"], host: "192.168.1.23" },
-      },
-    };
-    plan = planController(imageArgs);
-    new PxeController("img", imageArgs);
-    await settle();
-  });
-
-  it("builds the node image on the controller once its setup ran, keyed by the image id", () => {
-    const [image] = plan.images;
-    const step = cmd("img-image-amd64");
-    expect(step.inputs.create).toBe(image.buildText);
-    expect(step.inputs.triggers).toEqual([imageId(image.spec)]);
-    expect(step.dependencies).toContain(cmd("img-setup").urn);
-    expect(image.spec.packages).toContain("htop");
-    // No Debian netboot installer is needed when no node uses it.
-    expect(plan.setupText).not.toContain("debian-installer-12-netboot");
-  });
-
-  it("publishes the plan as a secret on stdin once the image is built", () => {
-    const file = cmd("img-node-c-install-file");
-    expect(isSecretInput(file, "stdin")).toBe(true);
-    expect(file.inputs.stdin).toContain("HEARTH_NAME='node-c'");
-    expect(file.inputs.stdin).toContain(FAKE_PRIVATE_KEY.trim().split("\n")[1]);
-    expect(file.inputs.create).toContain("/srv/hearth/http/nodes/52-54-00-cc-cc-cc.plan");
-    expect(file.inputs.create).not.toContain("PRIVATE KEY");
-    expect(file.dependencies).toContain(cmd("img-image-amd64").urn);
-  });
-
-  it("boots the image installer, and publishes the script again when the install id changes", () => {
-    const script = cmd("img-node-c-ipxe");
-    expect(script.inputs.stdin).toContain("boot=hearth");
-    expect(script.inputs.stdin).toContain(`${plan.images[0].path}/installer.img`);
-    expect(script.inputs.triggers).toEqual([
-      sha256(script.inputs.stdin as string),
-      plan.nodes[0].installId,
-    ]);
-  });
-
-  it("waits for the node's report of this install id, read from the controller's nodes/ directory", () => {
-    const create = cmd("img-node-c-wait").inputs.create as string;
-    expect(create).toContain("'--install-file' '52-54-00-cc-cc-cc.plan'");
-    expect(create).toContain(
-      `'--install-id' '${plan.nodes[0].installId}' '--nodes-dir' '/srv/hearth/http/nodes'`,
     );
   });
 });

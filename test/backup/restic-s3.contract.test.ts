@@ -2,142 +2,42 @@
  * Real backups: the shipped hearth-backup.sh, Debian's restic and sqlite3, and two real S3 servers (versitygw on
  * loopback) as a local and an offsite target. Nothing here is mocked: the buckets on disk are what restic wrote.
  */
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { ChildProcess, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AppData, BackupTarget } from "../../components/backup/plan";
 import {
-  AppData,
-  BackupTarget,
-  Retention,
-  WorkPaths,
-  repository,
-  scriptEnv,
-  secretEnv,
-} from "../../components/backup/plan";
-import {
-  BackupAccess,
-  BackupPlan,
-  backupStatus,
-  chooseSnapshot,
-  listSnapshots,
-  statusTable,
-} from "../../cli/backup/restic";
-import { startS3, TestS3 } from "../s3-server";
+  CANARY,
+  files,
+  local,
+  offsite,
+  run,
+  sha,
+  snapshotCount,
+  startWriter,
+  targetsOf,
+  work,
+} from "./restic-s3-harness";
 
-const SCRIPT = join(__dirname, "..", "..", "components", "backup", "hearth-backup.sh");
-const CANARY = "hearth-canary-7d41c0ffee";
-const PASSWORD = "correct horse battery staple, for this test only";
-
-jest.setTimeout(180000);
-
-let local: TestS3;
-let offsite: TestS3;
-let work: string;
 let writer: ChildProcess | undefined;
-
-beforeAll(async () => {
-  [local, offsite] = await Promise.all([startS3(), startS3()]);
-  work = mkdtempSync(join(tmpdir(), "hearth-backup-test-"));
-});
-afterAll(async () => {
-  writer?.kill("SIGKILL");
-  await Promise.all([local?.stop(), offsite?.stop()]);
-  rmSync(work, { recursive: true, force: true });
-});
-
-function targetsOf(...servers: [string, TestS3, "local" | "offsite"][]): BackupTarget[] {
-  return servers.map(([name, s, role]) => ({
-    name,
-    role,
-    endpoint: s.endpoint,
-    bucket: "hearth-backups",
-    region: "us-east-1",
-    accessKeyId: s.accessKeyId,
-  }));
-}
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  step: string[],
-  app: AppData,
-  targets: BackupTarget[],
-  keys: Record<string, string>,
-  extra: Record<string, string> = {},
-  retention: Retention = { last: 0, daily: 7, weekly: 4, monthly: 6 },
-): Run {
-  const paths: WorkPaths = {
-    stage: join(work, app.app, "stage"),
-    scratch: join(work, app.app, "scratch"),
-    cache: join(work, app.app, "cache"),
-  };
-  const r = spawnSync("sh", [SCRIPT, ...step], {
-    env: {
-      PATH: process.env.PATH,
-      ...scriptEnv(app, paths, targets, retention, "100%"),
-      ...secretEnv(PASSWORD, targets, keys),
-      ...extra,
-    },
-    encoding: "utf8",
-    timeout: 120000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
-
-/** Every file under a directory, recursively. */
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-function snapshotCount(s: TestS3, app: string): number {
-  const dir = join(s.root, "hearth-backups", app, "snapshots");
-  return readdirSync(dir).length;
-}
-
-/** Starts a process that keeps inserting rows into a WAL-mode SQLite database until killed. */
-function startWriter(db: string): ChildProcess {
-  const program = `
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("PRAGMA journal_mode=WAL")
-c.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, note TEXT, pad BLOB)")
-print("ready", flush=True)
-i = 0
-while True:
-    c.execute("BEGIN")
-    for _ in range(50):
-        c.execute("INSERT INTO t (note, pad) VALUES (?, randomblob(512))", ("${CANARY} row %d" % i,))
-        i += 1
-    c.execute("COMMIT")
-    time.sleep(0.005)
-`;
-  return spawn("python3", ["-c", program, db], { stdio: ["ignore", "pipe", "inherit"] });
-}
 
 describe("hearth-backup.sh against two real S3 servers", () => {
   const app: AppData = { app: "gitea", dataPath: "", sqlite: ["gitea/gitea.db"] };
   let targets: BackupTarget[];
   let keys: Record<string, string>;
   let originals: Map<string, string>;
+
+  afterAll(() => {
+    writer?.kill("SIGKILL");
+  });
 
   beforeAll(async () => {
     app.dataPath = join(work, "live", "data");
@@ -339,81 +239,5 @@ describe("hearth-backup.sh against two real S3 servers", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`SQLite database ${app.dataPath}/nope.db does not exist`);
     expect(statSync(join(local.root, "hearth-backups", "gitea")).isDirectory()).toBe(true);
-  });
-});
-
-describe("the operator commands' restic side against the real S3 servers", () => {
-  const app: AppData = { app: "zot", dataPath: "", sqlite: [] };
-  let targets: BackupTarget[];
-  let keys: Record<string, string>;
-  let plan: BackupPlan;
-  let access: BackupAccess;
-
-  beforeAll(() => {
-    app.dataPath = join(work, "zot-data");
-    mkdirSync(join(app.dataPath, "blobs"), { recursive: true });
-    writeFileSync(join(app.dataPath, "blobs", "sha256-aa"), Buffer.alloc(200000, 7));
-    targets = targetsOf(["nas", local, "local"], ["off-site", offsite, "offsite"]);
-    keys = { nas: local.secretAccessKey, "off-site": offsite.secretAccessKey };
-    plan = {
-      targets,
-      apps: {
-        zot: {
-          namespace: "zot",
-          claimName: "hearth-zot-pvc-zot-0",
-          mountPath: app.dataPath,
-          sqlite: [],
-          workload: { kind: "StatefulSet", name: "zot" },
-          cronJobs: {
-            backup: "hearth-backup-zot",
-            drill: "hearth-drill-zot",
-            restore: "hearth-restore-zot",
-          },
-          repositories: Object.fromEntries(targets.map((t) => [t.name, repository(t, "zot")])),
-        },
-      },
-    };
-    access = { password: PASSWORD, secretKeys: keys };
-  });
-
-  test("status reads every target: nothing yet, then the snapshot, its size and the last good drill", () => {
-    const empty = backupStatus(plan, access);
-    expect(empty.map((r) => [r.target, r.snapshots, r.error])).toEqual([
-      ["nas", 0, undefined],
-      ["off-site", 0, undefined],
-    ]);
-    expect(statusTable(empty)).toContain("no snapshot yet");
-
-    expect(run(["backup"], app, targets, keys).status).toBe(0);
-    expect(run(["drill"], app, targets, keys).status).toBe(0);
-    const rows = backupStatus(plan, access);
-    for (const r of rows) {
-      expect(r.snapshots).toBe(1);
-      expect(r.latest?.bytes).toBeGreaterThanOrEqual(200000);
-      expect(r.lastGoodDrill?.ageHours).toBeLessThan(1);
-    }
-    const table = statusTable(rows);
-    expect(table.split("\n")[0]).toMatch(
-      /^APP\s+TARGET\s+SNAPSHOTS\s+LATEST\s+AGE\s+SIZE\s+LAST GOOD DRILL\s+STATUS$/,
-    );
-    expect(table).toMatch(/zot\s+nas\s+1\s+[0-9a-f]{8}\s+\S+\s+\d+\.\d KiB\s+\S+ ago\s+ok/);
-  });
-
-  test("a target with a wrong key is an error naming its repository, never skipped", () => {
-    const rows = backupStatus(plan, { ...access, secretKeys: { ...keys, "off-site": "wrong" } });
-    expect(rows[0].error).toBeUndefined();
-    expect(rows[1].error).toContain(
-      `target off-site (s3:${offsite.endpoint}/hearth-backups/zot): `,
-    );
-    expect(rows[1].error).toContain("Access Denied");
-  });
-
-  test("a restore of a snapshot that does not exist lists the ones that do", () => {
-    const snaps = listSnapshots(plan, access, "zot", targets[0], join(work, "c")) ?? [];
-    expect(snaps).toHaveLength(1);
-    expect(chooseSnapshot(plan, access, "zot", snaps[0].short_id).id).toBe(snaps[0].id);
-    expect(() => chooseSnapshot(plan, access, "zot", "deadbeef")).toThrow(
-      `no snapshot of "zot" on target nas matches deadbeef; the snapshots there are:\n  ${snaps[0].short_id}  ${snaps[0].time}`,
-    );
   });
 });

@@ -9,7 +9,7 @@
  * Phases: sandbox up; up; preview, up and refresh with --expect-no-changes; a scan of `stack export`, the
  * engine's logs and every command's output for the planted values and the generated passwords; the real
  * effects (nodes, Gitea, Ingress backends); a request routed by the real Traefik pod on node-1 (ingress.ts); one app's setting changed, updating exactly its release; an `up`
- * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; a security phase (test/e2e/security.ts: port scan,
+ * interrupted mid-run (SIGINT, as Ctrl-C) and re-run; a security phase (test/e2e/security.ts and port-scan.ts: port scan,
  * unauthenticated requests, app logins, the running API server's CIS flags); with HEARTH_E2E_SIGKILL=1, an `up` killed (SIGKILL)
  * and re-run after `pulumi cancel`; `destroy`, leaving nothing in the API server, Gitea or on the nodes. Each
  * phase's time is printed and written to bench/results/e2e.json. Root only (the sandbox's namespaces).
@@ -34,11 +34,10 @@ import { devApps, E2eContext } from "./dev-context";
 import { observability, realEffects, singleSignOn } from "./dev-effects";
 import { EngineRun, kubeJson, repo, sandboxDir } from "./harness";
 import { realIngress } from "./ingress";
+import { ClusterView, portScan } from "./port-scan";
 import {
   appLogins,
-  ClusterView,
   kubeletRefusesAnonymous,
-  portScan,
   runningApiServerCis,
   unauthenticatedRequests,
 } from "./security";

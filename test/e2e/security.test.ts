@@ -4,7 +4,8 @@
  * `npm run test:e2e` (not here: it needs the sandbox).
  */
 import { createServer, Server } from "node:net";
-import { appLogins, ClusterView, intendedPorts, openPorts, range, unexpected } from "./security";
+import { ClusterView, intendedPorts, openPorts, range, unexpected } from "./port-scan";
+import { appLogins } from "./security";
 
 describe("openPorts", () => {
   const servers: Server[] = [];

@@ -69,7 +69,7 @@ pack() {
 
 # image NAME VERSION KEY BUILDER: runs BUILDER (a function making the rootfs and calling pack) unless cached.
 image() {
-	local name=$1 version=$2 k=$3 builder=$4 t0 stamp
+	local name=$1 version=$2 k=$3 builder=$4 t0 stamp rc
 	stamp="$stamps/$name-$version-$k"
 	if [ -f "$stamp" ] && [ -f "$out/$name-$version.tar" ]; then
 		note "$name" "cached ($version)"
@@ -77,7 +77,15 @@ image() {
 	fi
 	note "$name" "building $version (log: $logs/$name.log) ..."
 	t0=$(now)
-	if ! "$builder" "$name" "$version" >"$logs/$name.log" 2>&1; then
+	# In a subshell with errexit of its own: called as `if ! builder`, a failing step would not stop it.
+	set +e
+	(
+		set -e
+		"$builder" "$name" "$version"
+	) >"$logs/$name.log" 2>&1
+	rc=$?
+	set -e
+	if [ "$rc" -ne 0 ]; then
 		tail -n 20 "$logs/$name.log" >&2
 		echo "build-images.sh: image $name failed (log: $logs/$name.log)" >&2
 		exit 1

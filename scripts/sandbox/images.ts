@@ -37,4 +37,9 @@ export const images: Record<string, SandboxImage> = {
   pause: image("pause", "3.10-hearth"),
   tools: image("tools", busyboxVersion()),
   traefik: image("traefik", "v3.6.12"),
+  "victoria-metrics": image("victoria-metrics", "v1.150.0"),
+  vmalert: image("vmalert", "v1.150.0"),
+  "blackbox-exporter": image("blackbox-exporter", "v0.28.0"),
+  "kube-state-metrics": image("kube-state-metrics", "v2.20.0"),
+  coredns: image("coredns", "v1.14.3"),
 };

@@ -10,14 +10,37 @@ import { images } from "../../scripts/sandbox/images";
 const repo = join(__dirname, "../..");
 const script = readFileSync(join(repo, "scripts/toolchain/images/build-images.sh"), "utf8");
 
+const versionsEnv = readFileSync(join(repo, "scripts/toolchain/versions.env"), "utf8");
+
+/** NAME_VERSION's value in build-images.sh, a "v$HEARTH_..." one read from versions.env. */
 function scriptVersion(name: string): string | undefined {
-  return new RegExp(`^${name.toUpperCase()}_VERSION=([^\\s$]+)$`, "m").exec(script)?.[1];
+  const v = new RegExp(
+    `^${name.toUpperCase().replace(/-/g, "_")}_VERSION="?([^\\s"]+)"?$`,
+    "m",
+  ).exec(script)?.[1];
+  return v?.replace(
+    /\$(HEARTH_\w+)/,
+    (_, k: string) => new RegExp(`^${k}=(\\S+)`, "m").exec(versionsEnv)?.[1] ?? "?",
+  );
 }
 
+/** Images whose version variable is not named after them. */
+const variable: Record<string, string> = { "victoria-metrics": "vm", vmalert: "vm" };
+
 describe("sandbox images", () => {
-  it.each(["pause", "traefik"])("%s: build-images.sh builds the version a node loads", (name) => {
-    expect(images[name].ref).toBe(`hearth.local/${name}:${scriptVersion(name)}`);
-    expect(images[name].archive.endsWith(`/images/${name}-${scriptVersion(name)}.tar`)).toBe(true);
+  it.each([
+    "pause",
+    "traefik",
+    "victoria-metrics",
+    "vmalert",
+    "blackbox-exporter",
+    "kube-state-metrics",
+    "coredns",
+  ])("%s: build-images.sh builds the version a node loads", (name) => {
+    const version = scriptVersion(variable[name] ?? name);
+    expect(version).toMatch(/^v?\d/);
+    expect(images[name].ref).toBe(`hearth.local/${name}:${version}`);
+    expect(images[name].archive.endsWith(`/images/${name}-${version}.tar`)).toBe(true);
   });
 
   it("the dev stack's Traefik runs the image a real node loads, never pulled", () => {

@@ -9,7 +9,7 @@
 #       bin/kube-scheduler
 #       bin/kubectl
 #       bin/kubelet, bin/kube-proxy   k8s.io/kubernetes cmd/... (wrapper ./sandbox-kubelet): the real nodes
-#       ../images/*.tar               the real nodes' images: pause, tools, traefik (images/build-images.sh)
+#       ../images/*.tar               the real nodes' images, pause, traefik, coredns... (images/build-images.sh)
 #       bin/kwok                      sigs.k8s.io/kwok cmd/kwok (wrapper ./sandbox-kwok)
 #       bin/gitea                     code.gitea.io/gitea, SQLite, CGO (wrapper ./sandbox-gitea)
 #       bin/helm                      helm.sh/helm/v3 cmd/helm (wrapper ./sandbox-helm)

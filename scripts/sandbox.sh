@@ -498,10 +498,15 @@ real_nodes_up() {
 	local name
 	for name in "${REAL_NODES[@]}"; do kubectl_ delete node "$name" --ignore-not-found >/dev/null; done
 	real_node up "$DIR" "${REAL_NODES[@]}"
+	# Volume directories a pod's own user can write, as k3s's local-path provisioner makes them (real-node/volumes.ts).
+	pid_of real-volumes >/dev/null || start_bg real-volumes \
+		node -r ts-node/register/transpile-only "$REPO/scripts/sandbox/real-node.ts" volumes "$DIR"
 	for name in "${REAL_NODES[@]}"; do
 		wait_for "real node $name" "$name-kubelet" 90 node_registered "$name"
 		kubectl_ taint node "$name" hearth.dev/real-node=true:NoSchedule --overwrite >/dev/null
 	done
+	# The cluster's DNS, as k3s deploys it (scripts/sandbox/real-node/dns.ts): CoreDNS on the real nodes.
+	real_node dns "$DIR"
 }
 
 api_bridge_ok() { ss -ltn 2>/dev/null | grep -q " $BRIDGE_ADDR:$APISERVER_PORT "; }
@@ -509,8 +514,10 @@ node_registered() { kubectl_ get node "$1" >/dev/null 2>&1; }
 
 real_nodes_down() {
 	local dirs=() name p
-	p=$(cat "$DIR/run/api-bridge.pid" 2>/dev/null || :)
-	[ -z "$p" ] || kill "$p" 2>/dev/null || :
+	for p in api-bridge real-volumes; do
+		p=$(cat "$DIR/run/$p.pid" 2>/dev/null || :)
+		[ -z "$p" ] || kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || :
+	done
 	for name in "${MEMBERS[@]}"; do [ -d "$DIR/nodes/$name/real" ] && dirs+=("$name"); done
 	[ "${#dirs[@]}" -eq 0 ] || real_node down "$DIR" "${dirs[@]}" || :
 }

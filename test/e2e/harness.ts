@@ -252,3 +252,20 @@ export function changesIn(previewJson: string): Record<string, string[]> {
   for (const s of previewSteps(previewJson)) (byOp[s.op] ??= []).push(s.name);
   return byOp;
 }
+
+/**
+ * Whether node-1 is a real node (the sandbox's default); when it is kwok's (a host that cannot run containers),
+ * prints loudly that PHASE checked nothing.
+ */
+export function node1IsReal(phase: string): boolean {
+  const node = kubeJson<{ metadata: { labels: Record<string, string> } }>([
+    "get",
+    "node",
+    "node-1",
+  ]);
+  if (node?.metadata.labels["hearth.dev/sandbox-node"] === "real") return true;
+  console.log(
+    `\n################ ${phase}: NOT CHECKED: node-1 is kwok's on this host (see \`npm run sandbox -- status\`)\n`,
+  );
+  return false;
+}

@@ -12,7 +12,8 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { images } from "../../scripts/sandbox/images";
-import { kubeJson, kubectl, sandboxDir } from "./harness";
+import { clusterDns } from "./cluster-dns";
+import { kubeJson, kubectl, node1IsReal, sandboxDir } from "./harness";
 
 type Check = (name: string, ok: boolean, detail?: string) => boolean;
 
@@ -159,17 +160,7 @@ async function until<T>(
 
 /** The phase body; returns false when node-1 is not a real node (nothing checked). */
 export async function realIngress(check: Check): Promise<boolean> {
-  const node = kubeJson<{ metadata: { labels: Record<string, string> } }>([
-    "get",
-    "node",
-    "node-1",
-  ]);
-  if (node?.metadata.labels["hearth.dev/sandbox-node"] !== "real") {
-    console.log(
-      "\n################ real ingress: NOT CHECKED: node-1 is kwok's on this host (see `npm run sandbox -- status`)\n",
-    );
-    return false;
-  }
+  if (!node1IsReal("real ingress")) return false;
   const pods =
     kubeJson<{ items: Pod[] }>([
       "-n",
@@ -252,6 +243,7 @@ export async function realIngress(check: Check): Promise<boolean> {
     check("a host with no Ingress gets Traefik's 404", other.status === 404, `${other.status}`);
     const ping = await get(ip, 8080, "x", "/ping");
     check("Traefik's ping answers on the traefik entrypoint", ping.status === 200, ping.body);
+    clusterDns(check, NS, "echo", HOST);
   } finally {
     // Gone before the next phases look at every Ingress and namespace of the cluster.
     const gone = spawnSync(

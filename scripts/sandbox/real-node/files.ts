@@ -14,6 +14,9 @@ export const BIN = join(cache, "sandbox/bin");
 export const BRIDGE_ADDR = "10.77.0.1";
 /** Where the nodes reach the API server: a forwarder on the bridge to its loopback port. */
 export const API_PORT = 16443;
+/** The cluster DNS's Service address (the Service network's tenth, as kube-dns takes 10.43.0.10 in k3s). */
+export const CLUSTER_DNS = "10.96.0.10";
+export const CLUSTER_DOMAIN = "cluster.local";
 /** The kernel settings the kubelet sets at start (pkg/kubelet/cm setupKernelTunables), restored by `down`. */
 export const KUBELET_SYSCTLS = ["kernel/panic", "kernel/panic_on_oops", "vm/overcommit_memory"];
 /** The number of a node (`node-1` is 1): its address 10.77.0.1N and pod network 10.244.N.0/24. */
@@ -40,6 +43,7 @@ export function pathsOf(dir: string, node: string) {
     cni: join(root, "cni"),
     cniState: join(root, "cni-state"),
     sysctls: join(root, "sysctls.json"),
+    podLogs: join(root, "pod-logs"),
     pki: join(dir, "pki"),
   };
 }
@@ -121,6 +125,11 @@ export function kubeletConfig(p: ReturnType<typeof pathsOf>, node: string): stri
     "readOnlyPort: 0",
     "failSwapOn: false",
     "resolvConf: ''",
+    // Containers' logs under the node's folder, not the host's /var/log/pods.
+    `podLogsDir: ${p.podLogs}`,
+    // The cluster's DNS (real-node/dns.ts), as a k3s kubelet hands its pods.
+    `clusterDNS: [${CLUSTER_DNS}]`,
+    `clusterDomain: ${CLUSTER_DOMAIN}`,
     "serializeImagePulls: false",
     "evictionHard: { memory.available: '100Mi', nodefs.available: '1%', imagefs.available: '1%' }",
     "imageGCHighThresholdPercent: 100",

@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   rmdirSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -52,6 +53,39 @@ export function ensureCgroups(node: string): void {
             writeFileSync(join(d, f), readFileSync(join(base, f), "utf8"));
     }
   }
+}
+
+/**
+ * Host paths a real node's programs make whatever they are told: the kubelet's log links (/var/log/containers)
+ * and device-plugin socket (/var/lib/kubelet/device-plugins), libcni's result cache (/var/lib/cni), containerd's
+ * shim sockets (/run/containerd/s), /var/log/pods where an older sandbox put the logs, and the parent of the
+ * volume directories (volumes.ts). The ones missing before
+ * the first real node starts are recorded, and `down` removes them; the ones a host already had are left alone.
+ */
+export const HOST_PATHS = [
+  "/var/log/containers",
+  "/var/log/pods",
+  "/var/lib/kubelet",
+  "/var/lib/cni",
+  "/run/containerd",
+  "/tmp/kwok-local-path-provisioner",
+];
+
+/** The record of which HOST_PATHS the sandbox made, in its folder. */
+const hostPathsFile = (dir: string) => join(dir, "host-paths.json");
+
+/** Records which HOST_PATHS are missing, once per sandbox (a second `up` keeps the first record). */
+export function recordHostPaths(dir: string): void {
+  if (existsSync(hostPathsFile(dir))) return;
+  writeFileSync(hostPathsFile(dir), JSON.stringify(HOST_PATHS.filter((h) => !existsSync(h))));
+}
+
+/** Removes the HOST_PATHS the sandbox made, when its last real node is down. */
+export function removeHostPaths(dir: string): void {
+  if (!existsSync(hostPathsFile(dir))) return;
+  const made = JSON.parse(readFileSync(hostPathsFile(dir), "utf8")) as string[];
+  for (const h of made) if (HOST_PATHS.includes(h)) rmSync(h, { recursive: true, force: true });
+  rmSync(hostPathsFile(dir), { force: true });
 }
 
 /** Records the kernel settings the kubelet will change, once per sandbox. */

@@ -18,7 +18,7 @@ import {
   pathsOf,
   proxyConfig,
 } from "./files";
-import { ensureCgroups, killCgroups, recordSysctls } from "./host";
+import { ensureCgroups, killCgroups, recordHostPaths, recordSysctls } from "./host";
 
 function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
@@ -79,7 +79,7 @@ function clientCertificate(p: ReturnType<typeof pathsOf>, name: string, subject:
 /** Starts one real node: containerd with the images, the kubelet, kube-proxy, and the route to its pods. */
 export async function nodeUp(dir: string, node: string): Promise<void> {
   const p = pathsOf(dir, node);
-  for (const d of [p.root, p.containerd, p.state, p.kubelet, p.cni, p.cniState])
+  for (const d of [p.root, p.containerd, p.state, p.kubelet, p.cni, p.cniState, p.podLogs])
     mkdirSync(d, { recursive: true });
   const pause = images.pause.ref;
   writeFileSync(p.config, containerdConfig(p, pause));
@@ -92,6 +92,7 @@ export async function nodeUp(dir: string, node: string): Promise<void> {
   writeFileSync(p.proxyConfig, proxyConfig(p, node));
   ensureCgroups(node);
   recordSysctls(p);
+  recordHostPaths(dir);
 
   startIn(dir, node, `${node}-containerd`, ["containerd", "--config", p.config]);
   await waitFor(`${node}'s containerd`, () => existsSync(p.socket), 30);

@@ -13,8 +13,10 @@ export type PrometheusBlackboxExporterChartValues = {
   global?: unknown;
   image?: unknown;
   nameOverride?: unknown;
+  nodeSelector?: unknown;
   podSecurityContext?: unknown;
   resources?: unknown;
   securityContext?: unknown;
   service?: unknown;
+  tolerations?: unknown;
 };

@@ -8,12 +8,18 @@
  * instead of being ignored.
  */
 export type KubeStateMetricsChartValues = {
+  automountServiceAccountToken?: unknown;
+  collectors?: unknown;
   containerSecurityContext?: unknown;
   fullnameOverride?: unknown;
   global?: unknown;
   image?: unknown;
   nameOverride?: unknown;
+  nodeSelector?: unknown;
+  rbac?: unknown;
   resources?: unknown;
   securityContext?: unknown;
   service?: unknown;
+  serviceAccount?: unknown;
+  tolerations?: unknown;
 };

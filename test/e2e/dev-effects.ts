@@ -9,7 +9,7 @@ import { AUTHELIA_SECRET, forwardAuthAddress } from "../../apps/authelia/values"
 import { OIDC_SECRET } from "../../apps/recipe";
 import { FORWARD_AUTH_MIDDLEWARE } from "../../components/app/helm-app";
 import { devApps, E2eContext } from "./dev-context";
-import { gitea, kube, kubectl, onNode, sandboxDir } from "./harness";
+import { EngineRun, gitea, kube, kubectl, onNode, sandboxDir } from "./harness";
 
 /** The real effects: the nodes prepared, the API server enforcing its admission config, Gitea, every Ingress backend. */
 export async function realEffects(c: E2eContext): Promise<boolean | void> {
@@ -196,6 +196,11 @@ export async function singleSignOn(c: E2eContext): Promise<boolean | void> {
 }
 
 /** Observability in the cluster: the Services, rules, probes, log collector, dashboards and alert route. */
+/** The dev stack's apps that the scrape file probes: those with a health path. */
+export function probedApps(run: EngineRun): string[] {
+  return devApps(run).filter((a) => catalogue[a]?.healthPath);
+}
+
 export async function observability(c: E2eContext): Promise<boolean | void> {
   const { run } = c;
   const { check } = run;
@@ -227,7 +232,7 @@ export async function observability(c: E2eContext): Promise<boolean | void> {
     ...["-n", "victoria-metrics", "get", "configmap", "hearth-scrape"],
     ...["-o", "jsonpath={.data.scrape\\.yml}"],
   ]);
-  const probed = devApps(run).filter((a) => catalogue[a]?.healthPath);
+  const probed = probedApps(run);
   check(
     `VictoriaMetrics probes every enabled app with a health path (${probed.join(", ")}) through the blackbox exporter`,
     probed.every(
@@ -294,5 +299,5 @@ export async function observability(c: E2eContext): Promise<boolean | void> {
     "grafana/grafana",
     "victoria-logs/victoria-logs",
   ])
-    check(`${name} is ready (kwok's pods)`, ready.includes(`${name}=1`), ready);
+    check(`${name} is ready`, ready.includes(`${name}=1`), ready);
 }

@@ -31,9 +31,10 @@ import {
   settingChanged,
 } from "./dev-changes";
 import { devApps, E2eContext } from "./dev-context";
-import { observability, realEffects, singleSignOn } from "./dev-effects";
+import { observability, probedApps, realEffects, singleSignOn } from "./dev-effects";
 import { EngineRun, kubeJson, repo, sandboxDir } from "./harness";
 import { realIngress } from "./ingress";
+import { realObservability } from "./real-observability";
 import { ClusterView, portScan } from "./port-scan";
 import {
   appLogins,
@@ -130,6 +131,9 @@ async function main(): Promise<void> {
   await phase("a request through the real Traefik on the real node", () => realIngress(check));
   await phase("single sign-on in the cluster", () => singleSignOn(c));
   await phase("observability in the cluster", () => observability(c));
+  await phase("observability for real on the real node", () =>
+    realObservability(check, probedApps(run)),
+  );
   await phase("backups: objects in the cluster, operator commands against the stack", () =>
     backups(c),
   );

@@ -69,6 +69,8 @@ up)
 	# Only what this job runs (--for dev): helm and the vm checkers are for tests, which build them on demand.
 	say "toolchain (cached after the first run; cold about 35 minutes on 2 cores, or seconds with npm run toolchain -- import FILE)"
 	HEARTH_GO_JOBS=${HEARTH_GO_JOBS:-2} bash scripts/toolchain/build.sh --strict --for dev
+	# The apps that run for real name images built here: a missing one is named with the command that builds it.
+	node -r ./runtime/swc-register.js scripts/sandbox/stack-images.ts Pulumi.dev.yaml
 	bash scripts/sandbox.sh up
 	stack
 	forget_other_sandbox

@@ -4,7 +4,7 @@
  * back what they changed on the host.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { images } from "../images";
@@ -94,8 +94,14 @@ export async function nodeUp(dir: string, node: string): Promise<void> {
   recordSysctls(p);
   recordHostPaths(dir);
 
+  // A state kept from an earlier run (`down --keep-state`) has the old socket file: wait for one that answers.
+  rmSync(p.socket, { force: true });
   startIn(dir, node, `${node}-containerd`, ["containerd", "--config", p.config]);
-  await waitFor(`${node}'s containerd`, () => existsSync(p.socket), 30);
+  await waitFor(
+    `${node}'s containerd`,
+    () => spawnSync("ctr", ["-a", p.socket, "version"], { stdio: "ignore" }).status === 0,
+    30,
+  );
   const ctr = (...a: string[]) => run("ctr", ["-a", p.socket, "-n", "k8s.io", ...a]);
   const have = ctr("images", "ls", "-q");
   for (const img of Object.values(images))

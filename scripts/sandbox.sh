@@ -722,8 +722,9 @@ net_up() {
 	fi
 	[ -z "$owner" ] || [ "$owner" = "$DIR" ] ||
 		die "the sandbox network ($BRIDGE, hearth-sb-node-*) belongs to the sandbox in $owner; take that one down first"
-	other=$(ip -o -4 addr show | awk -v b="$BRIDGE" '$2 != b && $4 ~ /^10\.77\.0\./ { print $2 " " $4 }' | head -n 1)
-	[ -z "$other" ] || die "10.77.0.0/24 is already used on this machine ($other); the sandbox needs it for $BRIDGE"
+	# The lab network is shared with test:metal (scripts/lab-network.ts): refuse to start over it.
+	other=$(cd "$REPO" && node -r ./runtime/swc-register.js scripts/lab-network.ts check sandbox "$DIR" 2>&1) ||
+		die "$other"
 	ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
 	ip link set "$BRIDGE" alias "hearth-sandbox:$DIR"
 	ip -o -4 addr show dev "$BRIDGE" | grep -q " $BRIDGE_ADDR/24 " ||
@@ -1205,15 +1206,16 @@ mounts_under_dir() {
 }
 
 net_down() {
-	local name ns
-	for name in "${NODES[@]}"; do
-		ns=hearth-sb-$name
-		if ip netns list 2>/dev/null | awk '{ print $1 }' | grep -qx "$ns"; then
-			# shellcheck disable=SC2046 # one pid per word
-			kill -KILL $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null || :
-			ip netns del "$ns" 2>/dev/null || :
-		fi
-		ip link del "hearth-sb-n${name#node-}" 2>/dev/null || :
+	local ns link
+	# Every node's namespace and veth, not only this run's HEARTH_SANDBOX_NODES: a sandbox brought up with more
+	# machines (the scale bench) and taken down with fewer would leave the rest behind.
+	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^hearth-sb-node-[0-9]+$/ { print $1 }'); do
+		# shellcheck disable=SC2046 # one pid per word
+		kill -KILL $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null || :
+		ip netns del "$ns" 2>/dev/null || :
+	done
+	for link in $(ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^hearth-sb-n[0-9]+(@|$)/ { sub(/@.*/, "", $2); print $2 }'); do
+		ip link del "$link" 2>/dev/null || :
 	done
 	ip link del "$BRIDGE" 2>/dev/null || :
 }

@@ -6,12 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LAB } from "../../lab-network";
 
 const cache = process.env.HEARTH_CACHE ?? join(process.env.HOME ?? "/root", ".cache/hearth");
 /** Where scripts/toolchain/build-sandbox.sh puts the kubelet and kube-proxy. */
 export const BIN = join(cache, "sandbox/bin");
 /** The bridge's address: the nodes reach the API server (through a forwarder) and each other here. */
-export const BRIDGE_ADDR = "10.77.0.1";
+export const BRIDGE_ADDR = LAB.router;
 /** Where the nodes reach the API server: a forwarder on the bridge to its loopback port. */
 export const API_PORT = 16443;
 /** The cluster DNS's Service address (the Service network's tenth, as kube-dns takes 10.43.0.10 in k3s). */

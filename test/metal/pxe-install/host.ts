@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { FIRMWARES, INSTALLER, NS, OVMF, work } from "./lab";
+import { checkLab } from "../../../scripts/lab-network";
 
 const t0 = Date.now();
 
@@ -57,6 +58,9 @@ export function preflight(): void {
       : run("sh", ["-c", `command -v ${tool} || true`]).trim() !== "";
     if (!found) problems.push(`${tool} is missing (apt-get install ${pkg})`);
   }
+  // The lab network is the sandbox's too (scripts/lab-network.ts): one of them at a time.
+  const held = checkLab("test:metal");
+  if (held) problems.push(held);
   if (problems.length > 0) {
     throw new Error(
       `test:metal cannot run:\n  - ${problems.join("\n  - ")}\n(bash scripts/metal-setup.sh installs the packages)`,

@@ -5,6 +5,7 @@
 import { homedir } from "os";
 import { join } from "path";
 import { Installer } from "../../../components/metal/spec";
+import { LAB } from "../../../scripts/lab-network";
 
 /** The lab's network namespace: the LAN's bridge, the controller and the machine's tap. */
 export const NS = "hearth-metal";
@@ -12,14 +13,14 @@ export const NS = "hearth-metal";
 export const HOST_IF = "hmetal0";
 /** The LAN's end of the veth pair, on the bridge. */
 export const LAN_IF = "hmetal1";
-/** The home router's address: leases, DNS and the apt proxy. */
-export const ROUTER = "10.77.0.1";
+/** The home router's address: leases, DNS and the apt proxy (the lab network's, shared with the sandbox). */
+export const ROUTER = LAB.router;
 /** The PXE controller's address, on the bridge. */
 export const CONTROLLER = "10.77.0.2";
 /** The machine's address, reserved for its MAC. */
 export const NODE_IP = "10.77.0.50";
 /** The LAN. */
-export const CIDR = "10.77.0.0/24";
+export const CIDR = LAB.cidr;
 /** The machine's MAC address. */
 export const MAC = "52:54:00:77:00:50";
 /** apt-cacher-ng's port on the router. */

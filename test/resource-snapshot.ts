@@ -1,8 +1,9 @@
 /**
  * What every stack file registers under mocks, as one hash per URN over its type, parent, inputs, provider,
  * dependencies and options. A refactor must leave it unchanged: take the snapshot on the refactor's base,
- * then check it on every commit after (test/snapshots/resources.json was taken at 7f3b582, the base of issue
- * 20's capabilities change). Not a jest test: every intended change of an input would fail it.
+ * then check it on every commit after (test/snapshots/resources.json was last taken after the real observability
+ * apps' dev settings, 2026-12-06, the base of the identity provider's switch). Not a jest test: every intended
+ * change of an input would fail it.
  *
  *   npm run check:resources -- write    rewrites the snapshot
  *   npm run check:resources             compares, naming each URN that differs (exit 1)

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { kubeletConfig, pathsOf } from "../../scripts/sandbox/real-node";
 import { clusterDnsObjects, corefile, sandboxLan } from "../../scripts/sandbox/real-node/dns";
 import { CLUSTER_DNS } from "../../scripts/sandbox/real-node/files";
+import { netnsToRemove } from "../../scripts/sandbox/real-node/host";
 import { prepareVolume } from "../../scripts/sandbox/real-node/volumes";
 
 const repo = join(__dirname, "../..");
@@ -62,5 +63,13 @@ describe("the real nodes' volume directories", () => {
     expect(statSync(path).mode & 0o777).toBe(0o777);
     expect(readFileSync(join(dir, "real-volumes.txt"), "utf8")).toBe(`${path}\n`);
     rmSync(path, { recursive: true });
+  });
+});
+
+describe("the pod network namespaces a real node leaves", () => {
+  it("are removed when made since the record, never one the host had, never another kind", () => {
+    const before = ["cni-0004f4d5-0be8-34ae-5bf6-6f1ee4839481", "hearth-sb-node-1"];
+    const now = [...before, "cni-0360ace2-3735-bffa-b780-6bab63cb2277", "other-ns"];
+    expect(netnsToRemove(now, before)).toEqual(["cni-0360ace2-3735-bffa-b780-6bab63cb2277"]);
   });
 });

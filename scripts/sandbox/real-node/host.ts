@@ -56,7 +56,7 @@ export function ensureCgroups(node: string): void {
 }
 
 /**
- * Host paths a real node's programs make whatever they are told: the kubelet's log links (/var/log/containers)
+ * Host paths a real node's programs make whatever they are told (and containerd's pod network namespaces, below): the kubelet's log links (/var/log/containers)
  * and device-plugin socket (/var/lib/kubelet/device-plugins), libcni's result cache (/var/lib/cni), containerd's
  * shim sockets (/run/containerd/s), /var/log/pods where an older sandbox put the logs, and the parent of the
  * volume directories (volumes.ts). The ones missing before
@@ -74,17 +74,46 @@ export const HOST_PATHS = [
 /** The record of which HOST_PATHS the sandbox made, in its folder. */
 const hostPathsFile = (dir: string) => join(dir, "host-paths.json");
 
-/** Records which HOST_PATHS are missing, once per sandbox (a second `up` keeps the first record). */
-export function recordHostPaths(dir: string): void {
-  if (existsSync(hostPathsFile(dir))) return;
-  writeFileSync(hostPathsFile(dir), JSON.stringify(HOST_PATHS.filter((h) => !existsSync(h))));
+/**
+ * containerd's CRI gives every pod a network namespace `cni-<uuid>`, a bind mount under /run/netns, and removes it
+ * only when the pod is removed through it; `down` kills the pods outright, so the namespaces stay. The ones there
+ * before the first real node starts are recorded with the paths, and `down` removes the others.
+ */
+const NETNS_DIR = "/run/netns";
+const podNetns = (): string[] =>
+  existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR).filter((n) => /^cni-[0-9a-f-]+$/.test(n)) : [];
+
+/** What the host had before the sandbox: the HOST_PATHS it lacked, the pod namespaces it had. */
+interface HostRecord {
+  missing: string[];
+  podNetns: string[];
 }
 
-/** Removes the HOST_PATHS the sandbox made, when its last real node is down. */
+/** Records which HOST_PATHS are missing and which pod namespaces exist, once per sandbox. */
+export function recordHostPaths(dir: string): void {
+  if (existsSync(hostPathsFile(dir))) return;
+  const record: HostRecord = {
+    missing: HOST_PATHS.filter((h) => !existsSync(h)),
+    podNetns: podNetns(),
+  };
+  writeFileSync(hostPathsFile(dir), JSON.stringify(record));
+}
+
+/** The pod namespaces to remove: those made since the record (never one the host had before). */
+export function netnsToRemove(now: string[], before: string[]): string[] {
+  return now.filter((n) => /^cni-[0-9a-f-]+$/.test(n) && !before.includes(n));
+}
+
+/** Removes the HOST_PATHS and pod namespaces the sandbox made, when its last real node is down. */
 export function removeHostPaths(dir: string): void {
   if (!existsSync(hostPathsFile(dir))) return;
-  const made = JSON.parse(readFileSync(hostPathsFile(dir), "utf8")) as string[];
-  for (const h of made) if (HOST_PATHS.includes(h)) rmSync(h, { recursive: true, force: true });
+  const raw = JSON.parse(readFileSync(hostPathsFile(dir), "utf8")) as HostRecord | string[];
+  // A record from before the namespaces were counted is the list of missing paths alone.
+  const record: HostRecord = Array.isArray(raw) ? { missing: raw, podNetns: podNetns() } : raw;
+  for (const n of netnsToRemove(podNetns(), record.podNetns))
+    spawnSync("ip", ["netns", "delete", n], { stdio: "ignore" });
+  for (const h of record.missing)
+    if (HOST_PATHS.includes(h)) rmSync(h, { recursive: true, force: true });
   rmSync(hostPathsFile(dir), { force: true });
 }
 

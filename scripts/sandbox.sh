@@ -513,9 +513,9 @@ api_bridge_ok() { ss -ltn 2>/dev/null | grep -q " $BRIDGE_ADDR:$APISERVER_PORT "
 node_registered() { kubectl_ get node "$1" >/dev/null 2>&1; }
 
 real_nodes_down() {
-	local dirs=() name p
-	for p in api-bridge real-volumes; do
-		p=$(cat "$DIR/run/$p.pid" 2>/dev/null || :)
+	local dirs=() name part p
+	for part in api-bridge real-volumes; do
+		p=$(cat "$DIR/run/$part.pid" 2>/dev/null || :)
 		[ -z "$p" ] || kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || :
 	done
 	for name in "${MEMBERS[@]}"; do [ -d "$DIR/nodes/$name/real" ] && dirs+=("$name"); done

@@ -70,15 +70,14 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === "down") {
       removeVolumes(dir);
       removeHostPaths(dir);
-    }
-    // The cgroup parent goes when the last node is down.
-    if (cmd === "down")
+      // The cgroup parent goes when the last node is down.
       for (const h of hierarchies())
         try {
           rmdirSync(join("/sys/fs/cgroup", h, "hearth-sandbox"));
         } catch {
           // another node's, or never made
         }
+    }
     return 0;
   }
   console.error("usage: real-node.ts check | up|down <dir> <node>... | dns <dir> | volumes <dir>");

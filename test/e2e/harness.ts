@@ -269,3 +269,17 @@ export function node1IsReal(phase: string): boolean {
   );
   return false;
 }
+
+/** Polls PROBE every EVERY ms until it gives a value or SECONDS pass; the last value, or undefined. */
+export async function until<T>(
+  seconds: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  every = 2000,
+): Promise<T | undefined> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { images } from "../../scripts/sandbox/images";
 import { clusterDns } from "./cluster-dns";
-import { kubeJson, kubectl, node1IsReal, sandboxDir } from "./harness";
+import { kubeJson, kubectl, node1IsReal, sandboxDir, until } from "./harness";
 
 type Check = (name: string, ok: boolean, detail?: string) => boolean;
 
@@ -144,18 +144,6 @@ function backendObjects(ingressClass: string): Record<string, unknown>[] {
       },
     },
   ];
-}
-
-async function until<T>(
-  seconds: number,
-  probe: () => Promise<T | undefined> | T | undefined,
-): Promise<T | undefined> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
 }
 
 /** The phase body; returns false when node-1 is not a real node (nothing checked). */

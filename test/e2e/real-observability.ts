@@ -8,9 +8,9 @@
  * image of theirs is built here) and have no real certificate, so their probes fail: the phase prints each app's
  * value, and checks the series, not the values. Where node-1 is kwok's, it says so.
  */
-import { request } from "node:http";
 import { images } from "../../scripts/sandbox/images";
-import { kubeJson, node1IsReal } from "./harness";
+import { kubeJson, node1IsReal, until } from "./harness";
+import { get } from "./ingress";
 
 type Check = (name: string, ok: boolean, detail?: string) => boolean;
 
@@ -21,35 +21,12 @@ interface Pod {
 }
 
 /** A GET to a pod's address from this host (the host routes to the real node's pods); parsed JSON or undefined. */
-function getJson<T>(address: string, port: number, path: string): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const req = request({ host: address, port, path, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => {
-        try {
-          resolve(res.statusCode === 200 ? (JSON.parse(body) as T) : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", () => resolve(undefined));
-    req.end();
-  });
-}
-
-async function until<T>(
-  seconds: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T | undefined> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 3000));
+async function getJson<T>(address: string, port: number, path: string): Promise<T | undefined> {
+  const r = await get(address, port, `${address}:${port}`, path);
+  try {
+    return r.status === 200 ? (JSON.parse(r.body) as T) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

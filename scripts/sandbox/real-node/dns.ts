@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { BIN, BRIDGE_ADDR, CLUSTER_DNS, CLUSTER_DOMAIN } from "./files";
+import { BIN, CLUSTER_DNS, CLUSTER_DOMAIN } from "./files";
 
 /** The port CoreDNS listens on in its pod. */
 export const DNS_PORT = 1053;
@@ -164,8 +164,8 @@ export function clusterDnsObjects(image: string, lan: LanZone): Record<string, u
 }
 
 /**
- * The sandbox's LAN zone: the dev stack's domain (`hearth:domain` in Pulumi.dev.yaml), answered with node-1's
- * address, which the sandbox's stages publish as every Ingress's and LoadBalancer's (scripts/sandbox-stages).
+ * The sandbox's LAN zone: the dev stack's domain (`hearth:domain` in Pulumi.dev.yaml), answered with the address
+ * the sandbox's stage publishes as every Ingress's (scripts/sandbox-stages/ingress-address.yaml, node-1's).
  */
 export function sandboxLan(repo: string): LanZone {
   const stack = parse(readFileSync(join(repo, "Pulumi.dev.yaml"), "utf8")) as {
@@ -173,7 +173,11 @@ export function sandboxLan(repo: string): LanZone {
   };
   const domain = stack.config["hearth:domain"];
   if (typeof domain !== "string") throw new Error("Pulumi.dev.yaml has no hearth:domain");
-  return { domain, address: BRIDGE_ADDR.replace(/\.1$/, ".11") };
+  // The address the sandbox's own stage publishes for every Ingress: the LAN's DNS answers with the same one.
+  const stage = readFileSync(join(repo, "scripts/sandbox-stages/ingress-address.yaml"), "utf8");
+  const address = /^\s*- ip: (\d+\.\d+\.\d+\.\d+)\s*$/m.exec(stage)?.[1];
+  if (!address) throw new Error("scripts/sandbox-stages/ingress-address.yaml names no ip");
+  return { domain, address };
 }
 
 /**

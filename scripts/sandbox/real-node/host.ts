@@ -56,11 +56,12 @@ export function ensureCgroups(node: string): void {
 }
 
 /**
- * Host paths a real node's programs make whatever they are told (and containerd's pod network namespaces, below): the kubelet's log links (/var/log/containers)
+ * Host paths a real node's programs make whatever they are told: the kubelet's log links (/var/log/containers)
  * and device-plugin socket (/var/lib/kubelet/device-plugins), libcni's result cache (/var/lib/cni), containerd's
- * shim sockets (/run/containerd/s), /var/log/pods where an older sandbox put the logs, and the parent of the
- * volume directories (volumes.ts). The ones missing before
- * the first real node starts are recorded, and `down` removes them; the ones a host already had are left alone.
+ * shim sockets (/run/containerd/s), /var/log/pods where an older sandbox put the logs, and the parent of the volume
+ * directories (volumes.ts). The ones missing before the first real node starts are recorded, and `down` removes
+ * them; the ones a host already had are left alone. containerd's pod network namespaces are handled the same way
+ * (below).
  */
 export const HOST_PATHS = [
   "/var/log/containers",
